@@ -1,0 +1,9 @@
+"""One clear line per bad input, in Chinese and English."""
+from __future__ import annotations
+
+
+class IngestError(Exception):
+    def __init__(self, reason_zh: str, reason_en: str):
+        super().__init__(f"{reason_zh} / {reason_en}")
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en

@@ -1,0 +1,69 @@
+"""Who published a disclosure, for which year and of which kind: read from its cover and titles."""
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from schema import Block, Grid, Line
+
+TITLE = re.compile(r"(?P<body>[\u4e00-\u9fa5（）()、]{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*"
+                   r"(?P<scope>部门|单位)?(?:财务收支)?(?P<kind>预算|决算)")
+YEAR_KIND = re.compile(r"(?P<year>20\d{2})\s*年度?\s*(?P<scope>部门|单位)?\s*(?P<kind>预算|决算)")
+BODY_LINE = re.compile(r"^(?:部门名称|单位名称|编制单位|预算单位|编制部门)\s*[:：]\s*(?P<body>\S.+?)\s*$")
+BODY_WORDS = re.compile(r"(部|委|局|厅|办公室|办|院|会|中心|站|所|队|馆|室|处|署|社|团|府|校|协会|联合会|委员会|政府|政协)$")
+GENERIC = re.compile(r"^(部门|单位|本部门|本单位|目录|预算|决算)")
+
+
+def blocks_to_identity(blocks: list[Block]) -> tuple[str, int | None, str, str, str]:
+    """(body, year, kind, scope, title) from the first lines, the 单位名称 lines and table titles."""
+    lines = [b.text.strip() for b in blocks if isinstance(b, Line)]
+    head = lines[:40]
+    bodies: Counter[str] = Counter()
+    years: Counter[int] = Counter()
+    kinds: Counter[str] = Counter()
+    scopes: Counter[str] = Counter()
+    title = ""
+    for i, t in enumerate(lines):
+        m = BODY_LINE.match(t)
+        if m and not GENERIC.match(m.group("body")):
+            bodies[_clean_body(m.group("body"))] += 2
+        for m in YEAR_KIND.finditer(t.replace(" ", "")):
+            w = 3 if i < 40 else 1
+            years[int(m.group("year"))] += w
+            kinds[m.group("kind")] += w
+            if m.group("scope"):
+                scopes[m.group("scope")] += w
+    for i, t in enumerate(head):
+        compact = t.replace(" ", "")
+        m = TITLE.search(compact)
+        if m and BODY_WORDS.search(m.group("body")):
+            bodies[_clean_body(m.group("body"))] += 5
+            title = title or compact
+        elif BODY_WORDS.search(compact) and len(compact) <= 30 and i + 1 < len(head) and YEAR_KIND.search(
+                head[i + 1].replace(" ", "")) and not GENERIC.match(compact):
+            bodies[_clean_body(compact)] += 6
+            title = title or compact + head[i + 1].replace(" ", "")
+    for b in blocks:
+        if isinstance(b, Grid):
+            for row in b.rows[:3]:
+                for cell in row:
+                    m = BODY_LINE.match(cell.strip())
+                    if m:
+                        bodies[_clean_body(m.group("body"))] += 1
+    body = bodies.most_common(1)[0][0] if bodies else ""
+    year = years.most_common(1)[0][0] if years else None
+    kind = kinds.most_common(1)[0][0] if kinds else "预算"
+    scope = scopes.most_common(1)[0][0] if scopes else "部门"
+    if not title:
+        title = f"{body}{year or ''}年度{scope}{kind}公开"
+    return body, year, kind, scope, title
+
+
+def _clean_body(s: str) -> str:
+    s = re.sub(r"\s+", "", s)
+    s = re.sub(r"(单位|金额单位)[:：].*$", "", s)
+    return s.strip("：:")
+
+
+def doc_id_for(body: str, year: int | None, scope: str, kind: str) -> str:
+    return f"{body or '未知单位'}-{year or '未知年度'}-{scope}{kind}"

@@ -1,0 +1,115 @@
+"""Files -> stores. Parsing runs in worker processes; writes happen here, one file at a time.
+
+Order per file: chunks of the new version are added to Chroma, then one SQL transaction swaps
+the file's facts and makes the new version active, then the old version's chunks are deleted.
+Retrieval only uses chunks of active versions, so a question never sees half a file, and a run
+killed at any point leaves a consistent store that a rerun completes.
+"""
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Callable, Iterable
+
+from ingest.errors import IngestError
+from ingest.pipeline import file_hash, parse_file
+from retrieval.facts_store import StoreUnavailable
+from retrieval.stores import Stores
+from retrieval.vector import VectorUnavailable
+from schema import IngestResult, Parsed
+
+SUFFIXES = {".pdf", ".txt", ".text", ".md"}
+TEMPLATE_ZH = "这是空白的决算/预算表样（模板），不是公开文件，未导入"
+TEMPLATE_EN = "a blank form (template), not a disclosure: not ingested"
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    out: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            out.extend(sorted(x for x in p.rglob("*") if x.is_file() and x.suffix.lower() in SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def _parse(path: Path) -> Parsed | IngestError:
+    try:
+        return parse_file(path)
+    except IngestError as e:
+        return e
+    except Exception as e:  # noqa: BLE001 - a reader bug must not stop the other files
+        return IngestError(f"无法解析该文件（{type(e).__name__}）", f"could not parse the file ({type(e).__name__}: {e})")
+
+
+def _unchanged(stores: Stores, path: Path) -> IngestResult | None:
+    try:
+        digest = file_hash(path.read_bytes())
+    except OSError:
+        return None
+    seen = stores.facts.file_version(path.name)
+    if seen and seen[0] == digest:
+        return IngestResult(file=str(path), ok=True, doc_id=seen[1], skipped=True)
+    return None
+
+
+def write_parsed(stores: Stores, path: Path, parsed: Parsed) -> IngestResult:
+    d = parsed.document
+    if d.is_template:
+        return IngestResult(file=str(path), ok=True, skipped=True, error=f"{TEMPLATE_ZH} / {TEMPLATE_EN}",
+                            extra={"template": True})
+    version = d.content_hash[:12]
+    files_dir = stores.settings.store_dir / "files"
+    files_dir.mkdir(parents=True, exist_ok=True)
+    stored = files_dir / f"{d.content_hash[:16]}{path.suffix.lower()}"
+    if not stored.exists():
+        tmp = stored.with_suffix(stored.suffix + ".part")
+        shutil.copyfile(path, tmp)
+        tmp.replace(stored)
+    stores.vectors.add(list(parsed.chunks), path.name, version)
+    stores.facts.replace_file(parsed, path.name, str(stored))
+    stores.vectors.delete_file(path.name, keep_version=version)
+    return IngestResult(file=str(path), ok=True, doc_id=d.doc_id, facts=len(parsed.facts),
+                        chunks=len(parsed.chunks), pages=d.pages or 0)
+
+
+def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
+                 progress: Callable[[int, int, str], None] | None = None) -> list[IngestResult]:
+    files = expand_paths(paths)
+    results: list[IngestResult] = []
+    todo: list[Path] = []
+    for p in files:
+        if not p.exists():
+            results.append(IngestResult(file=str(p), ok=False, error="文件不存在 / file not found"))
+        elif (r := _unchanged(stores, p)) is not None:
+            results.append(r)
+        else:
+            todo.append(p)
+    parsed_iter = _parse_all(todo, workers)
+    for i, (path, parsed) in enumerate(zip(todo, parsed_iter)):
+        if progress:
+            progress(i, len(todo), path.name)
+        results.append(_store_one(stores, path, parsed))
+    if progress:
+        progress(len(todo), len(todo), "")
+    return results
+
+
+def _parse_all(paths: list[Path], workers: int):
+    if workers <= 1 or len(paths) <= 1:
+        return map(_parse, paths)
+    pool = ProcessPoolExecutor(max_workers=workers)
+    return pool.map(_parse, paths, chunksize=1)
+
+
+def _store_one(stores: Stores, path: Path, parsed: Parsed | IngestError) -> IngestResult:
+    if isinstance(parsed, IngestError):
+        return IngestResult(file=str(path), ok=False, error=f"{parsed.reason_zh} / {parsed.reason_en}")
+    try:
+        return write_parsed(stores, path, parsed)
+    except (StoreUnavailable, VectorUnavailable) as e:
+        return IngestResult(file=str(path), ok=False, error=f"存储不可用，文件未导入 / store unavailable: {e}")
+    except OSError as e:
+        return IngestResult(file=str(path), ok=False,
+                            error=f"写入存储失败（{e.strerror}），文件未导入 / could not write the store: {e.strerror}")

