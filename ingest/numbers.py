@@ -29,7 +29,8 @@ def is_number_cell(cell: str) -> bool:
 
 def cell_to_measure(cell: str) -> tuple[Decimal, str, str] | None:
     """`≥95%` -> (95, '%', '≥'); `62891平方米` -> (62891, '平方米', ''); else None."""
-    m = CELL_MEASURE.match(cell or "")
+    cell = re.sub(r"m\s*[²2]$|㎡$|M\s*[²2]$", "平方米", (cell or "").strip())
+    m = CELL_MEASURE.match(cell)
     if not m:
         return None
     value = text_to_decimal(m.group(2))

@@ -1,0 +1,346 @@
+"""Query + one document's facts and passages -> a Draft answer. Facts first, passages second."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
+from retrieval.match import (best_facts, dice, fact_key, is_total_row, nearest_labels, same_figure, score_facts,
+                             to_wan)
+from retrieval.understand import Query, normalize
+from schema import Document, Fact
+
+MIN_SCORE = 9.0
+EMPTY_NOTE = re.compile(r"无数据|没有|无此|无相关|未安排|不涉及|无“?三公|无机关运行|为0|为零")
+
+
+@dataclass(frozen=True)
+class Passage:
+    text: str
+    page: int | None
+    section: str | None
+    table: str | None
+    file: str
+    score: float
+
+
+@dataclass
+class Draft:
+    sentences: list[str] = field(default_factory=list)
+    value: str | None = None
+    unit: str | None = None
+    found: bool = False
+    suggestions: list[str] = field(default_factory=list)
+    allowed: set = field(default_factory=set)   # numbers derived by a stated conversion
+
+
+Search = Callable[[str, int], list[Passage]]
+
+
+def subject(doc: Document) -> str:
+    return ""
+
+
+# ------------------------------------------------------------------ lookup
+def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Search | None = None) -> Draft | None:
+    ranked = best_facts(facts, q, doc.kind)
+    table_hit = table_match(q, facts)
+    if table_hit and (not ranked or ranked[0].score < table_hit[0]):
+        return table_answer(q, doc, facts, table_hit[1], citer, search)
+    if not ranked or ranked[0].score < MIN_SCORE:
+        return None
+    main = ranked[0].fact
+    if main.value is None:
+        return empty_answer(q, doc, main, ranked, citer)
+    d = Draft(found=True, value=main.raw, unit=main.unit)
+    mark = citer.cite(fact_citation(main, doc))
+    d.sentences.append(say("lookup", subject=subject(doc), label=main.label.lstrip("一二三四五六七八九十、（）() "),
+                           measure=measure_phrase(main, q), raw=main.raw, unit=main.unit, marks=mark)
+                       + (say("lookup_source", table=table_label(main) or (main.section or ""),
+                              column=main.column) if main.table else ""))
+    if main.value == 0:
+        d.sentences[-1] = say("zero_value", subject="", label=main.label, measure=measure_phrase(main, q),
+                              raw=main.raw, unit=main.unit, marks=mark)
+    add_corroboration(d, q, doc, main, ranked, citer)
+    add_conversion(d, q, main)
+    return d
+
+
+def measure_phrase(f: Fact, q: Query) -> str:
+    col = f.column or ""
+    last = col.split("/")[-1]
+    if f.kind == "text" or not col:
+        return ""
+    if any(m in col for m in q.measures if m != "决算") or re.search(r"基本支出|项目支出|人员经费|公用经费|上年结转", last):
+        return f"（{last}）"
+    return ""
+
+
+def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, citer: Citer) -> None:
+    """Other tables holding the same figure are cited too; different figures for the same item are shown."""
+    same, differ = [], []
+    for s in ranked[1:]:
+        f = s.fact
+        if f.value is None or f.table == main.table and f.section == main.section:
+            continue
+        if same_figure(f, main):
+            if len(same) < 2 and f.table != main.table:
+                same.append(f)
+        elif comparable(f, main):
+            differ.append(f)
+    for f in same:
+        mark = citer.cite(fact_citation(f, doc))
+        where = table_label(f) or f.section or ""
+        d.sentences.append(f"{where}中同为{f.raw}{f.unit}{mark}。")
+    if differ:
+        items = "；".join(say("conflict_item", where=table_label(f) or (f.section or "文字说明"), raw=f.raw,
+                              unit=f.unit, marks=citer.cite(fact_citation(f, doc))) for f in differ[:2])
+        d.sentences.append(say("conflict", items=items))
+
+
+def comparable(f: Fact, main: Fact) -> bool:
+    """Same item and same kind of measure, so a different figure is a real disagreement."""
+    if fact_key(f) != fact_key(main) and dice(fact_key(f), fact_key(main)) < 0.75:
+        return False
+    if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
+        units = {f.unit, main.unit}
+        return len(units) == 1 and not units <= {"%"} and to_wan(f) != to_wan(main)
+    return False
+
+
+def add_conversion(d: Draft, q: Query, f: Fact) -> None:
+    if q.wants_unit and f.unit in ("元", "万元") and q.wants_unit != f.unit and f.value is not None:
+        conv = convert(f.value, f.unit, q.wants_unit)
+        if conv is not None:
+            d.sentences.append(say("conversion", converted=fmt(conv), to_unit=q.wants_unit, raw=f.raw, unit=f.unit))
+            d.allowed.add(conv)
+
+
+TITLE_NOISE = re.compile(r"\d{4}年度?|预算|决算|[（(][^）)]*[）)]|表$|部门|单位|财政拨款安排|公开")
+
+
+def table_match(q: Query, facts: list[Fact]) -> tuple[float, str] | None:
+    """A table whose title names the item (三公经费, 机关运行经费, 政府性基金预算支出 …)."""
+    item = TITLE_NOISE.sub("", normalize(q.item))
+    terms = [(item, 30)] + [(TITLE_NOISE.sub("", normalize(e)), 12) for e in q.expansions]
+    best: tuple[float, str] | None = None
+    for title in dict.fromkeys(f.table for f in facts if f.table):
+        t = TITLE_NOISE.sub("", normalize(title))
+        for term, base in terms:
+            if len(term) >= 3 and (term in t or (len(t) >= 3 and t in term)):
+                score = base + len(term)
+                if best is None or score > best[0]:
+                    best = (score, title)
+    return best
+
+
+def table_answer(q: Query, doc: Document, facts: list[Fact], title: str, citer: Citer,
+                 search: Search | None = None) -> Draft:
+    rows = [f for f in facts if f.table == title]
+    totals = [f for f in rows if is_total_row(f, doc.body) and f.value is not None]
+    if totals:
+        main = sorted(totals, key=lambda f: (f.row, f.column.count("/")))[0]
+        d = Draft(found=True, value=main.raw, unit=main.unit)
+        mark = citer.cite(fact_citation(main, doc))
+        d.sentences.append(f"{table_label(main)}{main.label}为{main.raw}{main.unit}{mark}（{main.column}）。")
+        add_conversion(d, q, main)
+        return d
+    if any(f.value for f in rows):
+        vals = [f for f in rows if f.value is not None][:6]
+        d = Draft(found=True, value=vals[0].raw, unit=vals[0].unit)
+        parts = [f"{f.label}（{f.column}）{f.raw}{f.unit}{citer.cite(fact_citation(f, doc))}" for f in vals]
+        d.sentences.append(f"{table_label(vals[0])}：" + "；".join(parts) + "。")
+        return d
+    return empty_table_answer(q, doc, facts, rows, citer, search)
+
+
+def empty_table_answer(q: Query, doc: Document, facts: list[Fact], rows: list[Fact], citer: Citer,
+                       search: Search | None = None) -> Draft:
+    first = rows[0]
+    mark = citer.cite(fact_citation(first, doc))
+    d = Draft(found=True, value=None, unit=first.unit)
+    d.sentences.append(say("empty_table", subject="", item=q.item or first.label, table=table_label(first),
+                           marks=mark, kind="支出"))
+    d.sentences.extend(empty_statements(q, doc, citer, search))
+    return d
+
+
+def empty_statements(q: Query, doc: Document, citer: Citer, search: Search | None) -> list[str]:
+    """Sentences of the text that say the item has no funds (本部门无“三公”经费预算。)."""
+    if search is None:
+        return []
+    item = normalize(q.item)
+    out = []
+    for p in search(q.item, 4):
+        if p.table:
+            continue
+        for sent in re.split(r"(?<=[。；;])", p.text.split("\n", 1)[-1]):
+            if EMPTY_NOTE.search(sent) and overlap(item, normalize(sent)) >= 0.6 and len(sent) < 120:
+                out.append(sent.strip() + citer.cite(passage_citation(sent.strip(), doc, p.page, p.section, p.table, p.file)))
+                return out
+    return out
+
+
+def empty_answer(q: Query, doc: Document, main: Fact, ranked, citer: Citer) -> Draft:
+    others = [s.fact for s in ranked if s.fact.value is not None and s.fact.kind == "text"]
+    if others:   # a sentence states the figure (e.g. 上年结转0万元)
+        f = others[0]
+        d = Draft(found=True, value=f.raw, unit=f.unit)
+        d.sentences.append(say("zero_value" if f.value == 0 else "lookup", subject="", label=f.label, measure="",
+                               raw=f.raw, unit=f.unit, marks=citer.cite(fact_citation(f, doc))))
+    else:
+        d = Draft(found=True, value=None, unit=main.unit)
+    d.sentences.append(say("empty_cell", subject="", label=main.label, measure=measure_phrase(main, q),
+                           marks=citer.cite(fact_citation(main, doc))))
+    return d
+
+
+# ------------------------------------------------------------------ rank / list / count
+def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, list[Fact]]:
+    item = normalize(q.item)
+    if "项目" in item or not item:
+        rows = [f for f in facts if f.table_name == "项目支出表"]
+        name = "项目"
+    else:
+        hit = table_match(q, facts)
+        rows = [f for f in facts if hit and f.table == hit[1]]
+        name = item
+        if not rows:
+            rows = [f for f in facts if f.level == "类" and f.table_name in ("支出总表", "收入总表")]
+            name = "支出功能分类（类）"
+    rows = [f for f in rows if not is_total_row(f, doc.body) and f.value is not None and f.kind == "cell"]
+    if not rows:
+        return name, []
+    col = total_column(rows)
+    seen, out = set(), []
+    for f in rows:
+        if f.column == col and fact_key(f) not in seen:
+            seen.add(fact_key(f))
+            out.append(f)
+    return name, out
+
+
+def total_column(rows: list[Fact]) -> str:
+    cols = list(dict.fromkeys(f.column for f in rows))
+    for c in cols:
+        if re.search(r"合计|小计|金额|^\d{4}年", c.split("/")[-1]) or c.endswith("合计"):
+            return c
+    return cols[0]
+
+
+def rank_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None) -> Draft | None:
+    name, rows = structural_rows(q, doc, facts)
+    if not rows:
+        return None
+    ordered = sorted(rows, key=lambda f: f.value, reverse=q.intent != "rank_min")
+    if q.intent in ("rank_max", "rank_min"):
+        f = ordered[0]
+        d = Draft(found=True, value=f.raw, unit=f.unit)
+        d.sentences.append(say("rank", subject="", label=name, direction="多" if q.intent == "rank_max" else "少",
+                               name=f.label, raw=f.raw, unit=f.unit, marks=citer.cite(fact_citation(f, doc))))
+        return d
+    items = ordered if q.intent == "list" else ordered[:q.top_n]
+    text = "；".join(f"{f.label}{f.raw}{f.unit}{citer.cite(fact_citation(f, doc))}" for f in items)
+    d = Draft(found=True, value=items[0].raw, unit=items[0].unit)
+    key = "list" if q.intent == "list" else "top"
+    d.sentences.append(say(key, subject="", label=name, n=len(items), items=text))
+    return d
+
+
+def count_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None) -> Draft | None:
+    stated = [s for s in score_facts([f for f in facts if f.kind == "text" and f.unit not in ("万元", "元", "%")], q)
+              if s.score >= MIN_SCORE]
+    if stated:
+        f = stated[0].fact
+        d = Draft(found=True, value=str(f.value), unit=f.unit)
+        d.sentences.append(say("count_stated", subject="", sentence=f.text, marks=citer.cite(fact_citation(f, doc))))
+        return d
+    name, rows = structural_rows(q, doc, facts)
+    if not rows or "项目" not in normalize(q.item):
+        return None
+    names = "、".join(f"{f.label}{citer.cite(fact_citation(f, doc))}" for f in rows)
+    d = Draft(found=True, value=None, unit=None)
+    d.sentences.append(say("count_rows", subject="", table=table_label(rows[0]), items=names))
+    return d
+
+
+# ------------------------------------------------------------------ share / change (stated in the text)
+def stated_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None, *, pattern: str,
+                  key: str) -> Draft | None:
+    pool = [f for f in facts if f.kind in ("text",) and re.search(pattern, f.label)
+            and (key != "share" or f.unit == "%")]
+    scored = [(s.score, s.fact) for s in score_facts(pool, q)]
+    if not scored:
+        return None
+    scored.sort(key=lambda x: (-x[0], x[1].unit != "万元"))
+    top = [f for sc, f in scored if sc >= scored[0][0] - 0.01 and sc >= MIN_SCORE]
+    if not top:
+        return None
+    main = top[0]
+    d = Draft(found=True, value=main.raw, unit=main.unit)
+    d.sentences.append(say(key, subject="", sentence=main.text, marks=citer.cite(fact_citation(main, doc))))
+    return d
+
+
+# ------------------------------------------------------------------ text passages
+def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts: list[Fact]) -> Draft | None:
+    passages = search(q.item + " " + " ".join(q.expansions), 6)
+    if not passages:
+        return None
+    terms = [normalize(q.item)] + [normalize(e) for e in q.expansions]
+    best = None
+    for p in passages:
+        for sent in re.split(r"(?<=[。；;])", p.text.split("\n", 1)[-1]):
+            s = sent.strip()
+            if len(s) < 4:
+                continue
+            score = max(overlap(t, normalize(s)) for t in terms if t) if any(terms) else 0
+            head = normalize(p.section or p.table or "")
+            score += 0.5 * max((overlap(t, head) for t in terms if t), default=0)
+            if best is None or score > best[0]:
+                best = (score, s, p)
+    if best is None or best[0] < 0.6:
+        return None
+    _, sentence, p = best
+    body = p.text.split("\n", 1)[-1] if q.intent == "describe" and len(p.text) < 600 else sentence
+    mark = citer.cite(passage_citation(body, doc, p.page, p.section, p.table, p.file))
+    d = Draft(found=True)
+    d.sentences.append(say("text", subject="", sentence=body, marks=mark))
+    nums = [f for f in facts if f.kind == "text" and f.text == sentence]
+    if nums:
+        d.value, d.unit = str(nums[0].value), nums[0].unit
+    return d
+
+
+def overlap(term: str, text: str) -> float:
+    """Share of the term's bigrams found in the text (1.0: all of them)."""
+    from retrieval.match import bigrams
+    b = bigrams(term)
+    return len(b & bigrams(text)) / len(b) if b else 0.0
+
+
+# ------------------------------------------------------------------ entry
+def draft_for_doc(q: Query, doc: Document, facts: list[Fact], search: Search, citer: Citer) -> Draft:
+    handlers = {
+        "rank_max": [rank_answer], "rank_min": [rank_answer], "top": [rank_answer], "list": [rank_answer],
+        "count": [count_answer, lookup],
+        "share": [lambda *a: stated_answer(*a, pattern=r"占", key="share")],
+        "change": [lambda *a: stated_answer(*a, pattern=r"比上年|比\d{4}年|较上年|增加|减少|增长|下降|持平",
+                                            key="change")],
+        "describe": [],
+    }.get(q.intent, [lookup])
+    for h in handlers:
+        d = h(q, doc, facts, citer, search)
+        if d and d.found:
+            return d
+    if q.intent in ("share", "change", "describe", "count", "lookup", "yesno"):
+        d = passage_answer(q, doc, search, citer, facts)
+        if d:
+            return d
+    if q.intent in ("share", "change"):
+        d = lookup(q, doc, facts, citer)
+        if d:
+            d.sentences.append(say("share_missing" if q.intent == "share" else "change_missing", items=""))
+            return d
+    return Draft(found=False, suggestions=nearest_labels(facts, q.item))

@@ -1,0 +1,141 @@
+"""Query + facts -> the facts that answer it. Pure: scoring of labels, codes, tables and columns."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ingest.tables import label_key
+from retrieval.understand import Query, normalize
+from schema import Fact
+
+TABLE_ORDER = ("收支总表", "支出总表", "收入总表", "一般公共预算支出表", "财政拨款收支总表", "基本支出分经济科目表",
+               "项目支出表", "三公经费表", "机关运行经费表", "政府性基金支出表", "政府性基金收入表",
+               "国有资本经营预算表", "项目支出表（上年结转）", "绩效目标表", None)
+TOTAL_COL = re.compile(r"合计|小计|金额|总计|^\d{4}年$|预算数$|决算数$|^收入/\d{4}年$|决算$|本年收入/合计")
+TOTAL_ROW = re.compile(r"^(合计|总计|部门合计|单位合计|本年收入合计|本年支出合计|收入总计|支出总计)$")
+
+
+@dataclass(frozen=True)
+class Scored:
+    fact: Fact
+    score: float
+
+
+def fact_key(f: Fact) -> str:
+    return normalize(label_key(f.label)).rstrip(":")
+
+
+def bigrams(s: str) -> set[str]:
+    return {s[i:i + 2] for i in range(len(s) - 1)}
+
+
+def dice(a: str, b: str) -> float:
+    x, y = bigrams(a), bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def term_score(term: str, key: str) -> float:
+    if not term or not key:
+        return 0.0
+    if key == term:
+        return 30 + len(key)
+    if key in term and len(key) >= 2:
+        return 10 + len(key) + 5 * len(key) / len(term)
+    if term in key and len(term) >= 2:
+        return 6 + len(term) + 3 * len(term) / len(key)
+    d = dice(term, key)
+    return 10 * d if d >= 0.5 else (3 * d if d >= 0.25 else 0.0)
+
+
+def fact_score(f: Fact, q: Query) -> float:
+    if q.codes and f.code and f.code in q.codes:
+        return 100.0
+    key = fact_key(f)
+    item = normalize(q.item)
+    context = normalize(label_key(f.table or "")) if f.kind == "indicator" else ""
+    best = term_score(item, key)
+    if context:
+        project = context.split("（")[-1].rstrip("）") if "（" in context else ""
+        if project and project in item:
+            best = max(best, term_score(item.replace(project, ""), key) + 8)
+    for exp in q.expansions:
+        best = max(best, 0.8 * term_score(normalize(exp), key))
+    if q.measures and key in q.measures and not item.replace(key, ""):
+        best = max(best, 30 + len(key))
+    if q.unit_hint and best > 0:
+        best += 15 if f.unit == q.unit_hint else -5
+    return best
+
+
+def score_facts(facts: list[Fact], q: Query) -> list[Scored]:
+    scored = [Scored(f, fact_score(f, q)) for f in facts]
+    return sorted((s for s in scored if s.score > 0), key=lambda s: -s.score)
+
+
+def table_rank(f: Fact) -> int:
+    name = f.table_name if f.table else None
+    return TABLE_ORDER.index(name) if name in TABLE_ORDER else len(TABLE_ORDER) - 2
+
+
+def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
+    """Higher is better: the asked measure, else the table's total column."""
+    col = f.column or ""
+    last = col.split("/")[-1]
+    if f.kind == "text":
+        return 2 if not q.measures or any(m in f.label for m in q.measures) else 0
+    asked = [m for m in q.measures if m != "决算" and m not in fact_key(f)]
+    if asked:
+        return 4 if any(m in col for m in asked) else 0
+    score = 3 if TOTAL_COL.search(last) or TOTAL_COL.search(col) else 1
+    if doc_kind == "决算" and "决算" in col:
+        score += 1
+    if re.search(r"上年结转|年初|调整", col) and doc_kind != "决算":
+        score -= 2
+    return score
+
+
+def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算") -> list[Scored]:
+    """Facts of the best-matching item, best column first (ties: canonical table order)."""
+    scored = score_facts(facts, q)
+    if not scored:
+        return []
+    top = scored[0].score
+    group = [s for s in scored if s.score >= top - 0.01]
+    group = [s for s in group if column_fits(s.fact, q, doc_kind) > 0] or group
+    return sorted(group, key=lambda s: (-column_fits(s.fact, q, doc_kind), s.fact.value is None,
+                                        table_rank(s.fact), s.fact.row))
+
+
+def same_figure(a: Fact, b: Fact) -> bool:
+    if a.value is None or b.value is None:
+        return a.value == b.value
+    return to_wan(a) == to_wan(b)
+
+
+def to_wan(f: Fact) -> Decimal | None:
+    if f.value is None:
+        return None
+    if f.unit == "元":
+        return (f.value / Decimal(10000)).quantize(Decimal("0.01"))
+    if f.unit == "亿元":
+        return f.value * 10000
+    return f.value.quantize(Decimal("0.01")) if f.unit == "万元" else f.value
+
+
+def is_total_row(f: Fact, body: str = "") -> bool:
+    key = fact_key(f)
+    return bool(TOTAL_ROW.match(key)) or (body and key == body) or key.endswith("合计")
+
+
+def table_facts(facts: list[Fact], table: str) -> list[Fact]:
+    return [f for f in facts if f.table == table]
+
+
+def nearest_labels(facts: list[Fact], item: str, n: int = 5) -> list[str]:
+    seen: dict[str, float] = {}
+    for f in facts:
+        k = fact_key(f)
+        if k and k not in seen:
+            seen[k] = dice(normalize(item), k)
+    return [k for k, v in sorted(seen.items(), key=lambda kv: -kv[1])[:n] if v > 0.15]

@@ -1,0 +1,154 @@
+"""Question -> Query: which documents, which item, which measure, which intent. Pure."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from schema import Document
+
+LEXICON = Path(__file__).with_name("lexicon")
+ORG = re.compile(r"^(?:请问|我想知道|想问一下|想问|查询|查一下)?\s*([\u4e00-\u9fa5（）()]{1,25}"
+                 r"(?:委员会|办公厅|办公室|常委会|局|委|部|厅|办|院|中心|政府|人大|政协|总工会|联合会|站|所|馆|队|署))")
+GENERIC_ORG = re.compile(r"^(本|该|这个|这|他们|你们|我们|部门|单位|政府)")
+YEAR = re.compile(r"(?<![比较与同至])(20\d{2})\s*年")
+CODE = re.compile(r"(?<!\d)(\d{3}(?:\s?\d{2}){0,2})(?!\d)")
+QUOTES = re.compile(r"[“”\"‘’'《》〈〉「」\s]")
+
+
+@dataclass(frozen=True)
+class Query:
+    question: str
+    item: str                       # the item asked about, fillers removed
+    expansions: tuple[str, ...]     # lexicon forms of the item
+    codes: tuple[str, ...]
+    measures: tuple[str, ...]
+    intent: str                     # lookup rank_max rank_min top list count share change yesno describe
+    years: tuple[int, ...]
+    kind: str | None                # 预算 | 决算 | None
+    org: str | None                 # body named in the question
+    wants_unit: str | None          # 元 | 万元 when the question asks for one
+    unit_hint: str | None = None    # 平方米, 辆, 基 … when the question names a measure unit
+    top_n: int = 3
+    relative_year: str | None = None  # 今年 | 去年
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    rows = (LEXICON / "synonyms.tsv").read_text(encoding="utf-8").splitlines()
+    pairs = [r.split("\t") for r in rows if r.strip() and not r.startswith("#")]
+    return tuple(sorted(((k, tuple(v.split("|"))) for k, v in pairs), key=lambda kv: -len(kv[0])))
+
+
+@lru_cache(maxsize=1)
+def phrases() -> dict[str, tuple[tuple[re.Pattern, str], ...]]:
+    out: dict[str, list] = {}
+    for r in (LEXICON / "phrases.tsv").read_text(encoding="utf-8").splitlines():
+        if r.strip() and not r.startswith("#"):
+            kind, pattern, meaning = (r.split("\t") + [""])[:3]
+            out.setdefault(kind, []).append((re.compile(pattern), meaning))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def normalize(text: str) -> str:
+    t = QUOTES.sub("", text or "")
+    return t.replace("(", "（").replace(")", "）").replace("：", ":")
+
+
+def question_to_intent(q: str) -> str:
+    for pattern, meaning in phrases()["intent"]:
+        if pattern.search(q):
+            return meaning
+    return "lookup"
+
+
+def question_to_measures(q: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m for p, m in phrases()["measure"] if p.search(q)))
+
+
+def strip_fillers(q: str) -> str:
+    for pattern, _ in phrases()["filler"]:
+        q = pattern.sub("", q)
+    return q
+
+
+def question_to_org(question: str, known_labels: frozenset[str] = frozenset()) -> str | None:
+    m = ORG.match(normalize(question))
+    if not m:
+        return None
+    org = m.group(1)
+    if GENERIC_ORG.match(org) or len(org) < 3 or any(org in lab for lab in known_labels):
+        return None
+    return org
+
+
+def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
+    q = normalize(question)
+    org = question_to_org(question, known_labels)
+    years = tuple(int(y) for y in YEAR.findall(q))
+    kind = "决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None)
+    codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
+                  if len(c.replace(" ", "")) in (3, 5, 7))
+    intent = question_to_intent(q)
+    item = q
+    if org:
+        item = item.replace(org, "", 1)
+    item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
+    for c in codes:
+        item = item.replace(c, "")
+    item = re.sub(r"(比上年|比去年|较上年|同比)(增加|减少|增长|下降)?.*$", "", item) if intent == "change" else item
+    item = re.sub(r"占.*$", "", item) if intent == "share" else item
+    item = strip_fillers(item)
+    item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
+    item = re.sub(r"(最多|最少|最高|最低|最大|最小|前[三五十\d]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
+    expansions = tuple(dict.fromkeys(t for key, targets in synonyms() if key in item for t in targets))
+    wants = "元" if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q) else (
+        "万元" if "万元" in q else None)
+    hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|个)", q)
+    unit_hint = hint.group(1) if hint else ("平方米" if "面积" in q else None)
+    relative = "今年" if re.search(r"今年|本年度|当年", q) else ("去年" if re.search(r"去年|上年度", q) else None)
+    top = re.search(r"前\s*([三五十\d]+)", q)
+    top_n = {"三": 3, "五": 5, "十": 10}.get(top.group(1), int(top.group(1)) if top and top.group(1).isdigit() else 3) if top else 3
+    return Query(question=question, item=item.strip(), expansions=expansions, codes=codes,
+                 measures=question_to_measures(q), intent=intent, years=years, kind=kind, org=org,
+                 wants_unit=wants, unit_hint=unit_hint, top_n=top_n, relative_year=relative)
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
+
+
+def org_matches(org: str, body: str) -> bool:
+    org = re.sub(r"^(中共|中国共产党)", "", org)
+    return is_subsequence(org, body) or org in body
+
+
+def select_docs(query: Query, docs: list[Document]) -> tuple[list[Document], str | None]:
+    """Documents the question is about, or (empty list, reason) when the asked one is not loaded."""
+    pool = [d for d in docs if not d.is_template]
+    if query.org:
+        pool = [d for d in pool if org_matches(query.org, d.body)]
+        if not pool:
+            return [], f"未载入「{query.org}」的公开文件"
+    if query.years:
+        matched = [d for d in pool if d.year in query.years]
+        if not matched:
+            have = "、".join(sorted({f"{d.year}年{d.kind}" for d in pool if d.year}))
+            return [], f"未载入{query.years[0]}年的文件（已载入：{have or '无'}）"
+        pool = matched
+    if query.kind == "决算":
+        matched = [d for d in pool if d.kind == "决算"]
+        if not matched:
+            return [], "未载入对应的决算文件（已载入的是预算）"
+        pool = matched
+    elif query.kind == "预算" and any(d.kind == "预算" for d in pool):
+        pool = [d for d in pool if d.kind == "预算"]
+    if query.relative_year == "今年" and pool and not query.years:
+        by_body: dict[str, int] = {}
+        for d in pool:
+            by_body[d.body] = max(by_body.get(d.body, 0), d.year or 0)
+        pool = [d for d in pool if (d.year or 0) == by_body[d.body]]
+    return pool, None
