@@ -32,7 +32,7 @@ def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
         except PdfError as e:
             raise IngestError(e.reason_zh, e.reason_en) from None
         return blocks, pages
-    if path.suffix.lower() not in TEXT_SUFFIXES and b"\x00" in data[:4096]:
+    if b"\x00" in data[:4096]:
         raise IngestError("不支持的文件类型（仅支持 PDF 和文本）", "unsupported file type (PDF or text only)")
     try:
         text = data.decode("utf-8-sig")

@@ -200,6 +200,9 @@ def indicator_table_to_facts(table: RawTable, doc_id: str, file: str = "") -> li
         elif cells and cells[0]:
             row_unit = ""
         for c, cell in enumerate(cells):
+            if len(cell) > 30 and c > 0:
+                facts.extend(cell_sentences_to_facts(cell, cells[0] or "说明", table, doc_id, file, i))
+                continue
             measure = cell_to_measure(cell)
             if not measure or c == 0:
                 continue
@@ -213,3 +216,16 @@ def indicator_table_to_facts(table: RawTable, doc_id: str, file: str = "") -> li
                                value=value, raw=cell, unit=unit, text=f"{left[-1]} {cell}",
                                kind="indicator"))
     return facts
+
+
+def cell_sentences_to_facts(cell: str, heading: str, table: RawTable, doc_id: str, file: str, i: int) -> list[Fact]:
+    """Figures stated inside a long text cell (项目概况 …), cited with their sentence."""
+    from dataclasses import replace
+
+    from ingest.narrative import Section, sentence_to_facts, text_to_sentences
+    section = Section(heading, f"{table.title} / {heading}", ())
+    page = table.row_pages[i] if i < len(table.row_pages) else table.page
+    out = []
+    for sentence in text_to_sentences(cell):
+        out.extend(replace(f, row=i) for f in sentence_to_facts(sentence, section, page, doc_id, file))
+    return out

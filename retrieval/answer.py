@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
-from retrieval.match import (best_facts, dice, fact_key, is_total_row, nearest_labels, same_figure, score_facts,
-                             to_wan)
+from retrieval.match import (Scored, best_facts, dice, fact_key, is_subsequence, is_total_row, nearest_labels,
+                             same_figure, score_facts, to_wan)
 from retrieval.understand import Query, normalize
 from schema import Document, Fact
 
@@ -44,7 +44,8 @@ def subject(doc: Document) -> str:
 
 # ------------------------------------------------------------------ lookup
 def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Search | None = None) -> Draft | None:
-    ranked = best_facts(facts, q, doc.kind)
+    scored = score_facts(facts, q)
+    ranked = best_facts(facts, q, doc.kind, scored)
     table_hit = table_match(q, facts)
     if table_hit and (not ranked or ranked[0].score < table_hit[0]):
         return table_answer(q, doc, facts, table_hit[1], citer, search)
@@ -56,15 +57,22 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
     d = Draft(found=True, value=main.raw, unit=main.unit)
     mark = citer.cite(fact_citation(main, doc))
     d.sentences.append(say("lookup", subject=subject(doc), label=main.label.lstrip("一二三四五六七八九十、（）() "),
-                           measure=measure_phrase(main, q), raw=main.raw, unit=main.unit, marks=mark)
+                           measure=measure_phrase(main, q), raw=shown(main), unit="", marks=mark)
                        + (say("lookup_source", table=table_label(main) or (main.section or ""),
                               column=main.column) if main.table else ""))
     if main.value == 0:
         d.sentences[-1] = say("zero_value", subject="", label=main.label, measure=measure_phrase(main, q),
                               raw=main.raw, unit=main.unit, marks=mark)
-    add_corroboration(d, q, doc, main, ranked, citer)
+    near = [x for x in scored if x.score >= 0.5 * ranked[0].score]
+    alike = [Scored(f, 0) for f in facts if f.kind in ("indicator", "text") and comparable(f, main)]
+    add_corroboration(d, q, doc, main, ranked + near + alike, citer)
     add_conversion(d, q, main)
     return d
+
+
+def shown(f: Fact) -> str:
+    """The figure as printed with its unit (indicator cells print the unit themselves: 916套, ≤244万元)."""
+    return f.raw if f.unit and f.raw.endswith(f.unit) else f"{f.raw}{f.unit}"
 
 
 def measure_phrase(f: Fact, q: Query) -> str:
@@ -82,26 +90,31 @@ def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, cit
     same, differ = [], []
     for s in ranked[1:]:
         f = s.fact
-        if f.value is None or f.table == main.table and f.section == main.section:
+        if f.value is None or f is main or f.table == main.table and f.section == main.section and f.table \
+                or re.match(r"^[≥≤<>＞＜]", f.raw or ""):
             continue
         if same_figure(f, main):
-            if len(same) < 2 and f.table != main.table:
+            if len(same) < 2 and f.table not in {x.table for x in same} | {main.table}:
                 same.append(f)
         elif comparable(f, main):
             differ.append(f)
     for f in same:
         mark = citer.cite(fact_citation(f, doc))
         where = table_label(f) or f.section or ""
-        d.sentences.append(f"{where}中同为{f.raw}{f.unit}{mark}。")
+        d.sentences.append(f"{where}中同为{shown(f)}{mark}。")
     if differ:
-        items = "；".join(say("conflict_item", where=table_label(f) or (f.section or "文字说明"), raw=f.raw,
-                              unit=f.unit, marks=citer.cite(fact_citation(f, doc))) for f in differ[:2])
+        items = "；".join(say("conflict_item", where=table_label(f) or (f.section or "文字说明"), raw=shown(f),
+                              unit="", marks=citer.cite(fact_citation(f, doc))) for f in differ[:2])
+        mark = citer.cite(fact_citation(main, doc))
+        items = say("conflict_item", where=table_label(main) or (main.section or "文字说明"), raw=shown(main),
+                    unit="", marks=mark) + "；" + items
         d.sentences.append(say("conflict", items=items))
 
 
 def comparable(f: Fact, main: Fact) -> bool:
     """Same item and same kind of measure, so a different figure is a real disagreement."""
-    if fact_key(f) != fact_key(main) and dice(fact_key(f), fact_key(main)) < 0.75:
+    a, b = fact_key(f), fact_key(main)
+    if a != b and dice(a, b) < 0.7 and not (min(len(a), len(b)) >= 4 and (is_subsequence(a, b) or is_subsequence(b, a))):
         return False
     if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
         units = {f.unit, main.unit}
@@ -123,7 +136,7 @@ TITLE_NOISE = re.compile(r"\d{4}年度?|预算|决算|[（(][^）)]*[）)]|表$|
 def table_match(q: Query, facts: list[Fact]) -> tuple[float, str] | None:
     """A table whose title names the item (三公经费, 机关运行经费, 政府性基金预算支出 …)."""
     item = TITLE_NOISE.sub("", normalize(q.item))
-    terms = [(item, 30)] + [(TITLE_NOISE.sub("", normalize(e)), 12) for e in q.expansions]
+    terms = [(item, 50)] + [(TITLE_NOISE.sub("", normalize(e)), 12) for e in q.expansions]
     best: tuple[float, str] | None = None
     for title in dict.fromkeys(f.table for f in facts if f.table):
         t = TITLE_NOISE.sub("", normalize(title))
@@ -285,25 +298,30 @@ def stated_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, sear
 
 # ------------------------------------------------------------------ text passages
 def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts: list[Fact]) -> Draft | None:
-    passages = search(q.item + " " + " ".join(q.expansions), 6)
+    passages = search(" ".join((q.item,) + q.expansions + q.broad), 6)
     if not passages:
         return None
-    terms = [normalize(q.item)] + [normalize(e) for e in q.expansions]
+    terms = [normalize(q.item)] + [normalize(e) for e in q.expansions + q.broad]
     best = None
     for p in passages:
-        for sent in re.split(r"(?<=[。；;])", p.text.split("\n", 1)[-1]):
+        head = normalize(p.section or p.table or "")
+        head_hit = max((overlap(t, head) for t in terms if t), default=0)
+        for sent in re.split(r"(?<=[。；;\n])", p.text.split("\n", 1)[-1]):
             s = sent.strip()
             if len(s) < 4:
                 continue
-            score = max(overlap(t, normalize(s)) for t in terms if t) if any(terms) else 0
-            head = normalize(p.section or p.table or "")
-            score += 0.5 * max((overlap(t, head) for t in terms if t), default=0)
+            hit = max((overlap(t, normalize(s)) for t in terms if t), default=0)
+            if hit < 0.75 and not (q.intent == "describe" and head_hit >= 0.8):
+                continue
+            score = hit + 0.5 * head_hit + (0.2 if p.table is None else 0)
+            if q.intent == "describe" and head_hit >= 0.8 and p.table is None:
+                score += 2   # the section the question names
             if best is None or score > best[0]:
                 best = (score, s, p)
-    if best is None or best[0] < 0.6:
+    if best is None:
         return None
     _, sentence, p = best
-    body = p.text.split("\n", 1)[-1] if q.intent == "describe" and len(p.text) < 600 else sentence
+    body = p.text.split("\n", 1)[-1] if q.intent == "describe" and not p.table and len(p.text) < 600 else sentence
     mark = citer.cite(passage_citation(body, doc, p.page, p.section, p.table, p.file))
     d = Draft(found=True)
     d.sentences.append(say("text", subject="", sentence=body, marks=mark))

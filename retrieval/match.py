@@ -41,11 +41,18 @@ def term_score(term: str, key: str) -> float:
     if key == term:
         return 30 + len(key)
     if key in term and len(key) >= 2:
-        return 10 + len(key) + 5 * len(key) / len(term)
+        return 6 + len(key) + 10 * len(key) / len(term)
     if term in key and len(term) >= 2:
         return 6 + len(term) + 3 * len(term) / len(key)
+    if len(term) >= 3 and is_subsequence(term, key):
+        return 5 + len(term)
     d = dice(term, key)
     return 10 * d if d >= 0.5 else (3 * d if d >= 0.25 else 0.0)
+
+
+def is_subsequence(short: str, long: str) -> bool:
+    it = iter(long)
+    return all(ch in it for ch in short)
 
 
 def fact_score(f: Fact, q: Query) -> float:
@@ -60,11 +67,17 @@ def fact_score(f: Fact, q: Query) -> float:
         if project and project in item:
             best = max(best, term_score(item.replace(project, ""), key) + 8)
     for exp in q.expansions:
-        best = max(best, 0.8 * term_score(normalize(exp), key))
+        best = max(best, 0.95 * term_score(normalize(exp), key))
+    for exp in q.broad:
+        best = max(best, 0.6 * term_score(normalize(exp), key))
     if q.measures and key in q.measures and not item.replace(key, ""):
         best = max(best, 30 + len(key))
+    if re.match(r"^[≥≤<>＞＜]", f.raw or ""):   # a target (≤244万元), not the budget figure
+        best *= 0.7
     if q.unit_hint and best > 0:
         best += 15 if f.unit == q.unit_hint else -5
+    elif q.money and best > 0 and f.unit in ("万元", "元", "亿元"):
+        best += 5
     return best
 
 
@@ -95,9 +108,9 @@ def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
     return score
 
 
-def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算") -> list[Scored]:
+def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: list[Scored] | None = None) -> list[Scored]:
     """Facts of the best-matching item, best column first (ties: canonical table order)."""
-    scored = score_facts(facts, q)
+    scored = score_facts(facts, q) if scored is None else scored
     if not scored:
         return []
     top = scored[0].score

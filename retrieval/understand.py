@@ -22,6 +22,7 @@ class Query:
     question: str
     item: str                       # the item asked about, fillers removed
     expansions: tuple[str, ...]     # lexicon forms of the item
+    broad: tuple[str, ...]          # lexicon targets of a part of the item (weaker)
     codes: tuple[str, ...]
     measures: tuple[str, ...]
     intent: str                     # lookup rank_max rank_min top list count share change yesno describe
@@ -30,6 +31,7 @@ class Query:
     org: str | None                 # body named in the question
     wants_unit: str | None          # 元 | 万元 when the question asks for one
     unit_hint: str | None = None    # 平方米, 辆, 基 … when the question names a measure unit
+    money: bool = False             # the question asks about money (钱, 经费, 预算 …)
     top_n: int = 3
     relative_year: str | None = None  # 今年 | 去年
     notes: tuple[str, ...] = field(default_factory=tuple)
@@ -103,17 +105,23 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     item = strip_fillers(item)
     item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
     item = re.sub(r"(最多|最少|最高|最低|最大|最小|前[三五十\d]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
-    expansions = tuple(dict.fromkeys(t for key, targets in synonyms() if key in item for t in targets))
+    expansions = tuple(dict.fromkeys(item.replace(key, t) if len(item) > len(key) + 1 else t
+                                     for key, targets in synonyms() if key in item for t in targets))
+    broad = tuple(dict.fromkeys(t for key, targets in synonyms() if key in item and len(item) > len(key) + 1
+                                for t in targets))
     wants = "元" if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q) else (
         "万元" if "万元" in q else None)
     hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|个)", q)
     unit_hint = hint.group(1) if hint else ("平方米" if "面积" in q else None)
+    if unit_hint and item.endswith(unit_hint):
+        item = item[: -len(unit_hint)]
+    money = bool(re.search(r"钱|费|经费|资金|预算|决算|万元|元|支出|收入|花|拨款", q)) and not unit_hint
     relative = "今年" if re.search(r"今年|本年度|当年", q) else ("去年" if re.search(r"去年|上年度", q) else None)
     top = re.search(r"前\s*([三五十\d]+)", q)
     top_n = {"三": 3, "五": 5, "十": 10}.get(top.group(1), int(top.group(1)) if top and top.group(1).isdigit() else 3) if top else 3
-    return Query(question=question, item=item.strip(), expansions=expansions, codes=codes,
+    return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
                  measures=question_to_measures(q), intent=intent, years=years, kind=kind, org=org,
-                 wants_unit=wants, unit_hint=unit_hint, top_n=top_n, relative_year=relative)
+                 wants_unit=wants, unit_hint=unit_hint, money=money, top_n=top_n, relative_year=relative)
 
 
 def is_subsequence(short: str, long: str) -> bool:

@@ -1,0 +1,472 @@
+"""Streamlit chat over the loaded budget disclosures: widgets + engine calls, nothing else.
+
+    streamlit run app.py            full page, with the sidebar (documents, upload)
+    http://HOST:8501/?embed=true    compact mode for framing in a portal page
+
+Every answer comes from `engine.ask` / `engine.ask_stream`. Document content is shown as text:
+markdown is escaped with `md_text`, and the little HTML built here escapes with `html.escape`.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import tempfile
+import uuid
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from config import Settings, load_settings
+from prompts.ui_zh import APP as T
+from prompts.ui_zh import SUGGESTIONS
+from retrieval.engine import get_engine
+from retrieval.facts_store import StoreUnavailable
+from retrieval.feedback import FeedbackStore
+from retrieval.vector import VectorUnavailable
+from schema import Answer, Citation, Document, Fact
+
+log = logging.getLogger("budgetqa.app")
+MAX_QUESTION = 500
+HISTORY_MESSAGES = 8
+UPLOAD_TYPES = ["pdf", "txt"]
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+HIGHLIGHT = "background-color: #fff3cd; font-weight: 600"
+UNAVAILABLE = (StoreUnavailable, VectorUnavailable)
+
+CSS = """<style>
+:root { --bq-red: #a8261d; --bq-blue: #1f4e8c; --bq-line: #dfe3ea; }
+html, body, [class*="st-"], .stMarkdown, .bq-card, .bq-head {
+  font-family: "Source Sans", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
+               "Noto Sans CJK SC", sans-serif; }
+[data-testid="stAppDeployButton"], [data-testid="stMainMenu"], [data-testid="stDecoration"] { display: none; }
+.block-container { padding-top: 1.2rem; }
+.bq-head { display: flex; align-items: center; gap: .75rem; border-bottom: 3px solid var(--bq-red);
+  padding: .25rem 0 .6rem; margin-bottom: .25rem; }
+.bq-mark { flex: none; width: 2.6rem; height: 2.6rem; border-radius: 4px; background: var(--bq-red);
+  color: #fff; font-weight: 700; display: flex; align-items: center; justify-content: center;
+  font-size: .95rem; letter-spacing: .05em; }
+.bq-title { font-size: 1.35rem; font-weight: 700; color: #1d2733; line-height: 1.3; }
+.bq-sub { font-size: .85rem; color: #5b6675; }
+.bq-sources-h { font-size: .85rem; color: #5b6675; margin: .4rem 0 .2rem; }
+.bq-card { border: 1px solid var(--bq-line); border-left: 4px solid var(--bq-blue); border-radius: 6px;
+  padding: .45rem .7rem; margin: .3rem 0; background: #f8fafc; font-size: .88rem; line-height: 1.55;
+  overflow-wrap: anywhere; }
+.bq-card .bq-n { color: var(--bq-blue); font-weight: 700; margin-right: .3rem; }
+.bq-card .bq-doc { font-weight: 600; color: #1d2733; }
+.bq-card .bq-where { color: #3d4a5c; }
+.bq-card .bq-row { display: block; margin-top: .3rem; padding: .25rem .45rem; background: #fff;
+  border: 1px dashed #c5cfdd; border-radius: 4px; white-space: pre-wrap;
+  font-family: "WenQuanYi Micro Hei Mono", "Noto Sans Mono CJK SC", ui-monospace, monospace; }
+.bq-money { display: inline-flex; flex-wrap: wrap; align-items: baseline; gap: .2rem .6rem;
+  border-radius: 6px; background: #fdf3f2; border: 1px solid #f1d2cf; padding: .35rem .7rem; margin: .2rem 0; }
+.bq-money b { color: var(--bq-red); font-size: 1.15rem; }
+.bq-money span { color: #3d4a5c; } .bq-money small { color: #7a8594; }
+.bq-doc-item { border-bottom: 1px solid var(--bq-line); padding: .35rem 0; font-size: .88rem; line-height: 1.45; }
+.bq-doc-item .bq-doc-meta { color: #5b6675; font-size: .8rem; }
+@media (max-width: 480px) {
+  .block-container { padding-left: .6rem; padding-right: .6rem; }
+  .bq-title { font-size: 1.1rem; } .bq-sub { font-size: .78rem; }
+  .bq-mark { width: 2.1rem; height: 2.1rem; font-size: .8rem; }
+}
+</style>"""
+
+
+# ------------------------------------------------------------------ text helpers (pure)
+def md_text(s: str) -> str:
+    """Show `s` literally through st.markdown: escape every ASCII punctuation, keep line breaks."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", s or "").replace("\n", "  \n")
+
+
+def esc(s) -> str:
+    return html.escape("" if s is None else str(s))
+
+
+def money_line(value: str | None, unit: str | None) -> str | None:
+    """3241.03 万元 -> '约合 32,410,300.00 元'; large 元 amounts -> 万元. Display only."""
+    try:
+        v = Decimal(str(value).replace(",", ""))
+    except (InvalidOperation, TypeError):
+        return None
+    if unit == "万元":
+        return T["money_wan_to_yuan"].format(yuan=f"{v * 10000:,.2f}")
+    if unit == "元" and abs(v) >= 10000:
+        return T["money_yuan_to_wan"].format(wan=f"{v / 10000:,.2f}")
+    return None
+
+
+def citation_where(c: Citation) -> str:
+    parts = [c.table or c.section or ""]
+    if c.page:
+        parts.append(T["source_page"].format(page=c.page))
+    return " · ".join(p for p in parts if p)
+
+
+def card_html(n: int, c: Citation) -> str:
+    mark = CIRCLED[n - 1] if n <= len(CIRCLED) else f"[{n}]"
+    return (f'<div class="bq-card"><span class="bq-n">{mark}</span><span class="bq-doc">{esc(c.doc)}</span>'
+            f'<br><span class="bq-where">{esc(citation_where(c))}</span>'
+            f'<span class="bq-row" title="{esc(T["source_row"])}">{esc(c.text)}</span></div>')
+
+
+def sources_html(citations) -> str:
+    cards = "".join(card_html(i, c) for i, c in enumerate(citations, 1))
+    return f'<div class="bq-sources"><div class="bq-sources-h">{esc(T["sources"])}</div>{cards}</div>'
+
+
+def money_html(answer: Answer) -> str | None:
+    other = money_line(answer.value, answer.unit) if answer.value else None
+    if not other:
+        return None
+    return (f'<div class="bq-money"><b>{esc(answer.value)} {esc(answer.unit)}</b>'
+            f'<span>{esc(other)}</span><small>{esc(T["money_note"])}</small></div>')
+
+
+def doc_label(d: Document) -> str:
+    year = f"{d.year}年" if d.year else T["doc_year_unknown"]
+    line = T["doc_line"].format(body=d.body, year=year, scope=d.scope, kind=d.kind)
+    return line + (T["doc_template"] if d.is_template else "")
+
+
+def facts_to_frame(facts: list[Fact], cited: list[Citation]) -> tuple[pd.DataFrame, list[int]]:
+    """A table's facts -> one row per printed row and label, columns in printed order; cited row indexes."""
+    rows: dict[tuple[int, str], dict] = {}
+    texts: dict[tuple[int, str], str] = {}
+    cols: list[str] = []
+    for f in facts:
+        key = (f.row, f.label)
+        rows.setdefault(key, {T["col_code"]: f.code or "", T["col_label"]: f.label})[f.column] = f.raw
+        texts.setdefault(key, f.text)
+        if f.column not in cols:
+            cols.append(f.column)
+    keys = list(rows)
+    hits: set[int] = set()
+    for c in cited:
+        found = [i for i, k in enumerate(keys) if texts[k] == c.text]
+        hits.update(found or [i for i, k in enumerate(keys) if c.label and k[1] == c.label])
+    head = ([T["col_code"]] if any(f.code for f in facts) else []) + [T["col_label"]]
+    frame = pd.DataFrame([rows[k] for k in keys], columns=head + cols).fillna("")
+    return frame, sorted(hits)
+
+
+def safe_name(name: str) -> str:
+    base = re.sub(r"[\x00-\x1f/\\]", "_", Path(name or "").name).strip(" .")
+    return base or "upload.txt"
+
+
+def ingest_line(r) -> tuple[str, str]:
+    """IngestResult -> (level, one line in Chinese); level is success | warning | error."""
+    name = Path(r.file).name
+    reason = (r.error or "").split(" / ")[0]
+    if not r.ok:
+        return "error", T["upload_failed"].format(name=name, error=reason)
+    if r.skipped:
+        return "warning", T["upload_failed"].format(name=name, error=reason) if reason else \
+            T["upload_skipped"].format(name=name)
+    return "success", T["upload_ok"].format(name=name, facts=r.facts, chunks=r.chunks)
+
+
+# ------------------------------------------------------------------ state
+def session_settings() -> Settings:
+    """Settings are read from the environment once per browser session."""
+    if "settings" not in st.session_state:
+        st.session_state.settings = load_settings()
+    return st.session_state.settings
+
+
+def messages() -> list[dict]:
+    return st.session_state.setdefault("messages", [])
+
+
+def ask_later(question: str) -> None:
+    st.session_state.pending = question
+
+
+def clear_chat() -> None:
+    st.session_state.messages = []
+
+
+def on_feedback(answer_id: str) -> None:
+    entry = next((m for m in messages() if m.get("id") == answer_id), None)
+    if entry is None:
+        return
+    settings = session_settings()
+    try:
+        FeedbackStore.in_store(settings.store_dir).record(answer_id, entry["answer"],
+                                                          st.session_state.get(f"fb_{answer_id}"))
+        st.toast(T["feedback_thanks"])
+    except Exception:  # noqa: BLE001 - feedback must never break the chat
+        log.exception("feedback not stored")
+
+
+# ------------------------------------------------------------------ page parts
+def header() -> None:
+    st.html(f'<div class="bq-head"><div class="bq-mark">预算</div><div><div class="bq-title">{esc(T["title"])}'
+            f'</div><div class="bq-sub">{esc(T["subtitle"])}</div></div></div>')
+
+
+def welcome(docs: list[Document], asking: bool) -> None:
+    titles = [d.title for d in docs if not d.is_template]
+    if not titles:
+        text = T["welcome_none"]
+    elif len(titles) == 1:
+        text = T["welcome_one"].format(doc=titles[0])
+    elif len(titles) <= 3:
+        text = T["welcome_many"].format(n=len(titles), docs="、".join(f"《{t}》" for t in titles))
+    else:
+        more = T["welcome_more"].format(docs="、".join(f"《{t}》" for t in titles[:2]), n=len(titles))
+        text = T["welcome_many"].format(n=len(titles), docs=more)
+    with st.chat_message("assistant"):
+        st.markdown(md_text(f"{text}\n{T['welcome_tail']}"))
+        if titles and not messages() and not asking:
+            st.caption(T["suggest_head"])
+            cols = st.columns(2)
+            for i, q in enumerate(SUGGESTIONS):
+                cols[i % 2].button(q, key=f"suggest_{i}", on_click=ask_later, args=(q,), width="stretch")
+
+
+def show_table(engine, doc_id: str, title: str, cited: list[Citation]) -> None:
+    facts = engine.table_facts(doc_id, title)
+    if not facts and " " in title:   # citation titles may carry the printed number: "预算公开表1 2026年…"
+        facts = engine.table_facts(doc_id, title.split(" ", 1)[1])
+    if not facts:
+        st.caption(T["table_empty"])
+        return
+    frame, hits = facts_to_frame(facts, cited)
+    st.caption(T["table_unit"].format(unit=facts[0].unit or "—"))
+    styled = frame.style.apply(lambda r: [HIGHLIGHT if r.name in hits else "" for _ in r], axis=1)
+    st.dataframe(styled, hide_index=True, width="stretch")
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def page_png(path: str, page: int, mtime: float) -> bytes:
+    from ingest.pdf import pdf_page_png
+    return pdf_page_png(Path(path), page)
+
+
+def show_page(engine, c: Citation) -> None:
+    try:
+        path = engine.source_file(c.doc_id, c.file)
+        png = page_png(str(path), c.page, path.stat().st_mtime) if path else None
+    except Exception:  # noqa: BLE001 - a page image is a nicety; the cited row is already shown
+        log.exception("page render failed")
+        png = None
+    if png:
+        st.image(png, caption=T["page_caption"].format(doc=c.doc, page=c.page), width="stretch")
+    else:
+        st.caption(T["page_failed"])
+
+
+def source_views(engine, entry_id: str, citations: tuple[Citation, ...]) -> None:
+    """One lazy “查看原表” expander per cited table; one “查看原页” per cited PDF page."""
+    tables: dict[tuple[str, str], list[Citation]] = {}
+    pages: dict[tuple[str, str, int], Citation] = {}
+    for c in citations:
+        if c.table:
+            tables.setdefault((c.doc_id, c.table), []).append(c)
+        if c.page and c.file.lower().endswith(".pdf"):
+            pages.setdefault((c.doc_id, c.file, c.page), c)
+    for k, ((doc_id, title), cited) in enumerate(tables.items()):
+        box = st.expander(T["view_table"].format(table=title), key=f"tbl_{entry_id}_{k}", on_change="rerun")
+        if box.open:
+            with box:
+                show_table(engine, doc_id, title, cited)
+    for k, c in enumerate(pages.values()):
+        box = st.expander(T["view_page"].format(page=c.page), key=f"pg_{entry_id}_{k}", on_change="rerun")
+        if box.open:
+            with box:
+                show_page(engine, c)
+
+
+def show_answer(engine, entry: dict) -> None:
+    if entry.get("error"):
+        st.error(entry["content"])
+        return
+    a: Answer = entry["answer"]
+    st.markdown(md_text(a.answer))
+    if money := money_html(a):
+        st.html(money)
+    if not a.answerable and a.suggestions:
+        st.caption(T["not_found_try"])
+        for k, s in enumerate(a.suggestions[:5]):
+            st.button(s, key=f"alt_{entry['id']}_{k}", on_click=ask_later, args=(s,))
+    if a.citations:
+        st.html(sources_html(a.citations))
+        source_views(engine, entry["id"], a.citations)
+    st.caption(T["latency"].format(sec=f"{a.latency_ms / 1000:.2f}"))
+    st.feedback("thumbs", key=f"fb_{entry['id']}", on_change=on_feedback, args=(entry["id"],))
+
+
+def produce(engine, settings: Settings, question: str, history: list[dict], doc: str | None) -> Answer:
+    if not settings.llm_enabled:
+        with st.spinner(T["thinking"]):
+            return engine.ask(question, history, doc)
+    final: list[Answer] = []
+
+    def pieces():
+        for item in engine.ask_stream(question, history, doc):
+            if isinstance(item, Answer):
+                final.append(item)
+            else:
+                yield md_text(item)
+    box = st.empty()
+    with box.container():
+        st.write_stream(pieces())
+    box.empty()
+    return final[-1]
+
+
+def answer_turn(engine, settings: Settings, question: str, doc: str | None) -> None:
+    msgs = messages()
+    history = [{"role": m["role"], "content": m["content"]} for m in msgs if not m.get("error")]
+    with st.chat_message("user"):
+        st.markdown(md_text(question))
+    msgs.append({"role": "user", "content": question})
+    with st.chat_message("assistant"):
+        entry = {"role": "assistant", "id": uuid.uuid4().hex[:12]}
+        try:
+            a = produce(engine, settings, question, history[-HISTORY_MESSAGES:], doc)
+            entry.update(content=a.answer, answer=a)
+        except UNAVAILABLE:
+            entry.update(content=T["error_store"], error=True)
+        except Exception:  # noqa: BLE001 - the visitor sees a friendly line, the log gets the rest
+            log.exception("ask failed")
+            entry.update(content=T["error_generic"], error=True)
+        msgs.append(entry)
+        show_answer(engine, entry)
+
+
+def chat(engine, settings: Settings, docs: list[Document], doc: str | None) -> None:
+    typed = st.chat_input(T["chat_placeholder"], max_chars=MAX_QUESTION)   # pinned to the bottom
+    question = (typed or st.session_state.pop("pending", None) or "").strip()
+    welcome(docs, asking=bool(question))
+    for m in messages():
+        with st.chat_message(m["role"]):
+            if m["role"] == "user":
+                st.markdown(md_text(m["content"]))
+            else:
+                show_answer(engine, m)
+    if question:
+        answer_turn(engine, settings, question[:MAX_QUESTION], doc)
+
+
+# ------------------------------------------------------------------ sidebar
+def filter_docs(docs: list[Document]) -> list[Document]:
+    if len(docs) < 2:
+        return docs
+    text = st.text_input(T["doc_filter"], placeholder=T["doc_filter_placeholder"], key="doc_filter").strip()
+    years = sorted({d.year for d in docs if d.year}, reverse=True)
+    kinds = sorted({d.kind for d in docs})
+    pick_years = st.pills(T["doc_year"], years, selection_mode="multi", key="doc_years") if len(years) > 1 else []
+    pick_kinds = st.pills(T["doc_kind"], kinds, selection_mode="multi", key="doc_kinds") if len(kinds) > 1 else []
+    return [d for d in docs
+            if (not text or text in f"{d.title}{d.body}{d.year}{d.kind}")
+            and (not pick_years or d.year in pick_years) and (not pick_kinds or d.kind in pick_kinds)]
+
+
+def doc_sidebar(docs: list[Document]) -> str | None:
+    st.subheader(T["sidebar_docs"])
+    if not docs:
+        st.caption(T["docs_none"])
+        return None
+    shown = filter_docs(docs)
+    if len(docs) > 1:
+        st.caption(T["doc_count"].format(n=len(docs), m=len(shown)))
+    st.html("".join(f'<div class="bq-doc-item">{esc(d.title)}<div class="bq-doc-meta">{esc(doc_label(d))}</div></div>'
+                    for d in shown))
+    labels = {d.doc_id: d.title for d in docs}
+    options = [None] + [d.doc_id for d in shown]
+    return st.selectbox(T["doc_scope"], options, key="doc_scope",
+                        format_func=lambda x: T["doc_all"] if x is None else labels.get(x, x))
+
+
+def upload_unlocked(settings: Settings) -> bool:
+    if not settings.admin_token:
+        return True
+    import hmac
+    given = st.text_input(T["upload_token"], type="password", key="admin_token")
+    if given and not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
+        st.caption(T["upload_token_wrong"])
+    return bool(given) and hmac.compare_digest(given.encode(), settings.admin_token.encode())
+
+
+def ingest_uploads(engine, files) -> list[tuple[str, str]]:
+    bar = st.progress(0.0, text=T["upload_progress"].format(name=files[0].name, i=1, n=len(files)))
+
+    def progress(i: int, n: int, name: str) -> None:
+        text = T["upload_progress"].format(name=name, i=i + 1, n=n) if name else T["upload_done"]
+        bar.progress(min(i / max(n, 1), 1.0), text=text)
+    with tempfile.TemporaryDirectory(prefix="budgetqa-upload-") as tmp:
+        paths = []
+        for f in files:
+            p = Path(tmp) / safe_name(f.name)
+            p.write_bytes(f.getvalue())
+            paths.append(p)
+        results = engine.ingest_files(paths, progress=progress)
+    bar.progress(1.0, text=T["upload_done"])
+    return [ingest_line(r) for r in results]
+
+
+def upload_sidebar(engine, settings: Settings) -> None:
+    st.subheader(T["upload_head"])
+    if not upload_unlocked(settings):
+        st.caption(T["upload_locked"])
+        return
+    n = st.session_state.setdefault("upload_n", 0)
+    files = st.file_uploader(T["upload_label"], type=UPLOAD_TYPES, accept_multiple_files=True, key=f"upload_{n}",
+                             help=T["upload_help"].format(mb=settings.max_upload_mb),
+                             max_upload_size=settings.max_upload_mb)
+    if files and st.button(T["upload_go"], key="upload_go", type="primary"):
+        try:
+            st.session_state.ingest_results = ingest_uploads(engine, files)
+        except UNAVAILABLE:
+            st.session_state.ingest_results = [("error", T["error_store"])]
+        st.session_state.upload_n = n + 1
+        st.rerun()
+    for level, line in st.session_state.get("ingest_results", []):
+        getattr(st, level)(line)
+
+
+def sidebar(engine, settings: Settings, docs: list[Document]) -> str | None:
+    with st.sidebar:
+        doc = doc_sidebar(docs)
+        st.divider()
+        upload_sidebar(engine, settings)
+        st.divider()
+        st.button(T["new_chat"], on_click=clear_chat, key="new_chat")
+        st.caption(T["footer"])
+    return doc
+
+
+# ------------------------------------------------------------------ entry point
+def load_engine(settings: Settings):
+    with st.spinner(T["loading"]):
+        return get_engine(settings)
+
+
+def main() -> None:
+    st.set_page_config(page_title=T["page_title"], page_icon="📊", layout="centered")
+    st.html(CSS)
+    embedded = bool(st.context.is_embedded)
+    if not embedded:
+        header()
+    try:
+        settings = session_settings()
+        engine = load_engine(settings)
+        docs = engine.documents()
+        doc = None if embedded else sidebar(engine, settings, docs)
+        chat(engine, settings, docs, doc)
+    except UNAVAILABLE:
+        log.exception("store unavailable")
+        st.error(T["error_store"])
+    except Exception:  # noqa: BLE001 - never show a traceback to a visitor
+        log.exception("app failed")
+        st.error(T["error_load"])
+    if embedded:
+        st.caption(T["footer"])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""👍/👎 on answers, kept in SQLite next to the store (`feedback.sqlite3`).
+
+One row per shown answer: a changed rating overwrites the earlier one, a cleared rating removes
+it. Nothing is created until the first rating is written.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+from schema import Answer
+
+FILE_NAME = "feedback.sqlite3"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS feedback (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    answer_id TEXT NOT NULL UNIQUE,
+    question TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    citations TEXT NOT NULL,          -- JSON list, as in Answer.to_json()["citations"]
+    rating INTEGER NOT NULL,          -- 1: helpful (👍), 0: not helpful (👎)
+    mode TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL          -- ISO 8601, UTC
+)
+"""
+
+
+class FeedbackStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+
+    @classmethod
+    def in_store(cls, store_dir: str | Path) -> "FeedbackStore":
+        return cls(Path(store_dir) / FILE_NAME)
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=10)
+        conn.execute(SCHEMA)
+        return conn
+
+    def record(self, answer_id: str, answer: Answer, rating: int | None) -> None:
+        """Store (or replace) the rating of one shown answer; None removes it."""
+        with closing(self._connect()) as conn, conn:
+            if rating is None:
+                conn.execute("DELETE FROM feedback WHERE answer_id = ?", (answer_id,))
+                return
+            cites = json.dumps(answer.to_json()["citations"], ensure_ascii=False)
+            conn.execute(
+                "INSERT INTO feedback (answer_id, question, answer, citations, rating, mode, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(answer_id) DO UPDATE SET rating = excluded.rating, created_at = excluded.created_at",
+                (answer_id, answer.question, answer.answer, cites, 1 if rating else 0, answer.mode,
+                 datetime.now(timezone.utc).isoformat(timespec="seconds")))
+
+    def rows(self) -> list[dict]:
+        """All ratings, oldest first (for review and export)."""
+        if not self.path.exists():
+            return []
+        with closing(self._connect()) as conn:
+            conn.row_factory = sqlite3.Row
+            out = [dict(r) for r in conn.execute("SELECT * FROM feedback ORDER BY id")]
+        for r in out:
+            r["citations"] = json.loads(r["citations"])
+        return out

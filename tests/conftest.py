@@ -1,0 +1,48 @@
+"""Shared fixtures: the bundled sample, real stores under tmp paths, the shared corpus when present."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from config import SAMPLE_DIR, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+REAL = SHARED / "corpus" / "real"
+EVAL = SHARED / "eval"
+SAMPLE = next(SAMPLE_DIR.glob("*.txt"))
+
+
+def need_shared(path: Path) -> None:
+    """Skip with a clear reason without ../shared; under CI it must be there."""
+    if not path.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{path} is missing under CI=true")
+        pytest.skip(f"{path} not present (../shared is not beside the repo)")
+
+
+def make_settings(store: Path, **env):
+    base = {"BUDGETQA_STORE": str(store), "BUDGETQA_LOAD_SAMPLE": "0"}
+    base.update({k: str(v) for k, v in env.items()})
+    return load_settings(env=base)
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return SAMPLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def sample_parsed():
+    from ingest.pipeline import parse_file
+    return parse_file(SAMPLE)
+
+
+@pytest.fixture(scope="session")
+def sample_engine(tmp_path_factory):
+    """One real engine (SQLite + Chroma + USE) on the bundled sample, shared by read-only tests."""
+    from retrieval.engine import Engine
+    store = tmp_path_factory.mktemp("sample-store")
+    return Engine(make_settings(store, BUDGETQA_LOAD_SAMPLE="1"))

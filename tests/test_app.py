@@ -1,0 +1,151 @@
+"""The Streamlit chat, driven headless by AppTest against a real engine on a temp store."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from retrieval.feedback import FeedbackStore
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+QUESTION = "住房保障支出是多少？"
+MINI = """示例区市场监督管理局
+2025年度部门预算公开
+
+第二部分 2025年部门预算报表
+
+预算公开表1
+2025年预算收支总表
+部门名称：示例区市场监督管理局
+单位：万元
+收入\t\t支出\t\t\t
+项目\t2025年\t项目\t2025年合计\t当年预算安排\t上年结转安排
+一、一般公共预算\t512.30\t一、一般公共服务支出\t400.00\t400.00\t
+\t\t二、<script>alert(1)</script>专项支出\t112.30\t112.30\t
+收入总计\t512.30\t支出总计\t512.30\t512.30\t
+"""
+ENV_CLEARED = ("BUDGETQA_LLM_BASE_URL", "BUDGETQA_LLM_MODEL", "BUDGETQA_ADMIN_TOKEN", "BUDGETQA_DATABASE_URL",
+               "BUDGETQA_CHROMA_HOST", "BUDGETQA_LOAD_SAMPLE", "BUDGETQA_EMBEDDER")
+
+
+@pytest.fixture
+def store(tmp_path, monkeypatch) -> Path:
+    for name in ENV_CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    store = tmp_path / "store"
+    monkeypatch.setenv("BUDGETQA_STORE", str(store))
+    return store
+
+
+def start(embedded: bool = False) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    if embedded:
+        at.context["is_embedded"] = True
+    at.run(timeout=180)
+    assert not at.exception, at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def plain(markdown: str) -> str:
+    """Undo the app's markdown escaping, to compare with what a visitor reads."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
+
+
+def shown_text(at: AppTest) -> str:
+    return "\n".join([plain(m.value) for m in at.markdown] + [h.value for h in at.html] + [c.value for c in at.caption])
+
+
+def test_opens_on_sample_with_welcome_naming_it_and_suggestions(store):
+    at = start()
+    assert "晋城经济技术开发区建设管理部2026年度部门预算公开" in shown_text(at)
+    suggestions = [b for b in at.button if b.key and b.key.startswith("suggest_")]
+    assert 4 <= len(suggestions) <= 6
+    assert at.chat_input[0].proto.max_chars == 500
+
+
+def test_housing_question_shows_figure_money_line_and_source_card(store):
+    at = ask(start(), QUESTION)
+    text = shown_text(at)
+    assert "3241.03万元" in text
+    assert "约合 32,410,300.00 元" in text
+    cards = [h.value for h in at.html if "bq-card" in h.value]
+    assert cards and "收支总表" in cards[0]
+    assert "二十、住房保障支出 3241.03 3241.03" in cards[0]
+    assert any(e.label.startswith("查看原表") and "收支总表" in e.label for e in at.expander)
+
+
+def test_view_table_expander_shows_whole_table_with_cited_row_highlighted(store):
+    at = ask(start(), QUESTION)
+    key = next(k for k in at.session_state.keys() if str(k).startswith("tbl_") and str(k).endswith("_0"))
+    at.session_state[key] = True
+    at.run()
+    frame = at.dataframe[0].value
+    assert len(frame) > 20
+    row = frame[frame["项目"] == "二十、住房保障支出"]
+    assert not row.empty and "3241.03" in row.iloc[0].tolist()
+
+
+def test_suggested_question_button_asks_it(store):
+    at = start()
+    at.button(key="suggest_0").click().run()
+    assert not at.exception
+    assert plain(at.chat_message[1].markdown[0].value) == "住房保障支出是多少？"
+    assert "3241.03" in shown_text(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("suggest_")]
+
+
+def test_follow_up_keeps_history(store):
+    at = ask(start(), QUESTION)
+    at = ask(at, "那城乡社区支出呢？")
+    assert len(at.session_state.messages) == 4
+    assert "4742.00" in shown_text(at)
+
+
+def test_upload_text_disclosure_adds_document_and_escapes_script(store):
+    at = start()
+    at.file_uploader[0].upload("mini.txt", MINI.encode("utf-8"), "text/plain")
+    at.run()
+    at.button(key="upload_go").click().run()
+    assert not at.exception
+    assert any("mini.txt：已导入" in s.value for s in at.sidebar.success)
+    assert "示例区市场监督管理局2025年度部门预算公开" in "".join(h.value for h in at.sidebar.html)
+    at = ask(at, "示例区市场监督管理局专项支出是多少？")
+    cards = "".join(h.value for h in at.html if "bq-card" in h.value)
+    assert "&lt;script&gt;" in cards and "<script" not in cards
+
+
+def test_feedback_click_is_stored_in_sqlite(store):
+    at = ask(start(), QUESTION)
+    at.feedback[0].set_value(1).run()
+    rows = FeedbackStore.in_store(store).rows()
+    assert len(rows) == 1
+    assert rows[0]["question"] == QUESTION and rows[0]["rating"] == 1
+    assert "收支总表" in rows[0]["citations"][0]["table"]
+    at.feedback[0].set_value(0).run()
+    assert [r["rating"] for r in FeedbackStore.in_store(store).rows()] == [0]
+
+
+def test_embed_mode_has_no_sidebar_and_still_answers(store):
+    at = start(embedded=True)
+    assert not at.sidebar.children and not at.file_uploader
+    at = ask(at, QUESTION)
+    assert "3241.03" in shown_text(at)
+
+
+def test_engine_failure_shows_friendly_message_not_traceback(store, monkeypatch):
+    import retrieval.engine
+
+    def broken(settings):
+        raise RuntimeError("disk on fire")
+    monkeypatch.setattr(retrieval.engine, "get_engine", broken)
+    at = AppTest.from_file(str(APP), default_timeout=30).run()
+    assert not at.exception
+    assert "稍后" in at.error[0].value and "disk" not in shown_text(at)
