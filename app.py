@@ -38,11 +38,10 @@ UNAVAILABLE = (StoreUnavailable, VectorUnavailable)
 
 CSS = """<style>
 :root { --bq-red: #a8261d; --bq-blue: #1f4e8c; --bq-line: #dfe3ea; }
-html, body, [class*="st-"], .stMarkdown, .bq-card, .bq-head {
-  font-family: "Source Sans", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei",
-               "Noto Sans CJK SC", sans-serif; }
+.bq-head, .bq-card, .bq-money, .bq-doc-item {
+  font-family: "Source Sans", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; }
 [data-testid="stAppDeployButton"], [data-testid="stMainMenu"], [data-testid="stDecoration"] { display: none; }
-.block-container { padding-top: 1.2rem; }
+.block-container { padding-top: 3.5rem; }
 .bq-head { display: flex; align-items: center; gap: .75rem; border-bottom: 3px solid var(--bq-red);
   padding: .25rem 0 .6rem; margin-bottom: .25rem; }
 .bq-mark { flex: none; width: 2.6rem; height: 2.6rem; border-radius: 4px; background: var(--bq-red);

@@ -6,10 +6,12 @@ from collections import Counter
 
 from schema import Block, Grid, Line
 
-TITLE = re.compile(r"(?P<body>[\u4e00-\u9fa5（）()、]{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*"
+LEVEL = r"(?:省级|市级|区级|县级|乡级|镇级)?"
+TITLE = re.compile(r"(?P<body>[\u4e00-\u9fa5（）()、]{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*" + LEVEL +
                    r"(?P<scope>部门|单位)?(?:财务收支)?(?P<kind>预算|决算)")
-YEAR_KIND = re.compile(r"(?P<year>20\d{2})\s*年度?\s*(?P<scope>部门|单位)?\s*(?P<kind>预算|决算)")
-BODY_LINE = re.compile(r"^(?:部门名称|单位名称|编制单位|预算单位|编制部门)\s*[:：]\s*(?P<body>\S.+?)\s*$")
+YEAR_KIND = re.compile(r"(?P<year>20\d{2})\s*年度?\s*" + LEVEL + r"\s*(?P<scope>部门|单位)?\s*(?P<kind>预算|决算)")
+BODY_LINE = re.compile(r"^(?:部门名称|单位名称|编制单位|预算单位|编制部门|预算主管部门|主管部门|部门|单位)\s*[:：]\s*"
+                       r"(?P<body>[^\s:：]+?)(?:\s+(?:单位|金额单位)\s*[:：].*)?\s*$")
 BODY_WORDS = re.compile(r"(部|委|局|厅|办公室|办|院|会|中心|站|所|队|馆|室|处|署|社|团|府|校|协会|联合会|委员会|政府|政协)$")
 GENERIC = re.compile(r"^(部门|单位|本部门|本单位|目录|预算|决算)")
 
@@ -25,14 +27,19 @@ def blocks_to_identity(blocks: list[Block]) -> tuple[str, int | None, str, str, 
     title = ""
     for i, t in enumerate(lines):
         m = BODY_LINE.match(t)
-        if m and not GENERIC.match(m.group("body")):
+        if m and _is_body(m.group("body")):
             bodies[_clean_body(m.group("body"))] += 2
         for m in YEAR_KIND.finditer(t.replace(" ", "")):
-            w = 3 if i < 40 else 1
+            w = 10 if i < 4 else (3 if i < 40 else 1)
             years[int(m.group("year"))] += w
             kinds[m.group("kind")] += w
             if m.group("scope"):
                 scopes[m.group("scope")] += w
+    cover = "".join(x.replace(" ", "") for x in head[:4])
+    m = TITLE.search(cover)
+    if m and BODY_WORDS.search(m.group("body")) and not GENERIC.match(m.group("body")):
+        bodies[_clean_body(m.group("body"))] += 4
+        title = cover[m.start():m.end()]
     for i, t in enumerate(head):
         compact = t.replace(" ", "")
         m = TITLE.search(compact)
@@ -48,7 +55,7 @@ def blocks_to_identity(blocks: list[Block]) -> tuple[str, int | None, str, str, 
             for row in b.rows[:3]:
                 for cell in row:
                     m = BODY_LINE.match(cell.strip())
-                    if m:
+                    if m and _is_body(m.group("body")):
                         bodies[_clean_body(m.group("body"))] += 1
     body = bodies.most_common(1)[0][0] if bodies else ""
     year = years.most_common(1)[0][0] if years else None
@@ -59,8 +66,13 @@ def blocks_to_identity(blocks: list[Block]) -> tuple[str, int | None, str, str, 
     return body, year, kind, scope, title
 
 
+def _is_body(s: str) -> bool:
+    return not GENERIC.match(s) and not re.fullmatch(r"(万元|元|亿元|千元)", s.strip()) and len(s.strip()) >= 3
+
+
 def _clean_body(s: str) -> str:
     s = re.sub(r"\s+", "", s)
+    s = re.sub(r"^(第[一二三四五六七八九十]+部分|目录|[一二三四五六七八九十]+、)", "", s)
     s = re.sub(r"(单位|金额单位)[:：].*$", "", s)
     return s.strip("：:")
 

@@ -8,6 +8,7 @@ killed at any point leaves a consistent store that a rerun completes.
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable
@@ -17,7 +18,7 @@ from ingest.pipeline import file_hash, parse_file
 from retrieval.facts_store import StoreUnavailable
 from retrieval.stores import Stores
 from retrieval.vector import VectorUnavailable
-from schema import IngestResult, Parsed
+from schema import Document, IngestResult, Parsed
 
 SUFFIXES = {".pdf", ".txt", ".text", ".md"}
 TEMPLATE_ZH = "这是空白的决算/预算表样（模板），不是公开文件，未导入"
@@ -86,14 +87,39 @@ def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
             results.append(r)
         else:
             todo.append(p)
-    parsed_iter = _parse_all(todo, workers)
-    for i, (path, parsed) in enumerate(zip(todo, parsed_iter)):
+    parsed_all = list(_parse_all(todo, workers)) if len(todo) <= 64 else None
+    if parsed_all is not None:   # a disclosure in two files: those that state the year go first
+        order = sorted(range(len(todo)), key=lambda i: isinstance(parsed_all[i], Parsed)
+                       and parsed_all[i].document.year is None)
+        pairs = [(todo[i], parsed_all[i]) for i in order]
+    else:
+        pairs = zip(todo, _parse_all(todo, workers))
+    for i, (path, parsed) in enumerate(pairs):
         if progress:
             progress(i, len(todo), path.name)
+        if isinstance(parsed, Parsed):
+            parsed = unify_identity(parsed, stores.facts.documents())
         results.append(_store_one(stores, path, parsed))
     if progress:
         progress(len(todo), len(todo), "")
     return results
+
+
+def unify_identity(parsed: Parsed, known: list[Document]) -> Parsed:
+    """A file whose year is not printed (tables published apart from the text) joins the document
+    of the same body and kind that states it."""
+    d = parsed.document
+    if d.year is not None:
+        return parsed
+    same = sorted((k for k in known if k.body == d.body and k.kind == d.kind and k.scope == d.scope and k.year),
+                  key=lambda k: -(k.year or 0))
+    if not same:
+        return parsed
+    target = same[0]
+    return Parsed(document=replace(d, doc_id=target.doc_id, year=target.year, title=target.title),
+                  facts=tuple(replace(f, doc=target.doc_id) for f in parsed.facts),
+                  chunks=tuple(replace(c, doc=target.doc_id) for c in parsed.chunks),
+                  tables=parsed.tables, lines=parsed.lines)
 
 
 def _parse_all(paths: list[Path], workers: int):

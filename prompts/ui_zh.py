@@ -100,7 +100,6 @@ API = {
 # Sent to the widget by GET /api/ui so that embed.js carries no copy of these strings.
 WIDGET = {
     "title": "预算问答",
-    "open": "打开预算问答",
     "close": "关闭",
     "welcome": "您好！我可以回答部门预算公开文件中的问题，每个数字都会注明出处。",
     "placeholder": "请输入问题，例如：住房保障支出是多少？",

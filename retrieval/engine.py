@@ -20,7 +20,7 @@ from retrieval.grounding import ungrounded_numbers
 from retrieval.lexical import Bm25Index, add_words, rrf
 from retrieval.match import fact_key
 from retrieval.stores import open_stores
-from retrieval.understand import Query, question_to_query, select_docs
+from retrieval.understand import Query, org_matches, question_to_query, select_docs, without_org
 from schema import Answer, Document, Fact, IngestResult, Line
 
 FOLLOWUP_HEAD = ("那", "那么", "还有", "另外", "再问", "那个")
@@ -101,6 +101,10 @@ class Engine:
         dense = [h.chunk.chunk_id for h in self.stores.vectors.query(text, k=k * 2, docs=docs)
                  if h.chunk.chunk_id in allowed]
         fused = rrf([lexical, dense])[:k]
+        if self.settings.rerank_model and fused:
+            from retrieval.rerank import rerank
+            order = rerank(self.settings.rerank_model, text, [self._chunks[cid][0].text for cid, _ in fused])
+            fused = [fused[i] for i in order]
         out = []
         for cid, score in fused:
             c, f = self._chunks[cid]
@@ -111,46 +115,41 @@ class Engine:
     def understand(self, question: str, history=()) -> Query:
         return question_to_query(resolve_followup(question, history), self._labels)
 
-    def ask(self, question: str, history=(), doc: str | None = None) -> Answer:
-        start = time.perf_counter()
+    def _prepare(self, question: str, history, doc: str | None) -> tuple[Query, list[Document], str | None]:
         self._refresh()
         q = self.understand(question, history)
         docs = [d for d in self._docs if d.doc_id == doc] if doc else self._docs
-        chosen, reason = select_docs(q, docs)
-        if not chosen:
-            text = say("not_found_doc", reason=reason or "尚未载入任何公开文件")
-            return Answer(question=question, answer=text, answerable=False, latency_ms=ms(start), mode="composer")
-        answer = self._compose(question, q, chosen)
-        answer = replace(answer, latency_ms=ms(start))
+        chosen, reason = select_docs(q, docs, self._labels)
+        if chosen and q.org and any(org_matches(q.org, d.body) for d in chosen):
+            q = without_org(q)
+        return q, chosen, reason
+
+    def ask(self, question: str, history=(), doc: str | None = None) -> Answer:
+        start = time.perf_counter()
+        answer = self._answer(question, history, doc)
         if self.settings.llm_enabled and answer.answerable:
             from retrieval.llm import rephrase
             answer = rephrase(answer, self.settings)
-            answer = replace(answer, latency_ms=ms(start))
-        return answer
+        return replace(answer, latency_ms=ms(start))
+
+    def _answer(self, question: str, history, doc: str | None) -> Answer:
+        q, chosen, reason = self._prepare(question, history, doc)
+        if not chosen:
+            text = say("not_found_doc", reason=reason or "尚未载入任何公开文件")
+            return Answer(question=question, answer=text, answerable=False, mode="composer")
+        return self._compose(question, q, chosen)
 
     def ask_stream(self, question: str, history=(), doc: str | None = None) -> Iterator[str | Answer]:
-        if not self.settings.llm_enabled:
-            a = self.ask(question, history, doc)
-            yield a.answer
-            yield a
+        """Text pieces, then the final Answer (streamed from the LLM when one is configured)."""
+        start = time.perf_counter()
+        composed = self._answer(question, history, doc)
+        if not (self.settings.llm_enabled and composed.answerable):
+            yield composed.answer
+            yield replace(composed, latency_ms=ms(start))
             return
         from retrieval.llm import rephrase_stream
-        base = self.ask(question, history, doc) if False else None  # noqa: F841
-        self._refresh()
-        q = self.understand(question, history)
-        docs = [d for d in self._docs if d.doc_id == doc] if doc else self._docs
-        chosen, reason = select_docs(q, docs)
-        if not chosen:
-            a = Answer(question=question, answer=say("not_found_doc", reason=reason or ""), answerable=False)
-            yield a.answer
-            yield a
-            return
-        composed = self._compose(question, q, chosen)
-        if not composed.answerable:
-            yield composed.answer
-            yield composed
-            return
-        yield from rephrase_stream(composed, self.settings)
+        for piece in rephrase_stream(composed, self.settings):
+            yield replace(piece, latency_ms=ms(start)) if isinstance(piece, Answer) else piece
 
     def _compose(self, question: str, q: Query, chosen: list[Document]) -> Answer:
         citer = Citer()

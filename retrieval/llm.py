@@ -59,7 +59,7 @@ def citation_to_source(n: int, c: Citation) -> str:
     lines += [f"表格：{c.table}"] if c.table else []
     lines += [f"章节：{c.section}"] if c.section else []
     lines += [f"页码：第{c.page}页"] if c.page else []
-    lines += [f"栏目：{c.column}"] if c.column and c.column != "文字说明" else []
+    lines += [f"栏目：{c.column}"] if c.column and c.table else []
     lines.append(f"原文：{c.text}")
     return f'<资料 编号="{n}">\n' + "\n".join(as_data(x) for x in lines) + "\n</资料>"
 
@@ -100,13 +100,15 @@ def source_text(c: Citation) -> str:
 
 
 def figure_problems(text: str, answer: Answer, sources: list[Citation]) -> list[str]:
-    """Numbers (digits or spelled) that neither `sources` nor the composer's draft holds."""
+    """Numbers (in digits or spelled out) that neither `sources` nor the composer's draft holds."""
     bare = REF.sub("", text)
     printed = " ".join(source_text(c) for c in sources) + " " + answer.answer
-    bad = ungrounded_numbers(bare, sources, "", text_numbers(printed))
-    spelled = {s for s in spelled_figures(bare) if s not in printed}
-    return ([f"ungrounded numbers {sorted(map(str, bad))}"] if bad else []) + \
-           ([f"ungrounded spelled figures {sorted(spelled)}"] if spelled else [])
+    out = []
+    if bad := ungrounded_numbers(bare, sources, "", text_numbers(printed)):
+        out.append(f"ungrounded numbers {sorted(map(str, bad))}")
+    if spelled := spelled_figures(bare) - spelled_figures(printed):
+        out.append(f"ungrounded spelled figures {sorted(spelled)}")
+    return out
 
 
 def has_value(text: str, value: str | None) -> bool:
@@ -182,7 +184,7 @@ def rephrase(answer: Answer, settings: Settings) -> Answer:
         return answer
     try:
         reply = model_for(settings).invoke(answer_to_messages(answer))
-    except Exception as e:      # noqa: BLE001 — any failure of the optional model means the composer answers
+    except Exception as e:      # any failure of the optional model means the composer answers
         return fallback(answer, f"endpoint: {type(e).__name__}: {e}")
     return reply_to_answer(answer, content_text(reply.content))
 
@@ -217,6 +219,6 @@ def rephrase_stream(answer: Answer, settings: Settings) -> Iterator[str | Answer
                 if len(text) > len(shown) and text.startswith(shown):
                     yield text[len(shown):]
                     shown = text
-    except Exception as e:      # noqa: BLE001 — any failure of the optional model means the composer answers
+    except Exception as e:      # any failure of the optional model means the composer answers
         reason = f"endpoint: {type(e).__name__}: {e}"
     yield fallback(answer, reason) if reason else reply_to_answer(answer, raw)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -81,7 +81,7 @@ def question_to_org(question: str, known_labels: frozenset[str] = frozenset()) -
     if not m:
         return None
     org = m.group(1)
-    if GENERIC_ORG.match(org) or len(org) < 3 or any(org in lab for lab in known_labels):
+    if GENERIC_ORG.match(org) or len(org) < 3:
         return None
     return org
 
@@ -95,8 +95,6 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
                   if len(c.replace(" ", "")) in (3, 5, 7))
     intent = question_to_intent(q)
     item = q
-    if org:
-        item = item.replace(org, "", 1)
     item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
     for c in codes:
         item = item.replace(c, "")
@@ -124,6 +122,14 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
                  wants_unit=wants, unit_hint=unit_hint, money=money, top_n=top_n, relative_year=relative)
 
 
+def without_org(query: Query) -> Query:
+    """The item once the named body is known to be a document, not part of an item name."""
+    if not query.org:
+        return query
+    return replace(query, item=query.item.replace(query.org, "", 1).strip() or query.item,
+                   expansions=tuple(e.replace(query.org, "", 1) for e in query.expansions))
+
+
 def is_subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -134,12 +140,15 @@ def org_matches(org: str, body: str) -> bool:
     return is_subsequence(org, body) or org in body
 
 
-def select_docs(query: Query, docs: list[Document]) -> tuple[list[Document], str | None]:
+def select_docs(query: Query, docs: list[Document],
+                known_labels: frozenset[str] = frozenset()) -> tuple[list[Document], str | None]:
     """Documents the question is about, or (empty list, reason) when the asked one is not loaded."""
     pool = [d for d in docs if not d.is_template]
     if query.org:
-        pool = [d for d in pool if org_matches(query.org, d.body)]
-        if not pool:
+        named = [d for d in pool if org_matches(query.org, d.body)]
+        if named:
+            pool = named
+        elif not any(query.org in lab for lab in known_labels):   # an item name, not a body
             return [], f"未载入「{query.org}」的公开文件"
     if query.years:
         matched = [d for d in pool if d.year in query.years]

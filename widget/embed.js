@@ -24,7 +24,7 @@
   var ORIGIN = new URL(script.src, window.location.href).origin;
   var data = script.dataset || {};
   var MODE = data.mode === "frame" ? "frame" : "chat";
-  var FALLBACK = { title: "预算问答", open: "打开预算问答", close: "关闭", send: "发送",
+  var FALLBACK = { title: "预算问答", close: "关闭", send: "发送",
                    error: "抱歉，暂时无法回答，请稍后再试。", placeholder: "", thinking: "…",
                    sources: "", page: "{page}", welcome: "", disclaimer: "", "try": "", too_long: "" };
   var S = Object.assign({}, FALLBACK);
@@ -207,7 +207,6 @@
   function applyStrings() {
     els.label.textContent = title();
     els.title.textContent = title();
-    els.launcher.setAttribute("aria-label", S.open === FALLBACK.open ? title() : S.open);
     els.close.setAttribute("aria-label", S.close);
     els.close.title = S.close;
     if (els.frame) { els.frame.title = title(); return; }
