@@ -34,7 +34,10 @@ HISTORY_MESSAGES = 8
 UPLOAD_TYPES = ["pdf", "txt"]
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 HIGHLIGHT = "background-color: #fff3cd; font-weight: 600"
+TABLE_ROWS = 24                      # rows shown before the table scrolls
+ALL_DOCS = "*"
 UNAVAILABLE = (StoreUnavailable, VectorUnavailable)
+AVATARS = {"assistant": ":material/account_balance:", "user": ":material/person:"}
 
 CSS = """<style>
 :root { --bq-red: #a8261d; --bq-blue: #1f4e8c; --bq-line: #dfe3ea; }
@@ -130,24 +133,34 @@ def doc_label(d: Document) -> str:
 
 
 def facts_to_frame(facts: list[Fact], cited: list[Citation]) -> tuple[pd.DataFrame, list[int]]:
-    """A table's facts -> one row per printed row and label, columns in printed order; cited row indexes."""
-    rows: dict[tuple[int, str], dict] = {}
-    texts: dict[tuple[int, str], str] = {}
+    """A table's facts -> one row per printed row, columns in printed order; positions of the cited rows.
+
+    Two-sided tables (收入 | 支出 side by side) get one label column per side.
+    """
+    labels_per_row: dict[int, set[str]] = {}
+    for f in facts:
+        labels_per_row.setdefault(f.row, set()).add(f.label)
+    two_sided = any(len(x) > 1 for x in labels_per_row.values())
+    rows: dict[int, dict[str, str]] = {}
     cols: list[str] = []
     for f in facts:
-        key = (f.row, f.label)
-        rows.setdefault(key, {T["col_code"]: f.code or "", T["col_label"]: f.label})[f.column] = f.raw
-        texts.setdefault(key, f.text)
-        if f.column not in cols:
-            cols.append(f.column)
-    keys = list(rows)
-    hits: set[int] = set()
-    for c in cited:
-        found = [i for i, k in enumerate(keys) if texts[k] == c.text]
-        hits.update(found or [i for i, k in enumerate(keys) if c.label and k[1] == c.label])
-    head = ([T["col_code"]] if any(f.code for f in facts) else []) + [T["col_label"]]
-    frame = pd.DataFrame([rows[k] for k in keys], columns=head + cols).fillna("")
-    return frame, sorted(hits)
+        label_col = f"{f.column.split('/')[0]}·{T['col_label']}" if two_sided else T["col_label"]
+        for col, val in ((T["col_code"], f.code or ""), (label_col, f.label), (f.column, f.raw)):
+            if col == T["col_code"] and not f.code:
+                continue
+            rows.setdefault(f.row, {}).setdefault(col, val)
+            if col not in cols:
+                cols.append(col)
+    cols.sort(key=lambda c: c != T["col_code"])      # 科目编码 first, the rest as printed
+    order = sorted(rows)
+    hit_rows = {f.row for c in cited for f in cited_facts(facts, c)}
+    frame = pd.DataFrame([rows[r] for r in order], columns=cols).fillna("")
+    return frame, [i for i, r in enumerate(order) if r in hit_rows]
+
+
+def cited_facts(facts: list[Fact], c: Citation) -> list[Fact]:
+    """The facts a citation points at: same printed text, else same label."""
+    return [f for f in facts if f.text == c.text] or [f for f in facts if c.label and f.label == c.label]
 
 
 def safe_name(name: str) -> str:
@@ -217,13 +230,13 @@ def welcome(docs: list[Document], asking: bool) -> None:
     else:
         more = T["welcome_more"].format(docs="、".join(f"《{t}》" for t in titles[:2]), n=len(titles))
         text = T["welcome_many"].format(n=len(titles), docs=more)
-    with st.chat_message("assistant"):
+    with st.chat_message("assistant", avatar=AVATARS["assistant"]):
         st.markdown(md_text(f"{text}\n{T['welcome_tail']}"))
         if titles and not messages() and not asking:
             st.caption(T["suggest_head"])
-            cols = st.columns(2)
-            for i, q in enumerate(SUGGESTIONS):
-                cols[i % 2].button(q, key=f"suggest_{i}", on_click=ask_later, args=(q,), width="stretch")
+            for i in range(0, len(SUGGESTIONS), 2):   # row by row, so phones keep the order
+                for col, (k, q) in zip(st.columns(2), list(enumerate(SUGGESTIONS))[i:i + 2]):
+                    col.button(q, key=f"suggest_{k}", on_click=ask_later, args=(q,), width="stretch")
 
 
 def show_table(engine, doc_id: str, title: str, cited: list[Citation]) -> None:
@@ -236,7 +249,7 @@ def show_table(engine, doc_id: str, title: str, cited: list[Citation]) -> None:
     frame, hits = facts_to_frame(facts, cited)
     st.caption(T["table_unit"].format(unit=facts[0].unit or "—"))
     styled = frame.style.apply(lambda r: [HIGHLIGHT if r.name in hits else "" for _ in r], axis=1)
-    st.dataframe(styled, hide_index=True, width="stretch")
+    st.dataframe(styled, hide_index=True, width="stretch", height=min(len(frame), TABLE_ROWS) * 35 + 38)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -320,10 +333,10 @@ def produce(engine, settings: Settings, question: str, history: list[dict], doc:
 def answer_turn(engine, settings: Settings, question: str, doc: str | None) -> None:
     msgs = messages()
     history = [{"role": m["role"], "content": m["content"]} for m in msgs if not m.get("error")]
-    with st.chat_message("user"):
+    with st.chat_message("user", avatar=AVATARS["user"]):
         st.markdown(md_text(question))
     msgs.append({"role": "user", "content": question})
-    with st.chat_message("assistant"):
+    with st.chat_message("assistant", avatar=AVATARS["assistant"]):
         entry = {"role": "assistant", "id": uuid.uuid4().hex[:12]}
         try:
             a = produce(engine, settings, question, history[-HISTORY_MESSAGES:], doc)
@@ -342,7 +355,7 @@ def chat(engine, settings: Settings, docs: list[Document], doc: str | None) -> N
     question = (typed or st.session_state.pop("pending", None) or "").strip()
     welcome(docs, asking=bool(question))
     for m in messages():
-        with st.chat_message(m["role"]):
+        with st.chat_message(m["role"], avatar=AVATARS[m["role"]]):
             if m["role"] == "user":
                 st.markdown(md_text(m["content"]))
             else:
@@ -375,10 +388,10 @@ def doc_sidebar(docs: list[Document]) -> str | None:
         st.caption(T["doc_count"].format(n=len(docs), m=len(shown)))
     st.html("".join(f'<div class="bq-doc-item">{esc(d.title)}<div class="bq-doc-meta">{esc(doc_label(d))}</div></div>'
                     for d in shown))
-    labels = {d.doc_id: d.title for d in docs}
-    options = [None] + [d.doc_id for d in shown]
-    return st.selectbox(T["doc_scope"], options, key="doc_scope",
-                        format_func=lambda x: T["doc_all"] if x is None else labels.get(x, x))
+    labels = {ALL_DOCS: T["doc_all"]} | {d.doc_id: d.title for d in docs}
+    scope = st.selectbox(T["doc_scope"], [ALL_DOCS] + [d.doc_id for d in shown], key="doc_scope",
+                         format_func=lambda x: labels.get(x, x))
+    return None if scope == ALL_DOCS else scope
 
 
 def upload_unlocked(settings: Settings) -> bool:
@@ -446,7 +459,7 @@ def load_engine(settings: Settings):
 
 
 def main() -> None:
-    st.set_page_config(page_title=T["page_title"], page_icon="📊", layout="centered")
+    st.set_page_config(page_title=T["page_title"], page_icon=":material/account_balance:", layout="centered")
     st.html(CSS)
     embedded = bool(st.context.is_embedded)
     if not embedded:

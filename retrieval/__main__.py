@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             print(json.dumps(ans.to_json(), ensure_ascii=False))
         else:
             print(ans.answer)
+            if ans.note:
+                print(ans.note)
             for i, c in enumerate(ans.citations, 1):
                 where = c.table or c.section or ""
                 page = f" 第{c.page}页" if c.page else ""

@@ -141,7 +141,8 @@ def reply_problems(text: str, answer: Answer, final: bool = True) -> list[str]:
 
 def fallback(answer: Answer, reason: str) -> Answer:
     log.warning("LLM reply not used (%s); the composer's answer is returned", reason)
-    return replace(answer, mode="llm-fallback", note=say("llm_fallback"))
+    key = "llm_unavailable" if reason.startswith(("endpoint", "stream too slow")) else "llm_fallback"
+    return replace(answer, mode="llm-fallback", note=say(key))
 
 
 def reply_to_answer(answer: Answer, raw: str) -> Answer:

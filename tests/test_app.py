@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from retrieval.feedback import FeedbackStore
+from schema import Citation, Fact
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 QUESTION = "住房保障支出是多少？"
@@ -149,3 +151,52 @@ def test_engine_failure_shows_friendly_message_not_traceback(store, monkeypatch)
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert not at.exception
     assert "稍后" in at.error[0].value and "disk" not in shown_text(at)
+
+
+# ------------------------------------------------------------------ pure helpers of app.py
+def fact(row: int, label: str, column: str, raw: str, text: str, code: str | None = None) -> Fact:
+    return Fact(doc="d", table="2026年预算收支总表", table_name=None, table_no=None, section=None, page=3,
+                code=code, level=None, parent=None, label=label, column=column,
+                value=Decimal(raw) if raw else None, raw=raw, unit="万元", text=text, row=row)
+
+
+def test_two_sided_table_keeps_one_row_per_printed_row_and_highlights_the_cited_one():
+    from app import facts_to_frame
+    facts = [fact(2, "一、一般公共预算", "收入/2026年", "8277.83", "一、一般公共预算 8277.83"),
+             fact(2, "一、一般公共服务支出", "支出/2026年合计", "228.09", "一、一般公共服务支出 228.09"),
+             fact(3, "二十、住房保障支出", "支出/2026年合计", "3241.03", "二十、住房保障支出 3241.03 3241.03")]
+    cited = Citation(doc="x", page=3, table="预算公开表1 2026年预算收支总表", section=None,
+                     text="二十、住房保障支出 3241.03 3241.03", label="二十、住房保障支出")
+    frame, hits = facts_to_frame(facts, [cited])
+    assert list(frame.columns) == ["收入·项目", "收入/2026年", "支出·项目", "支出/2026年合计"]
+    assert len(frame) == 2 and hits == [1]
+    assert frame.iloc[1]["支出/2026年合计"] == "3241.03" and frame.iloc[1]["收入·项目"] == ""
+
+
+def test_code_column_comes_first_even_when_the_total_row_has_no_code():
+    from app import facts_to_frame
+    facts = [fact(2, "合计", "2026年预算数/合计", "8277.83", "合计 8277.83"),
+             fact(3, "住房保障支出", "2026年预算数/合计", "3241.03", "221 住房保障支出 3241.03", code="221")]
+    frame, hits = facts_to_frame(facts, [Citation(doc="x", page=None, table="t", section=None, text="nope",
+                                                  label="住房保障支出")])
+    assert list(frame.columns) == ["科目编码", "项目", "2026年预算数/合计"] and hits == [1]
+
+
+def test_markdown_is_escaped_so_document_text_shows_literally():
+    from app import md_text
+    assert plain(md_text("**粗体** [链接](http://x) $x$ :red[字] <b>")) == "**粗体** [链接](http://x) $x$ :red[字] <b>"
+    assert "\\*\\*" in md_text("**a**") and "\\[" in md_text("[a](b)")
+
+
+def test_money_line_converts_for_display_only():
+    from app import money_line
+    assert money_line("3241.03", "万元") == "约合 32,410,300.00 元"
+    assert money_line("1250000", "元") == "约合 125.00 万元"
+    assert money_line("800", "元") is None and money_line("12.5", "%") is None and money_line("abc", "万元") is None
+
+
+def test_citation_card_escapes_html():
+    from app import card_html
+    c = Citation(doc="<b>部门</b>", page=4, table="表一", section=None, text="<script>alert(1)</script> 7.00")
+    out = card_html(1, c)
+    assert "<script" not in out and "&lt;script&gt;" in out and "&lt;b&gt;部门" in out and "第 4 页" in out

@@ -45,7 +45,8 @@
     "  font-weight: 600; box-shadow: 0 4px 14px rgba(0,0,0,.22); cursor: pointer; }",
     ".launcher:hover { background: #8e1f18; } .launcher svg { width: 20px; height: 20px; flex: none; }",
     ".right { right: 20px; } .left { left: 20px; }",
-    "button:focus-visible, textarea:focus-visible, a:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }",
+    "button:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }",
+    "textarea:focus { outline: 2px solid #1f4e8c; outline-offset: 0; border-color: #1f4e8c; }",
     ".panel { position: fixed; bottom: 84px; z-index: 2147483001; width: 380px; max-width: calc(100vw - 24px);",
     "  height: 600px; max-height: calc(100vh - 110px); display: flex; flex-direction: column; background: #fff;",
     "  border: 1px solid #d5dae2; border-radius: 10px; box-shadow: 0 10px 32px rgba(0,0,0,.25); overflow: hidden; }",
@@ -56,7 +57,7 @@
     ".close { border: 0; background: transparent; color: #fff; font-size: 24px; line-height: 1; width: 36px;",
     "  height: 36px; border-radius: 4px; cursor: pointer; }",
     ".close:hover { background: rgba(255,255,255,.15); }",
-    ".log { flex: 1; overflow-y: auto; padding: 12px; background: #f6f7f9; }",
+    ".log { position: relative; flex: 1; overflow-y: auto; padding: 12px; background: #f6f7f9; }",
     ".msg { margin: 0 0 10px; padding: 9px 12px; border-radius: 8px; max-width: 92%; overflow-wrap: anywhere;",
     "  white-space: pre-wrap; }",
     ".user { margin-left: auto; background: #1f4e8c; color: #fff; }",
@@ -262,7 +263,10 @@
     scroll();
   }
 
-  function scroll() { els.log.scrollTop = els.log.scrollHeight; }
+  function scroll(from) {
+    // Show a new answer from its question down, rather than its last line.
+    els.log.scrollTop = from ? Math.max(0, from.offsetTop - 8) : els.log.scrollHeight;
+  }
 
   function answerView(a) {
     var box = el("div", "msg bot");
@@ -294,7 +298,8 @@
     busy = true;
     els.send.disabled = true;
     els.input.value = "";
-    els.log.appendChild(el("div", "msg user", question));
+    var asked = el("div", "msg user", question);
+    els.log.appendChild(asked);
     var wait = el("div", "msg bot", S.thinking);
     wait.setAttribute("aria-busy", "true");
     els.log.appendChild(wait);
@@ -325,7 +330,7 @@
       .then(function () {
         busy = false;
         els.send.disabled = false;
-        scroll();
+        scroll(asked);
         els.input.focus();
       });
   }
