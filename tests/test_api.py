@@ -70,7 +70,7 @@ def test_follow_up_uses_history(client):
 
 def test_docs_and_health_list_the_sample(client):
     docs = client.get("/api/docs").json()["documents"]
-    assert [d["title"] for d in docs] == ["晋城经济技术开发区建设管理部2026年度部门预算公开"]
+    assert [(d["body"], d["year"], d["kind"]) for d in docs] == [("晋城经济技术开发区建设管理部", 2026, "预算")]
     assert {"doc_id", "body", "year", "kind", "scope"} <= set(docs[0])
     health = client.get("/api/health").json()
     assert health["status"] == "ok" and health["documents"] == 1
@@ -175,8 +175,8 @@ def test_ingest_with_token_then_script_in_document_comes_back_as_inert_text(tmp_
                     headers={"Authorization": "Bearer s3cret"})
     assert r.status_code == 200
     assert r.json()["results"][0] | {"file": "mini.txt", "ok": True} == r.json()["results"][0]
-    titles = [d["title"] for d in client.get("/api/docs").json()["documents"]]
-    assert "示例区市场监督管理局2025年度部门预算公开" in titles
+    bodies = [d["body"] for d in client.get("/api/docs").json()["documents"]]
+    assert "示例区市场监督管理局" in bodies
     r = post_ask(client, {"question": "示例区市场监督管理局专项支出是多少？"})
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers["x-content-type-options"] == "nosniff"

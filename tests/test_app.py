@@ -67,7 +67,8 @@ def shown_text(at: AppTest) -> str:
 
 def test_opens_on_sample_with_welcome_naming_it_and_suggestions(store):
     at = start()
-    assert "晋城经济技术开发区建设管理部2026年度部门预算公开" in shown_text(at)
+    welcome = plain(at.chat_message[0].markdown[0].value)
+    assert "《晋城经济技术开发区建设管理部2026年度部门预算" in welcome
     suggestions = [b for b in at.button if b.key and b.key.startswith("suggest_")]
     assert 4 <= len(suggestions) <= 6
     assert at.chat_input[0].proto.max_chars == 500
@@ -90,8 +91,8 @@ def test_view_table_expander_shows_whole_table_with_cited_row_highlighted(store)
     at.session_state[key] = True
     at.run()
     frame = at.dataframe[0].value
-    assert len(frame) > 20
-    row = frame[frame["项目"] == "二十、住房保障支出"]
+    assert len(frame) > 20 and "支出·项目" in frame.columns
+    row = frame[frame["支出·项目"] == "二十、住房保障支出"]
     assert not row.empty and "3241.03" in row.iloc[0].tolist()
 
 
@@ -118,7 +119,7 @@ def test_upload_text_disclosure_adds_document_and_escapes_script(store):
     at.button(key="upload_go").click().run()
     assert not at.exception
     assert any("mini.txt：已导入" in s.value for s in at.sidebar.success)
-    assert "示例区市场监督管理局2025年度部门预算公开" in "".join(h.value for h in at.sidebar.html)
+    assert "示例区市场监督管理局 · 2025年 · 部门预算" in "".join(h.value for h in at.sidebar.html)
     at = ask(at, "示例区市场监督管理局专项支出是多少？")
     cards = "".join(h.value for h in at.html if "bq-card" in h.value)
     assert "&lt;script&gt;" in cards and "<script" not in cards

@@ -35,6 +35,8 @@ SCRIPT_DOC = """示例区市场监督管理局
 收入总计\t512.30\t支出总计\t512.30\t512.30\t
 """
 
+pytestmark = pytest.mark.browser
+
 if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but /usr/bin/chromium or /usr/bin/chromedriver is missing", pytrace=False)
