@@ -13,7 +13,9 @@ UNITS = r"万元|亿元|元|%|％|平方米|万平方米|公里|千米|米|个|�
 FIGURE = re.compile(rf"(\d[\d,，]*(?:\.\d+)?)\s*({UNITS})")
 CN_FIGURE = re.compile(r"([零一二两三四五六七八九十百]+)\s*(个|项|辆|套|人|名|家|所|处)")
 CLAUSE_SPLIT = re.compile(r"[，,；;：:。、（）()]|其中|主要包括|分别为|包括")
-LEAD = re.compile(r"^(?:\d{4}年度?|本部门|本单位|截至\d{4}年\d{1,2}月\d{1,2}日|共有|使用的|一是|二是|三是)+")
+COMPARE = re.compile(r"^(比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少)")
+LEAD = re.compile(r"^(?:\d{4}年度?|本部门|本单位|截至\d{4}年\d{1,2}月\d{1,2}日|共有|使用的|一是|二是|三是|\d+[．.、]|"
+                  r"[（(][一二三四五六七八九十\d]+[）)])+")
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ class Section:
 def heading_level(text: str) -> int | None:
     t = text.strip()
     m = HEADING.match(t)
-    if not m or len(t) > 40 or t.endswith("。") or re.search(r"\.{3,}|…{2,}|\s\d{1,3}$", t):
+    if not m or len(t) > 40 or t.endswith(("。", "；", ";", "，")) or re.search(r"\.{3,}|…{2,}|\s\d{1,3}$|[，；。]", t):
         return None
     token = m.group(1)
     if token.startswith("第"):
@@ -36,7 +38,11 @@ def heading_level(text: str) -> int | None:
     return 2 if token.startswith(("（", "(")) else 3
 
 
+PAGE_MARK = re.compile(r"^[-─—–_\s]*\d{1,3}[-─—–_\s]*$|^第\s*\d+\s*页(共\s*\d+\s*页)?$|^-\s*\d+\s*-$")
+
+
 def lines_to_sections(lines: list[Line]) -> list[Section]:
+    lines = [x for x in lines if not PAGE_MARK.match(x.text.strip())]
     sections: list[Section] = []
     stack: dict[int, str] = {}
     heading, body = "", []
@@ -76,16 +82,17 @@ def lines_to_paragraphs(lines: tuple[Line, ...]) -> list[Line]:
 
 
 def _clause_label(sentence: str, start: int, body: str) -> str:
-    before = sentence[:start]
+    before = re.sub(r"[（(](类|款|项)[）)]", "", sentence[:start])
     clause = CLAUSE_SPLIT.split(before)[-1].strip() if before else ""
     clause = LEAD.sub("", clause.replace(body, "") if body else clause).strip()
     return clause
 
 
 def sentence_to_facts(sentence: str, section: Section, page: int | None, doc_id: str,
-                      file: str, body: str = "") -> list[Fact]:
+                      file: str, body: str = "", carry: str = "") -> list[Fact]:
+    """Figures of one sentence; `carry` is the subject of the sentence before (for 与上年相比增加…)."""
     facts: list[Fact] = []
-    first = subject = ""
+    first = subject = carry
     for m in FIGURE.finditer(sentence):
         label = _clause_label(sentence, m.start(), body)
         if re.match(r"^(占)", label):
@@ -94,7 +101,7 @@ def sentence_to_facts(sentence: str, section: Section, page: int | None, doc_id:
             label = f"{first}{label}"
         elif m.group(2) != "%":
             subject = label
-            first = first or label
+            first = label if first == carry else first
         value = text_to_decimal(m.group(1))
         if value is None or not label:
             continue
@@ -120,6 +127,10 @@ def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body
     facts: list[Fact] = []
     for section in sections:
         for line in lines_to_paragraphs(section.lines):
+            carry = ""
             for sentence in text_to_sentences(line.text):
-                facts.extend(sentence_to_facts(sentence, section, line.page, doc_id, file, body))
+                new = sentence_to_facts(sentence, section, line.page, doc_id, file, body, carry)
+                subjects = [f.label for f in new if f.unit != "%" and not COMPARE.match(f.label)]
+                carry = subjects[0] if subjects else carry
+                facts.extend(new)
     return facts
