@@ -12,6 +12,7 @@ import html
 import logging
 import re
 import tempfile
+import threading
 import uuid
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -36,6 +37,7 @@ CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 HIGHLIGHT = "background-color: #fff3cd; font-weight: 600"
 TABLE_ROWS = 24                      # rows shown before the table scrolls
 ALL_DOCS = "*"
+WAN, YUAN = "万元", "元"             # units as the engine reports them (data, not UI text)
 UNAVAILABLE = (StoreUnavailable, VectorUnavailable)
 AVATARS = {"assistant": ":material/account_balance:", "user": ":material/person:"}
 
@@ -43,8 +45,9 @@ CSS = """<style>
 :root { --bq-red: #a8261d; --bq-blue: #1f4e8c; --bq-line: #dfe3ea; }
 .bq-head, .bq-card, .bq-money, .bq-doc-item {
   font-family: "Source Sans", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; }
-[data-testid="stAppDeployButton"], [data-testid="stMainMenu"], [data-testid="stDecoration"] { display: none; }
+[data-testid="stDecoration"] { display: none; }
 .block-container { padding-top: 3.5rem; }
+.block-container, [data-testid="stBottomBlockContainer"] { max-width: 58rem; }
 .bq-head { display: flex; align-items: center; gap: .75rem; border-bottom: 3px solid var(--bq-red);
   padding: .25rem 0 .6rem; margin-bottom: .25rem; }
 .bq-mark { flex: none; width: 2.6rem; height: 2.6rem; border-radius: 4px; background: var(--bq-red);
@@ -74,6 +77,7 @@ CSS = """<style>
   .bq-mark { width: 2.1rem; height: 2.1rem; font-size: .8rem; }
 }
 </style>"""
+EMBED_CSS = "<style>.block-container { padding-top: 1rem; padding-bottom: 1rem; }</style>"
 
 
 # ------------------------------------------------------------------ text helpers (pure)
@@ -92,9 +96,9 @@ def money_line(value: str | None, unit: str | None) -> str | None:
         v = Decimal(str(value).replace(",", ""))
     except (InvalidOperation, TypeError):
         return None
-    if unit == "万元":
+    if unit == WAN:
         return T["money_wan_to_yuan"].format(yuan=f"{v * 10000:,.2f}")
-    if unit == "元" and abs(v) >= 10000:
+    if unit == YUAN and abs(v) >= 10000:
         return T["money_yuan_to_wan"].format(wan=f"{v / 10000:,.2f}")
     return None
 
@@ -127,7 +131,7 @@ def money_html(answer: Answer) -> str | None:
 
 
 def doc_label(d: Document) -> str:
-    year = f"{d.year}年" if d.year else T["doc_year_unknown"]
+    year = T["year"].format(year=d.year) if d.year else T["doc_year_unknown"]
     line = T["doc_line"].format(body=d.body, year=year, scope=d.scope, kind=d.kind)
     return line + (T["doc_template"] if d.is_template else "")
 
@@ -175,8 +179,8 @@ def ingest_line(r) -> tuple[str, str]:
     if not r.ok:
         return "error", T["upload_failed"].format(name=name, error=reason)
     if r.skipped:
-        return "warning", T["upload_failed"].format(name=name, error=reason) if reason else \
-            T["upload_skipped"].format(name=name)
+        text = T["upload_failed"].format(name=name, error=reason) if reason else T["upload_skipped"].format(name=name)
+        return "warning", text
     return "success", T["upload_ok"].format(name=name, facts=r.facts, chunks=r.chunks)
 
 
@@ -192,8 +196,11 @@ def messages() -> list[dict]:
     return st.session_state.setdefault("messages", [])
 
 
-def ask_later(question: str) -> None:
-    st.session_state.pending = question
+def ask_picked(key: str) -> None:
+    """A suggestion pill was clicked: ask it on this run and leave the pill unselected."""
+    if picked := st.session_state.get(key):
+        st.session_state.pending = picked
+    st.session_state[key] = None
 
 
 def clear_chat() -> None:
@@ -215,8 +222,12 @@ def on_feedback(answer_id: str) -> None:
 
 # ------------------------------------------------------------------ page parts
 def header() -> None:
-    st.html(f'<div class="bq-head"><div class="bq-mark">预算</div><div><div class="bq-title">{esc(T["title"])}'
-            f'</div><div class="bq-sub">{esc(T["subtitle"])}</div></div></div>')
+    st.html(f'<div class="bq-head"><div class="bq-mark">{esc(T["mark"])}</div>'
+            f'<div><div class="bq-title">{esc(T["title"])}</div><div class="bq-sub">{esc(T["subtitle"])}</div></div></div>')
+
+
+def quoted(titles: list[str]) -> str:
+    return T["list_sep"].join(T["doc_quoted"].format(doc=t) for t in titles)
 
 
 def welcome(docs: list[Document], asking: bool) -> None:
@@ -226,23 +237,29 @@ def welcome(docs: list[Document], asking: bool) -> None:
     elif len(titles) == 1:
         text = T["welcome_one"].format(doc=titles[0])
     elif len(titles) <= 3:
-        text = T["welcome_many"].format(n=len(titles), docs="、".join(f"《{t}》" for t in titles))
+        text = T["welcome_many"].format(n=len(titles), docs=quoted(titles))
     else:
-        more = T["welcome_more"].format(docs="、".join(f"《{t}》" for t in titles[:2]), n=len(titles))
+        more = T["welcome_more"].format(docs=quoted(titles[:2]), n=len(titles))
         text = T["welcome_many"].format(n=len(titles), docs=more)
     with st.chat_message("assistant", avatar=AVATARS["assistant"]):
         st.markdown(md_text(f"{text}\n{T['welcome_tail']}"))
         if titles and not messages() and not asking:
-            st.caption(T["suggest_head"])
-            for i in range(0, len(SUGGESTIONS), 2):   # row by row, so phones keep the order
-                for col, (k, q) in zip(st.columns(2), list(enumerate(SUGGESTIONS))[i:i + 2]):
-                    col.button(q, key=f"suggest_{k}", on_click=ask_later, args=(q,), width="stretch")
+            st.pills(T["suggest_head"], SUGGESTIONS, key="suggest", on_change=ask_picked, args=("suggest",))
+
+
+def table_facts(engine, doc_id: str, title: str) -> list[Fact]:
+    try:
+        facts = engine.table_facts(doc_id, title)
+        if not facts and " " in title:   # citation titles may carry the printed number: "预算公开表1 2026年…"
+            facts = engine.table_facts(doc_id, title.split(" ", 1)[1])
+        return facts
+    except Exception:  # noqa: BLE001 - the cited row is already on screen; say the table is unavailable
+        log.exception("table facts failed")
+        return []
 
 
 def show_table(engine, doc_id: str, title: str, cited: list[Citation]) -> None:
-    facts = engine.table_facts(doc_id, title)
-    if not facts and " " in title:   # citation titles may carry the printed number: "预算公开表1 2026年…"
-        facts = engine.table_facts(doc_id, title.split(" ", 1)[1])
+    facts = table_facts(engine, doc_id, title)
     if not facts:
         st.caption(T["table_empty"])
         return
@@ -271,24 +288,26 @@ def show_page(engine, c: Citation) -> None:
         st.caption(T["page_failed"])
 
 
+def is_pdf_page(c: Citation) -> bool:
+    return bool(c.page and c.file.lower().endswith(".pdf"))
+
+
 def source_views(engine, entry_id: str, citations: tuple[Citation, ...]) -> None:
-    """One lazy “查看原表” expander per cited table; one “查看原页” per cited PDF page."""
-    tables: dict[tuple[str, str], list[Citation]] = {}
-    pages: dict[tuple[str, str, int], Citation] = {}
+    """Lazy expanders: “查看原表” per cited table (with the cited PDF pages), “查看原页” for a cited passage."""
+    groups: dict[tuple, list[Citation]] = {}
     for c in citations:
-        if c.table:
-            tables.setdefault((c.doc_id, c.table), []).append(c)
-        if c.page and c.file.lower().endswith(".pdf"):
-            pages.setdefault((c.doc_id, c.file, c.page), c)
-    for k, ((doc_id, title), cited) in enumerate(tables.items()):
-        box = st.expander(T["view_table"].format(table=title), key=f"tbl_{entry_id}_{k}", on_change="rerun")
-        if box.open:
-            with box:
-                show_table(engine, doc_id, title, cited)
-    for k, c in enumerate(pages.values()):
-        box = st.expander(T["view_page"].format(page=c.page), key=f"pg_{entry_id}_{k}", on_change="rerun")
-        if box.open:
-            with box:
+        if c.table or is_pdf_page(c):
+            groups.setdefault((c.doc_id, c.table) if c.table else (c.doc_id, c.file, c.page), []).append(c)
+    for k, cited in enumerate(groups.values()):
+        first = cited[0]
+        label = T["view_table"].format(table=first.table) if first.table else T["view_page"].format(page=first.page)
+        box = st.expander(label, key=f"src_{entry_id}_{k}", on_change="rerun")
+        if not box.open:
+            continue
+        with box:
+            if first.table:
+                show_table(engine, first.doc_id, first.table, cited)
+            for c in {(c.file, c.page): c for c in cited if is_pdf_page(c)}.values():
                 show_page(engine, c)
 
 
@@ -301,12 +320,13 @@ def show_answer(engine, entry: dict) -> None:
     if money := money_html(a):
         st.html(money)
     if not a.answerable and a.suggestions:
-        st.caption(T["not_found_try"])
-        for k, s in enumerate(a.suggestions[:5]):
-            st.button(s, key=f"alt_{entry['id']}_{k}", on_click=ask_later, args=(s,))
+        key = f"alt_{entry['id']}"
+        st.pills(T["not_found_try"], list(a.suggestions[:5]), key=key, on_change=ask_picked, args=(key,))
     if a.citations:
         st.html(sources_html(a.citations))
         source_views(engine, entry["id"], a.citations)
+    if a.note:
+        st.caption(md_text(a.note))
     st.caption(T["latency"].format(sec=f"{a.latency_ms / 1000:.2f}"))
     st.feedback("thumbs", key=f"fb_{entry['id']}", on_change=on_feedback, args=(entry["id"],))
 
@@ -371,7 +391,8 @@ def filter_docs(docs: list[Document]) -> list[Document]:
     text = st.text_input(T["doc_filter"], placeholder=T["doc_filter_placeholder"], key="doc_filter").strip()
     years = sorted({d.year for d in docs if d.year}, reverse=True)
     kinds = sorted({d.kind for d in docs})
-    pick_years = st.pills(T["doc_year"], years, selection_mode="multi", key="doc_years") if len(years) > 1 else []
+    pick_years = st.pills(T["doc_year"], years, selection_mode="multi", key="doc_years",
+                          format_func=lambda y: T["year"].format(year=y)) if len(years) > 1 else []
     pick_kinds = st.pills(T["doc_kind"], kinds, selection_mode="multi", key="doc_kinds") if len(kinds) > 1 else []
     return [d for d in docs
             if (not text or text in f"{d.title}{d.body}{d.year}{d.kind}")
@@ -453,16 +474,26 @@ def sidebar(engine, settings: Settings, docs: list[Document]) -> str | None:
 
 
 # ------------------------------------------------------------------ entry point
+@st.cache_resource(show_spinner=False)
+def engine_lock() -> threading.Lock:
+    """One per process: sessions opening at once must not build (and fill) the store twice."""
+    return threading.Lock()
+
+
 def load_engine(settings: Settings):
-    with st.spinner(T["loading"]):
+    with st.spinner(T["loading"]), engine_lock():
         return get_engine(settings)
 
 
 def main() -> None:
+    st.set_option("client.showErrorDetails", "none")    # a visitor never sees a traceback
+    st.set_option("client.toolbarMode", "minimal")       # no developer menu on a public page
     st.set_page_config(page_title=T["page_title"], page_icon=":material/account_balance:", layout="centered")
     st.html(CSS)
     embedded = bool(st.context.is_embedded)
-    if not embedded:
+    if embedded:
+        st.html(EMBED_CSS)
+    else:
         header()
     try:
         settings = session_settings()

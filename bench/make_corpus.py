@@ -424,7 +424,7 @@ def narrative(m: Model, prev: Model) -> list[str]:
            f"{y}年度{b}财政拨款收支总{w}{yuan_c(m.total)}万元。其中：一般公共预算拨款{yuan_c(m.gpb)}万元，"
            f"政府性基金预算拨款{yuan(m.fund) if m.fund else '0'}万元，国有资本经营预算拨款0万元。支出包括："
            + "、".join(f"{n}{yuan_c(t)}万元" for n, t in classes) + "等。",
-           f"五、一般公共预算支出情况说明", "（一）一般公共预算当年支出规模变化情况"]
+           "五、一般公共预算支出情况说明", "（一）一般公共预算当年支出规模变化情况"]
     up2, d2, grow2, p2 = change_words(m.gpb, prev.gpb)
     out += [f"{y}年度{b}一般公共预算当年支出{yuan_c(m.gpb)}万元，比上年{up2}{d2}万元，{grow2}{p2}%。",
             "（二）一般公共预算当年支出结构情况",

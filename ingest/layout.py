@@ -75,12 +75,37 @@ def _row_pages(grid: Grid) -> tuple[int | None, ...]:
     return grid.row_pages or tuple(grid.page for _ in grid.rows)
 
 
+FURNITURE_CELL = re.compile(r"^(单位|金额单位|部门|部门名称|单位名称|编制单位|预算单位|预算主管部门)\s*[:：]")
+
+
+def split_frame_rows(block: Grid) -> list[Block]:
+    """Title, 部门： and 单位： rows drawn inside a table's frame become lines above the grid."""
+    rows = list(block.rows)
+    pages = list(block.row_pages or [block.page] * len(rows))
+    lines: list[Block] = []
+    while len(rows) > 1:
+        cells = [c for c in rows[0] if c.strip()]
+        single = len(cells) == 1 and len(rows[0]) > 2 and not re.search(r"\d", cells[0].replace("年", ""))
+        if not (single or any(FURNITURE_CELL.match(c.strip()) for c in cells)):
+            break
+        lines.append(Line(" ".join(cells), pages[0]))
+        rows.pop(0)
+        pages.pop(0)
+    if not lines:
+        return [block]
+    return lines + [Grid(rows=tuple(rows), page=pages[0], row_pages=tuple(pages))]
+
+
+def split_frames(blocks: list[Block]) -> list[Block]:
+    return [x for b in blocks for x in (split_frame_rows(b) if isinstance(b, Grid) else [b])]
+
+
 def blocks_to_tables(blocks: list[Block]) -> tuple[list[RawTable], list[Line]]:
     """Attach each grid to the title/number/unit lines above it; join continuations; rest is text."""
     tables: list[RawTable] = []
     narrative: list[Line] = []
     since: list[Line] = []          # lines since the last grid
-    for block in blocks:
+    for block in split_frames(blocks):
         if isinstance(block, Line):
             if tables and not since and re.match(r"^(注|说明)\s*[:：]|本表无数据", block.text):
                 last = tables[-1]
@@ -90,7 +115,7 @@ def blocks_to_tables(blocks: list[Block]) -> tuple[list[RawTable], list[Line]]:
             continue
         if _is_toc(block):
             continue
-        title, number, unit, page = _header_info(since)
+        title, number, unit, page = _header_info(since[-6:])
         used = {id(x) for x in since if x.text.strip() in {title, number} or UNIT_LINE.search(x.text)}
         narrative.extend(x for x in since if id(x) not in used and not _is_table_furniture(x.text))
         if title is None and tables and _continues(tables[-1], block) and not _has_prose(since):

@@ -8,7 +8,7 @@ from pathlib import Path
 from ingest.chunks import sections_to_chunks, tables_to_chunks
 from ingest.errors import IngestError
 from ingest.identity import blocks_to_identity, doc_id_for
-from ingest.layout import blocks_to_tables
+from ingest.layout import blocks_to_tables, split_frames
 from ingest.narrative import lines_to_sections, sections_to_facts
 from ingest.tables import table_to_facts
 from ingest.text import text_to_blocks
@@ -45,6 +45,7 @@ def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
 
 
 def blocks_to_parsed(blocks: list[Block], name: str, digest: str, pages: int | None) -> Parsed:
+    blocks = split_frames(blocks)
     body, year, kind, scope, title = blocks_to_identity(blocks)
     doc_id = doc_id_for(body, year, scope, kind)
     tables, lines = blocks_to_tables(blocks)

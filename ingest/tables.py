@@ -49,9 +49,19 @@ def _is_header_row(row: tuple[str, ...]) -> bool:
         r"^(合计|总计|部门合计|本年.*合计|收入总计|支出总计)$", clean(row[0]))
 
 
+def _has_number(row: tuple[str, ...]) -> bool:
+    return any(is_number_cell(c) for c in row if c.strip())
+
+
 def header_count(rows: tuple[tuple[str, ...], ...]) -> int:
     n = 0
     while n < len(rows) - 1 and n < 5 and _is_header_row(rows[n]):
+        n += 1
+    first_numeric = next((i for i, r in enumerate(rows) if _has_number(r) and not _is_header_row(r)), None)
+    while first_numeric is not None and n < first_numeric and n < 6:   # item names across columns
+        cells = [c for c in rows[n] if c.strip()]
+        if CODE.match(cells[0].replace(" ", "") if cells else "") or not (not rows[n][0].strip() or len(cells) >= 2):
+            break
         n += 1
     return n
 
@@ -91,6 +101,8 @@ def _column_kind(body: list[tuple[str, ...]], c: int, path: str) -> str:
         return "code"
     if path in {"类", "款", "项"} or path.endswith(("/类", "/款", "/项")):
         return "code"
+    if re.search(r"序号|行次|栏次|编号", path):
+        return "index"
     if cells and all(_is_value(x) for x in cells):
         return "value"
     if not cells:
@@ -151,10 +163,29 @@ def _fact(table: RawTable, doc_id: str, file: str, i: int, **kw) -> Fact:
                 section=None, page=page, code=code, level=level, parent=parent, row=i, file=file, **kw)
 
 
+def pad(table: RawTable) -> RawTable:
+    width = max((len(r) for r in table.rows), default=0)
+    if all(len(r) == width for r in table.rows):
+        return table
+    return RawTable(**{**table.__dict__, "rows": tuple(tuple(r) + ("",) * (width - len(r)) for r in table.rows)})
+
+
 def table_to_facts(table: RawTable, doc_id: str, file: str = "") -> list[Fact]:
+    facts = rows_to_facts(pad(table), doc_id, file)
+    if facts or not table.rows:
+        return facts
+    # a table printed with its header only: recorded as empty, so "none" can be answered with a citation
+    note = " ".join(table.notes) or "本表无数据"
+    return [_fact(table, doc_id, file, 0, code=None, label=table.name or table.title, column="", value=None,
+                  raw="", unit=table.unit or "", text=f"{table.title}（{note}）", kind="empty")]
+
+
+def rows_to_facts(table: RawTable, doc_id: str, file: str = "") -> list[Fact]:
     if table.name == "绩效目标表":
         return indicator_table_to_facts(table, doc_id, file)
     layout = table_to_layout(table)
+    if not layout.label_cols and not layout.code_cols:
+        return column_table_to_facts(table, layout, doc_id, file)
     facts: list[Fact] = []
     for i in range(layout.header, len(table.rows)):
         row = table.rows[i]
@@ -170,6 +201,23 @@ def table_to_facts(table: RawTable, doc_id: str, file: str = "") -> list[Fact]:
             facts.append(_fact(table, doc_id, file, i, code=code, label=label, column=layout.paths[c],
                                value=value, raw=raw, unit=table.unit or "",
                                text=_row_text(row, cols), kind="cell" if value is not None else "empty"))
+    return facts
+
+
+def column_table_to_facts(table: RawTable, layout: Layout, doc_id: str, file: str) -> list[Fact]:
+    """Tables whose items are their columns (a 三公 table with one row of figures): label = column path."""
+    facts: list[Fact] = []
+    for i in range(layout.header, len(table.rows)):
+        row = table.rows[i]
+        for c in layout.value_cols:
+            path = layout.paths[c]
+            if not path:
+                continue
+            raw = clean(row[c])
+            value = text_to_decimal(raw)
+            facts.append(_fact(table, doc_id, file, i, code=None, label=path, column=path, value=value, raw=raw,
+                               unit=table.unit or "", text=f"{path} {raw}".strip(),
+                               kind="cell" if value is not None else "empty"))
     return facts
 
 

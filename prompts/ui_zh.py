@@ -8,10 +8,14 @@ from __future__ import annotations
 APP = {
     "page_title": "部门预算公开智能问答",
     "title": "部门预算公开智能问答",
+    "mark": "预算",
     "subtitle": "依据已公开的部门预算、决算文件作答，每个数字均注明出处",
     "welcome_one": "您好！我可以回答关于《{doc}》的问题。",
     "welcome_many": "您好！我可以回答关于以下 {n} 份公开文件的问题：{docs}。",
     "welcome_more": "{docs} 等 {n} 份公开文件",
+    "doc_quoted": "《{doc}》",
+    "list_sep": "、",
+    "year": "{year}年",
     "welcome_none": "您好！目前尚未载入公开文件，请在左侧边栏上传预算或决算公开文件。",
     "welcome_tail": "回答中的每个数字都注明了来源：文件、表格、页码和原文行。",
     "suggest_head": "您可以这样问：",
@@ -71,11 +75,11 @@ APP = {
 # Asked by the buttons on the welcome screen; general enough for any department's disclosure.
 SUGGESTIONS = (
     "住房保障支出是多少？",
-    "一般公共预算收入是多少？",
     "城乡社区支出是多少？",
+    "项目支出是多少？",
+    "政府采购预算是多少？",
     "“三公”经费预算是多少？",
     "机关运行经费是多少？",
-    "本部门有哪些职责？",
 )
 
 API = {

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
@@ -47,7 +47,11 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
     scored = score_facts(facts, q)
     ranked = best_facts(facts, q, doc.kind, scored)
     table_hit = table_match(q, facts)
-    if table_hit and (not ranked or ranked[0].score < table_hit[0]):
+    if table_hit and table_hit[0] >= 50:   # the item names a table: rows named by the item itself still win
+        direct = score_facts(facts, replace(q, expansions=(), broad=()))
+        if not direct or direct[0].score < 12:
+            return table_answer(q, doc, facts, table_hit[1], citer, search)
+    elif table_hit and (not ranked or ranked[0].score < table_hit[0]):
         return table_answer(q, doc, facts, table_hit[1], citer, search)
     if not ranked or ranked[0].score < MIN_SCORE:
         return None
@@ -303,7 +307,10 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
         return None
     terms = [normalize(q.item)] + [normalize(e) for e in q.expansions + q.broad]
     best = None
+    wants_figure = q.intent in ("lookup", "count", "yesno", "share", "change")
     for p in passages:
+        if wants_figure and re.search(r"名词解释|术语", p.section or ""):
+            continue
         head = normalize(p.section or p.table or "")
         head_hit = max((overlap(t, head) for t in terms if t), default=0)
         for sent in re.split(r"(?<=[。；;\n])", p.text.split("\n", 1)[-1]):
@@ -312,6 +319,8 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
                 continue
             hit = max((overlap(t, normalize(s)) for t in terms if t), default=0)
             if hit < 0.75 and not (q.intent == "describe" and head_hit >= 0.8):
+                continue
+            if wants_figure and not re.search(r"\d", s):
                 continue
             score = hit + 0.5 * head_hit + (0.2 if p.table is None else 0)
             if q.intent == "describe" and head_hit >= 0.8 and p.table is None:

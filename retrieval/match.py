@@ -55,13 +55,26 @@ def is_subsequence(short: str, long: str) -> bool:
     return all(ch in it for ch in short)
 
 
+TOTAL_TAIL = re.compile(r"(合计|小计|总计|预算数|决算数|金额|数)+$")
+
+
+def core(s: str) -> str:
+    """`三公经费/小计` and `三公经费合计` both -> `三公经费`."""
+    return TOTAL_TAIL.sub("", s.replace("/", "")) or s
+
+
 def fact_score(f: Fact, q: Query) -> float:
     if q.codes and f.code and f.code in q.codes:
         return 100.0
     key = fact_key(f)
     item = normalize(q.item)
+    bare = item
+    for m in q.measures:
+        bare = bare.replace(m, "")
     context = normalize(label_key(f.table or "")) if f.kind == "indicator" else ""
     best = term_score(item, key)
+    if len(core(bare)) >= 2:
+        best = max(best, term_score(core(bare), core(key)) - 1)
     if context:
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
@@ -72,6 +85,11 @@ def fact_score(f: Fact, q: Query) -> float:
         best = max(best, 0.6 * term_score(normalize(exp), key))
     if q.measures and key in q.measures and not item.replace(key, ""):
         best = max(best, 30 + len(key))
+    rest = item
+    for m in q.measures:
+        rest = rest.replace(m, "")
+    if q.measures and not rest and is_total_row(f) and any(m in (f.column or "") for m in q.measures):
+        best = max(best, 25.0)     # 项目支出是多少: the total row's 项目支出 column
     if re.match(r"^[≥≤<>＞＜]", f.raw or ""):   # a target (≤244万元), not the budget figure
         best *= 0.7
     if q.unit_hint and best > 0:

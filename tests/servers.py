@@ -68,8 +68,11 @@ class PostgresServer:
         self.data, self.log = self.dir / "data", self.dir / "server.log"
         self.port = free_port()
         self._as = []
-        if os.geteuid() == 0:
-            shutil.chown(self.dir, "postgres")
+        if os.geteuid() == 0:     # initdb refuses root: run the server as `postgres`
+            try:
+                shutil.chown(self.dir, "postgres")
+            except LookupError:
+                raise ServerError("running as root needs a `postgres` user to run PostgreSQL as") from None
             self._as = ["runuser", "-u", "postgres", "--"]
 
     def _run(self, *args: str, timeout: float = 60) -> None:

@@ -69,8 +69,7 @@ def test_opens_on_sample_with_welcome_naming_it_and_suggestions(store):
     at = start()
     welcome = plain(at.chat_message[0].markdown[0].value)
     assert "《晋城经济技术开发区建设管理部2026年度部门预算" in welcome
-    suggestions = [b for b in at.button if b.key and b.key.startswith("suggest_")]
-    assert 4 <= len(suggestions) <= 6
+    assert 4 <= len(at.pills(key="suggest").options) <= 6
     assert at.chat_input[0].proto.max_chars == 500
 
 
@@ -87,7 +86,7 @@ def test_housing_question_shows_figure_money_line_and_source_card(store):
 
 def test_view_table_expander_shows_whole_table_with_cited_row_highlighted(store):
     at = ask(start(), QUESTION)
-    key = next(k for k in at.session_state.keys() if str(k).startswith("tbl_") and str(k).endswith("_0"))
+    key = next(k for k in at.session_state.keys() if str(k).startswith("src_") and str(k).endswith("_0"))
     at.session_state[key] = True
     at.run()
     frame = at.dataframe[0].value
@@ -98,11 +97,11 @@ def test_view_table_expander_shows_whole_table_with_cited_row_highlighted(store)
 
 def test_suggested_question_button_asks_it(store):
     at = start()
-    at.button(key="suggest_0").click().run()
+    at.pills(key="suggest").select("住房保障支出是多少？").run()
     assert not at.exception
     assert plain(at.chat_message[1].markdown[0].value) == "住房保障支出是多少？"
     assert "3241.03" in shown_text(at)
-    assert not [b for b in at.button if b.key and b.key.startswith("suggest_")]
+    assert not [p for p in at.pills if p.key == "suggest"]
 
 
 def test_follow_up_keeps_history(store):
@@ -141,6 +140,42 @@ def test_embed_mode_has_no_sidebar_and_still_answers(store):
     assert not at.sidebar.children and not at.file_uploader
     at = ask(at, QUESTION)
     assert "3241.03" in shown_text(at)
+
+
+def test_llm_reply_streams_then_the_checked_answer_stays(store, monkeypatch):
+    from tests.openai_stub import OpenAIStub, Reply
+    with OpenAIStub() as stub:
+        stub.script(Reply(pieces=("根据预算收支总表，", "住房保障支出为", "3241.03万元[1]。")))
+        for name, value in (("BUDGETQA_LLM_BASE_URL", stub.url), ("BUDGETQA_LLM_MODEL", "stub"),
+                            ("BUDGETQA_LLM_API_KEY", "x")):
+            monkeypatch.setenv(name, value)
+        at = ask(start(), QUESTION)
+        assert stub.requests and stub.requests[-1].json["stream"] is True
+    final = at.session_state.messages[-1]["answer"]
+    assert final.mode == "llm" and "根据预算收支总表" in final.answer
+    assert "根据预算收支总表，住房保障支出为3241.03万元①。" in shown_text(at)
+    assert any("收支总表" in h.value for h in at.html if "bq-card" in h.value)
+
+
+def test_pdf_upload_answer_shows_table_and_cited_page_image_and_yuan_to_wan(store):
+    pytest.importorskip("ingest.pdf", reason="ingest/pdf.py (the PDF helper's module) not present yet")
+    from tests.conftest import REAL, need_shared
+    pdf = REAL / "shanghai-putuo-qufuban-2025-dept-budget.pdf"
+    need_shared(pdf)
+    at = start()
+    at.file_uploader[0].upload(pdf.name, pdf.read_bytes(), "application/pdf")
+    at.run()
+    at.button(key="upload_go").click().run(timeout=300)
+    assert any(pdf.name in s.value for s in at.sidebar.success), [e.value for e in at.sidebar.error]
+    at = ask(at, "区府办2025年一般公共服务支出预算是多少？")
+    answer = at.session_state.messages[-1]["answer"]
+    assert answer.citations and answer.citations[0].page and answer.citations[0].file == pdf.name
+    if answer.unit == "元":
+        assert "万元" in "".join(h.value for h in at.html if "bq-money" in h.value)
+    key = next(k for k in at.session_state.keys() if str(k).startswith("src_") and str(k).endswith("_0"))
+    at.session_state[key] = True
+    at.run(timeout=120)
+    assert at.dataframe and at.image and at.image[0].value and "页" in at.image[0].captions[0]
 
 
 def test_engine_failure_shows_friendly_message_not_traceback(store, monkeypatch):

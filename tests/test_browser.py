@@ -129,6 +129,11 @@ def no_horizontal_scroll(driver) -> bool:
     return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def scroll_to(driver, element) -> None:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
+    time.sleep(0.3)
+
+
 def shot(driver, name: str, width: int, height: int) -> Path:
     driver.set_window_size(width, height)
     time.sleep(1.0)
@@ -148,13 +153,15 @@ def test_streamlit_chat_answers_with_figure_and_source_card(servers, driver):
     cards = wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, ".bq-card"))
     assert "收支总表" in cards[0].text and "二十、住房保障支出 3241.03 3241.03" in cards[0].text
     assert "32,410,300.00 元" in body_text(driver)
-    shot(driver, "app-answer-desktop.png", 1280, 1100)
+    scroll_to(driver, driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[1])
+    shot(driver, "app-answer-desktop.png", 1280, 1000)
     driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')[0].click()
     wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'))
     time.sleep(1.5)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})",
-                          driver.find_element(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'))
-    shot(driver, "app-table-desktop.png", 1280, 900)
+    scroll_to(driver, driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"]')[0])
+    shot(driver, "app-table-desktop.png", 1280, 1500)
+    driver.set_window_size(360, 780)
+    scroll_to(driver, driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[1])
     shot(driver, "app-answer-360.png", 360, 780)
     assert no_horizontal_scroll(driver)
 
@@ -211,3 +218,66 @@ def test_widget_shows_script_in_document_as_text_without_running_it(servers, dri
     with pytest.raises(NoAlertPresentException):
         driver.switch_to.alert.text  # noqa: B018 - raises when no alert() ran
     assert not root.find_elements(By.CSS_SELECTOR, ".log script, .log img")
+
+
+def test_widget_frame_mode_frames_the_app_in_embed_mode(servers, driver):
+    driver.set_window_size(1280, 900)
+    driver.get(servers["api"] + "/widget/demo.html")
+    widget_root(driver)
+    driver.execute_script("""
+        document.getElementById('budgetqa-widget').remove();
+        window.__budgetqaWidget = false;
+        const s = document.createElement('script');
+        s.src = '/widget/embed.js';
+        s.dataset.title = '预算问答';
+        s.dataset.mode = 'frame';
+        s.dataset.appUrl = arguments[0] + '/';
+        document.body.appendChild(s);""", servers["app"])
+    root = widget_root(driver)
+    root.find_element(By.CSS_SELECTOR, ".launcher").click()
+    frame = root.find_element(By.CSS_SELECTOR, "iframe.frame")
+    assert frame.get_attribute("src") == servers["app"] + "/?embed=true" and frame.get_attribute("title")
+    driver.switch_to.frame(frame)
+    try:
+        wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))
+        assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"]')
+    finally:
+        driver.switch_to.default_content()
+    shot(driver, "widget-frame-desktop.png", 1280, 900)
+
+
+def test_sidebar_lists_documents_with_filter_and_scope(servers, driver):
+    r = httpx.post(servers["api"] + "/api/ingest", headers={"Authorization": f"Bearer {TOKEN}"},
+                   files={"files": ("script.txt", SCRIPT_DOC.encode(), "text/plain")}, timeout=120)
+    assert r.status_code == 200
+    driver.set_window_size(1280, 900)
+    driver.get(servers["app"])
+    wait_for(driver, lambda: "共 2 份" in body_text(driver))
+    sidebar = driver.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]')
+    assert "示例区市场监督管理局" in sidebar.text and "晋城经济技术开发区建设管理部" in sidebar.text
+    box = wait_for(driver, lambda: sidebar.find_elements(By.CSS_SELECTOR, "input[aria-label='筛选文件']"))[0]
+    box.send_keys("晋城", Keys.ENTER)
+    wait_for(driver, lambda: "共 2 份，显示 1 份" in body_text(driver))
+    shot(driver, "app-sidebar-filter-desktop.png", 1280, 900)
+
+
+def test_pdf_answer_shows_the_cited_page_image(servers, driver):
+    from tests.conftest import REAL, need_shared
+    pdf = REAL / "shanghai-putuo-qufuban-2025-dept-budget.pdf"
+    need_shared(pdf)
+    r = httpx.post(servers["api"] + "/api/ingest", headers={"Authorization": f"Bearer {TOKEN}"},
+                   files={"files": (pdf.name, pdf.read_bytes(), "application/pdf")}, timeout=300)
+    assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
+    driver.set_window_size(1280, 1000)
+    driver.get(servers["app"])
+    box = wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))[0]
+    box.send_keys("区府办2025年一般公共服务支出预算是多少？", Keys.ENTER)
+    wait_for(driver, lambda: "82,096,797.42" in body_text(driver))
+    assert "8,209.68 万元" in body_text(driver)           # 元 shown in 万元 too, for reading
+    page_view = next(e for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"]')
+                     if "查看原表" in e.text)
+    page_view.find_element(By.TAG_NAME, "summary").click()
+    image = wait_for(driver, lambda: page_view.find_elements(By.TAG_NAME, "img"))[0]
+    wait_for(driver, lambda: driver.execute_script("return arguments[0].naturalWidth > 0", image))
+    scroll_to(driver, image)
+    shot(driver, "app-pdf-page-desktop.png", 1280, 1000)

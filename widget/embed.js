@@ -250,8 +250,9 @@
     chips(suggestions);
   }
 
-  function chips(items) {
+  function chips(items, label) {
     if (!items || !items.length) { return; }
+    if (label) { els.log.appendChild(el("p", "srch", label)); }
     var box = el("div", "chips");
     items.slice(0, 6).forEach(function (q) {
       var b = el("button", "chip", q);
@@ -320,7 +321,7 @@
           return;
         }
         els.log.appendChild(answerView(res.body));
-        if (!res.body.answerable) { chips(res.body.suggestions); }
+        if (!res.body.answerable) { chips(res.body.suggestions, S["try"]); }
         history.push({ role: "user", content: question }, { role: "assistant", content: res.body.answer });
       })
       .catch(function () {

@@ -1,0 +1,454 @@
+"""PDF -> blocks (Line / Grid) in reading order, like `ingest.text` gives for the text form.
+
+The only module that imports pdfplumber. Per page:
+
+  page_to_chars  -> ruled tables (`find_tables`, only on pages with lines/rects) -> Grids
+  chars outside the tables -> chars_to_lines (CJK joined without spaces, columns split at wide gaps)
+  lines_to_regions: runs of lines whose pieces line up in columns -> unruled Grids, the rest Lines
+  everything sorted by its top on the page.
+
+Cells keep the printed text ("8,277.83", "-"); a cell printed on several lines is joined without a
+space (a space only between two Latin letters); merged cells become "" so rows keep their width.
+"""
+from __future__ import annotations
+
+import io
+import re
+from bisect import bisect_left
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from statistics import median
+
+from schema import Block, Grid, Line
+
+SPACE_LATIN = 0.15     # gap (in font sizes) that reads as a space next to a Latin letter or digit
+SPACE_CJK = 0.5        # ... between two Chinese characters
+COLUMN_GAP = 0.8       # gap that separates two columns of an unruled table
+ROW_JOIN = 0.45        # vertical gap below which two printed lines are one table row
+CID_SHARE = 0.5        # more unmapped glyphs "(cid:n)" than this: no usable text layer
+FURNITURE = re.compile(r"^(?:部门(?:名称)?|单位(?:名称)?|编制(?:部门|单位)|预算(?:单位|主管部门)|金额单位|单位)\s*[:：]")
+NUMBER = re.compile(r"^\s*-?[\d,]+(?:\.\d+)?\s*$")
+
+
+class PdfError(Exception):
+    """A PDF that cannot be read, with the reason in Chinese and English (no traceback for users)."""
+
+    def __init__(self, reason_zh: str, reason_en: str):
+        super().__init__(f"{reason_zh} / {reason_en}")
+        self.reason_zh = reason_zh
+        self.reason_en = reason_en
+
+
+ENCRYPTED = ("PDF 已加密（需要密码），请提供未加密的文件", "the PDF is encrypted (password protected)")
+CORRUPT = ("PDF 文件已损坏或无法解析", "the PDF is corrupt or unreadable")
+EMPTY = ("文件为空", "the file is empty")
+SCANNED = ("PDF 没有文字层（扫描件或图片），暂不支持 OCR 识别", "the PDF has no text layer (scanned images): OCR is not supported")
+NO_UNICODE = ("PDF 字体没有文字编码，无法提取文字", "the PDF's fonts carry no text mapping: text cannot be extracted")
+
+
+# ---------------------------------------------------------------- records
+@dataclass(frozen=True, slots=True)
+class Char:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    xm: float = 0.0     # middle, set by make_char
+    ym: float = 0.0
+
+    @property
+    def size(self) -> float:
+        return max(self.bottom - self.top, 1.0)
+
+
+def make_char(text: str, x0: float, x1: float, top: float, bottom: float) -> Char:
+    return Char(text, x0, x1, top, bottom, (x0 + x1) / 2, (top + bottom) / 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Text of one printed line between two column gaps."""
+    text: str
+    x0: float
+    x1: float
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    pieces: tuple[Piece, ...]
+    top: float
+    bottom: float
+    size: float
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.text for p in self.pieces)
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """Something placed on a page: a Line or a Grid, with the top it sorts by."""
+    top: float
+    block: Block
+
+
+Bbox = tuple[float, float, float, float]
+
+
+# ---------------------------------------------------------------- opening
+def pdf_to_blocks(path) -> tuple[list[Block], int]:
+    """Read a PDF into blocks in reading order, and its page count. Raises PdfError."""
+    path = Path(path)
+    if path.stat().st_size == 0:
+        raise PdfError(*EMPTY)
+    import pdfplumber
+    from pdfplumber.utils.exceptions import PdfminerException
+    try:
+        pdf = pdfplumber.open(path)
+    except PdfminerException as e:
+        raise error_for(e.args[0] if e.args else e) from None
+    except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds on a broken file
+        raise error_for(e) from None
+    with pdf:
+        pages = [read_page(page) for page in pdf.pages]
+    return pages_to_blocks(pages), len(pages)
+
+
+def error_for(e: BaseException) -> PdfError:
+    name = type(e).__name__
+    if "Password" in name or "Encrypt" in name:
+        return PdfError(*ENCRYPTED)
+    return PdfError(*CORRUPT)
+
+
+@dataclass(frozen=True)
+class PageData:
+    """What the reader needs from one pdfplumber page."""
+    number: int
+    chars: tuple[Char, ...]
+    tables: tuple[tuple[Bbox, tuple[tuple[Bbox | None, ...], ...]], ...]   # (bbox, rows of cell bboxes)
+    cid: int = 0
+
+
+def read_page(page) -> PageData:
+    """The only place touching pdfplumber page objects (parsing errors become PdfError)."""
+    try:
+        raw = page.chars
+        tables = ()
+        if page.lines or page.rects:
+            tables = tuple((t.bbox, tuple(tuple(r.cells) for r in t.rows)) for t in page.find_tables())
+    except Exception as e:  # noqa: BLE001
+        raise error_for(e) from None
+    chars = dedupe(make_char(c["text"], c["x0"], c["x1"], c["top"], c["bottom"]) for c in raw)
+    cid = sum(1 for c in chars if c.text.startswith("(cid:"))
+    return PageData(page.page_number, chars, tables, cid)
+
+
+def dedupe(chars) -> tuple[Char, ...]:
+    """Drop a glyph printed twice at the same place (fake bold)."""
+    seen: set = set()
+    out = []
+    for c in chars:
+        key = (c.text, round(c.x0), round(c.top))
+        if key not in seen:
+            seen.add(key)
+            out.append(c)
+    return tuple(out)
+
+
+def pages_to_blocks(pages: list[PageData]) -> list[Block]:
+    glyphs = sum(1 for p in pages for c in p.chars if not c.text.isspace())
+    if glyphs == 0:
+        raise PdfError(*SCANNED)
+    if sum(p.cid for p in pages) > CID_SHARE * glyphs:
+        raise PdfError(*NO_UNICODE)
+    blocks: list[Block] = []
+    carry: tuple[Piece, ...] | None = None
+    for page in pages:
+        regions, carry = page_to_regions(page, carry)
+        blocks.extend(r.block for r in regions)
+    return blocks
+
+
+# ---------------------------------------------------------------- one page
+def page_to_regions(page: PageData, carry: tuple[Piece, ...] | None) -> tuple[list[Region], tuple | None]:
+    """Ruled tables, then the text outside them (unruled tables and lines), sorted by top.
+    `carry`: the columns of an unruled table that ended the previous page (it may go on here)."""
+    grids, claimed = ruled_tables(page)
+    free = [c for c in page.chars if not any(inside(c, b) for b in claimed)]
+    texts, bands = lines_to_regions(chars_to_lines(free), page.number, None if grids else carry)
+    regions = sorted(grids + texts, key=lambda r: r.top)
+    ends_unruled = bool(texts) and regions[-1] is texts[-1] and bands is not None
+    return regions, bands if ends_unruled else None
+
+
+def inside(c: Char, bbox: Bbox) -> bool:
+    return bbox[0] <= c.xm < bbox[2] and bbox[1] <= c.ym < bbox[3]
+
+
+# ---------------------------------------------------------------- text lines
+def is_wide(ch: str) -> bool:
+    return ord(ch[0]) >= 0x2000 and unicodedata.east_asian_width(ch[0]) in "WFA"
+
+
+def chars_to_lines(chars: list[Char]) -> list[TextLine]:
+    """Group glyphs into printed lines (by vertical overlap), each cut into pieces at column gaps."""
+    rows: list[list[Char]] = []
+    for c in sorted(chars, key=lambda c: (c.top, c.x0)):
+        row = next((r for r in reversed(rows[-4:]) if same_line(r, c)), None)
+        if row is None:
+            rows.append([c])
+        else:
+            row.append(c)
+    return [line for line in (glyphs_to_line(r) for r in rows) if line is not None]
+
+
+def same_line(row: list[Char], c: Char) -> bool:
+    top, bottom = row[0].top, row[0].bottom
+    overlap = min(bottom, c.bottom) - max(top, c.top)
+    return overlap >= 0.5 * min(bottom - top, c.bottom - c.top, c.size)
+
+
+def glyphs_to_line(glyphs: list[Char]) -> TextLine | None:
+    glyphs = sorted(glyphs, key=lambda c: c.x0)
+    ink = [c for c in glyphs if not c.text.isspace()]
+    if not ink:
+        return None
+    size = median(c.size for c in ink)
+    pieces: list[Piece] = []
+    text, x0, prev, spaced = "", ink[0].x0, None, False
+    for c in glyphs:
+        if c.text.isspace():
+            spaced = prev is not None
+            continue
+        if prev is not None:
+            gap = c.x0 - prev.x1
+            if gap >= COLUMN_GAP * size:
+                pieces.append(Piece(text, x0, prev.x1))
+                text, x0 = "", c.x0
+            elif spaced or gap >= space_gap(prev.text, c.text) * size:
+                text += " "
+        text += c.text
+        prev, spaced = c, False
+    pieces.append(Piece(text, x0, prev.x1))
+    return TextLine(tuple(pieces), min(c.top for c in ink), max(c.bottom for c in ink), size)
+
+
+def space_gap(a: str, b: str) -> float:
+    return SPACE_CJK if is_wide(a[-1]) and is_wide(b[0]) else SPACE_LATIN
+
+
+def join_wrapped(parts: list[str]) -> str:
+    """Lines of one cell or label: no space added, except between two Latin letters."""
+    out = ""
+    for p in (p.strip() for p in parts):
+        if not p:
+            continue
+        if out and out[-1].isascii() and out[-1].isalpha() and p[0].isascii() and p[0].isalpha():
+            out += " "
+        out += p
+    return out
+
+
+# ---------------------------------------------------------------- ruled tables
+def ruled_tables(page: PageData) -> tuple[list[Region], list[Bbox]]:
+    """Grids of the tables pdfplumber found from the page's rules, and the areas they claim.
+    Title, unit and note rows printed inside the frame are left to the text (they become Lines)."""
+    regions, claimed = [], []
+    for bbox, cells in page.tables:
+        rows = cells_to_texts(cells, [c for c in page.chars if inside(c, bbox)])
+        keep = table_body(rows)
+        if keep is None:
+            continue
+        lo, hi = keep
+        rows = drop_blank_rows(drop_absent_columns(rows[lo:hi]))
+        area = rows_bbox(cells[lo:hi], bbox)
+        regions.append(Region(area[1], Grid(rows=tuple(map(tuple, rows)), page=page.number,
+                                            row_pages=(page.number,) * len(rows))))
+        claimed.append(area)
+    return regions, claimed
+
+
+def cells_to_texts(cells, chars: list[Char]) -> list[list[str | None]]:
+    """Text of every cell (None for a cell merged into its neighbour); chars bucketed by row."""
+    chars = sorted(chars, key=lambda c: c.ym)
+    ys = [c.ym for c in chars]
+    out = []
+    for row in cells:
+        boxes = [b for b in row if b is not None]
+        top, bottom = min(b[1] for b in boxes), max(b[3] for b in boxes)
+        near = chars[bisect_left(ys, top):bisect_left(ys, bottom)]
+        out.append([None if b is None else cell_text([c for c in near if inside(c, b)]) for b in row])
+    return out
+
+
+def cell_text(chars: list[Char]) -> str:
+    return join_wrapped([line.text for line in chars_to_lines(chars)]) if chars else ""
+
+
+def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
+    """Rows from the first to the last that is neither one cell across the table (a title or a
+    note inside the frame) nor a 部门/单位 line. None when fewer than 2 columns hold text."""
+    lo, hi = 0, len(rows)
+    while lo < hi and (is_banner(rows[lo]) or is_furniture(rows[lo])):
+        lo += 1
+    while hi > lo and is_banner(rows[hi - 1]):
+        hi -= 1
+    filled = {i for r in rows[lo:hi] for i, c in enumerate(r) if c}
+    return (lo, hi) if len(filled) >= 2 else None
+
+
+def is_banner(row: list[str | None]) -> bool:
+    return len(row) < 2 or sum(c is not None for c in row) <= 1
+
+
+def is_furniture(row: list[str | None]) -> bool:
+    """`部门：XX … 单位：万元` printed as a table row."""
+    return any(FURNITURE.match(c or "") for c in row) and not any(NUMBER.match(c or "") for c in row)
+
+
+def drop_absent_columns(rows: list[list[str | None]]) -> list[list[str | None]]:
+    """Columns with no cell in any row (they belonged to a title cell that is gone)."""
+    keep = [i for i in range(len(rows[0])) if any(r[i] is not None for r in rows)]
+    return [[r[i] for i in keep] for r in rows]
+
+
+def drop_blank_rows(rows: list[list[str | None]]) -> list[list[str]]:
+    return [[c or "" for c in r] for r in rows if any(c for c in r)]
+
+
+def rows_bbox(cells, whole: Bbox) -> Bbox:
+    boxes = [b for row in cells for b in row if b is not None]
+    if not boxes:
+        return whole
+    return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+# ---------------------------------------------------------------- unruled tables
+def lines_to_regions(lines: list[TextLine], page: int,
+                     carry: tuple[Piece, ...] | None) -> tuple[list[Region], tuple[Piece, ...] | None]:
+    """Runs of lines printed in columns become Grids (columns from the pieces' x positions);
+    every other line is a Line. Also returns the columns of the last region when it is a Grid."""
+    out: list[Region] = []
+    bands = None
+    i = 0
+    while i < len(lines):
+        j = run_end(lines, i)
+        if j > i:
+            bands = pieces_to_bands([p for ln in lines[i:j] for p in ln.pieces])
+            if not out and carry and fits(bands, carry):
+                bands = carry
+            out.append(Region(lines[i].top, lines_to_grid(lines[i:j], bands, page)))
+            i = j
+        else:
+            out.append(Region(lines[i].top, Line(text=lines[i].text, page=page)))
+            bands = None
+            i += 1
+    return out, bands
+
+
+def run_end(lines: list[TextLine], i: int) -> int:
+    """End (exclusive) of the table run starting at line i, or i when no table starts there."""
+    if len(lines[i].pieces) < 2:
+        return i
+    j, gaps, multi = i + 1, [], 1
+    while j < len(lines):
+        gap = lines[j].top - lines[j - 1].bottom
+        typical = median(gaps) if gaps else lines[j - 1].size * 1.6
+        if gap > max(1.6 * typical, lines[j].size * 0.6):
+            break
+        if len(lines[j].pieces) < 2 and not within_columns(lines[j], lines[i:j]):
+            break
+        gaps.append(gap)
+        multi += len(lines[j].pieces) >= 2
+        j += 1
+    while j > i and len(lines[j - 1].pieces) < 2 and not within_columns(lines[j - 1], lines[i:j - 1]):
+        j -= 1
+    return j if multi >= 2 else i
+
+
+def within_columns(line: TextLine, run: list[TextLine]) -> bool:
+    """A one-piece line belongs to a table when it sits inside one of the run's columns."""
+    piece = line.pieces[0]
+    bands = pieces_to_bands([p for ln in run for p in ln.pieces])
+    tol = line.size * 0.3
+    return any(b.x0 - tol <= piece.x0 and piece.x1 <= b.x1 + tol for b in bands) and not (
+        piece.x1 - piece.x0 > 0.6 * (bands[-1].x1 - bands[0].x0))
+
+
+def pieces_to_bands(pieces: list[Piece]) -> tuple[Piece, ...]:
+    """Column bands: the union of the pieces' x ranges, leaving out pieces that bridge the gap
+    between two columns of the others (a header spanning columns)."""
+    bands = union(pieces)
+    for p in sorted(pieces, key=lambda p: p.x0 - p.x1):
+        others = union([q for q in pieces if q is not p])
+        if len([b for b in others if b.x1 > p.x0 and b.x0 < p.x1]) >= 2:
+            pieces = [q for q in pieces if q is not p]
+            bands = others
+    return bands
+
+
+def union(pieces: list[Piece]) -> tuple[Piece, ...]:
+    out: list[Piece] = []
+    for p in sorted(pieces, key=lambda p: p.x0):
+        if out and p.x0 <= out[-1].x1:
+            out[-1] = Piece("", out[-1].x0, max(out[-1].x1, p.x1))
+        else:
+            out.append(Piece("", p.x0, p.x1))
+    return tuple(out)
+
+
+def fits(bands: tuple[Piece, ...], carry: tuple[Piece, ...]) -> bool:
+    """A table at the top of a page continues the previous page's when its columns fall in those."""
+    return all(sum(1 for c in carry if c.x1 > b.x0 and c.x0 < b.x1) == 1 for b in bands)
+
+
+def band_of(piece: Piece, bands: tuple[Piece, ...]) -> int:
+    """The column holding a piece: the first it overlaps (a spanning header goes to its first)."""
+    for k, b in enumerate(bands):
+        if b.x1 > piece.x0 and b.x0 < piece.x1:
+            return k
+    return min(range(len(bands)), key=lambda k: abs((bands[k].x0 + bands[k].x1) / 2 - (piece.x0 + piece.x1) / 2))
+
+
+def lines_to_rows(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Lines closer than a fraction of the font size are one row (a cell printed on two lines)."""
+    rows: list[list[TextLine]] = []
+    for ln in lines:
+        if rows and ln.top - rows[-1][-1].bottom < ROW_JOIN * ln.size:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return rows
+
+
+def lines_to_grid(lines: list[TextLine], bands: tuple[Piece, ...], page: int) -> Grid:
+    rows = []
+    for row in lines_to_rows(lines):
+        cells: list[list[str]] = [[] for _ in bands]
+        for ln in row:
+            for p in ln.pieces:
+                cells[band_of(p, bands)].append(p.text)
+        rows.append(tuple(join_wrapped(c) for c in cells))
+    return Grid(rows=tuple(rows), page=page, row_pages=(page,) * len(rows))
+
+
+# ---------------------------------------------------------------- page image
+def pdf_page_png(path, page_no: int, scale: float = 1.5) -> bytes:
+    """Page `page_no` (1-based) rendered to PNG bytes with pypdfium2, for showing a cited page."""
+    import pypdfium2 as pdfium
+    try:
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
+    try:
+        if not 1 <= page_no <= len(doc):
+            raise PdfError(f"页码超出范围（共 {len(doc)} 页）", f"page {page_no} out of range (1-{len(doc)})")
+        image = doc[page_no - 1].render(scale=scale).to_pil()
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        return buf.getvalue()
+    finally:
+        doc.close()

@@ -1,0 +1,245 @@
+"""比例与增减: every share (占…%), growth (增长/下降…%) and completion rate (完成…预算的…%) recomputed from
+the figures it names, at the precision printed; direction words against the figures."""
+from __future__ import annotations
+
+import re
+
+from retrieval.audit.common import show
+from retrieval.audit.figures import Printed, exact_percent, percent_agrees, ratio_range, same_amount
+from retrieval.audit.items import candidates, subject_to_item
+from retrieval.audit.messages import say
+from retrieval.audit.model import ERROR, HINT, Finding
+from retrieval.audit.sentences import Figure, clean_subject, sentence_to_figures
+from retrieval.audit.view import Sentence, View
+
+FAMILY = "percent"
+UP = re.compile(r"增加|增长|上升|提高|增幅")
+DOWN = re.compile(r"减少|下降|降低|减幅|压减|节约")
+TEMPLATE_PAIR = re.compile(r"增加[（(]减少[)）]|增长[（(](下降|减少)[)）]|减少[（(]增加[)）]")
+LEADS_PARTS = re.compile(r"^[，,：:\s]*(?:其中|主要包括|主要用于|包括|具体|如下|分别为)|^[：:]")
+SHARE_BASE = re.compile(r"占(.{0,24}?)的?\s*$")
+COMPLETION = re.compile(r"完成(年初预算|全年预算|调整预算|预算)(?:数)?的\s*$")
+FINAL = re.compile(r"(?:支出)?决算(?:数)?为?\s*$")
+BUDGET_OF = {"年初预算": re.compile(r"年初预算(?:数)?为?\s*$"), "全年预算": re.compile(r"全年预算(?:数)?为?\s*$"),
+             "调整预算": re.compile(r"调整预算(?:数)?为?\s*$"), "预算": re.compile(r"预算(?:数)?为?\s*$")}
+RATE_AFTER = re.compile(r"^\s*[，,]?\s*(?:同比|分别)?(?:增长|下降|增加|减少|上升|降低|提高|增幅为?|降幅为?|减幅为?)了?\s*$")
+COMPARE_WORD = re.compile(r"决算数?(小于|大于|等于|低于|高于)(全年|年初)?预算数?|决算数?与(全年|年初)?预算数?持平")
+
+
+def facts_and_lines_to_findings(view: View) -> list[Finding]:
+    out: list[Finding] = []
+    sents = [s for s in view.sentences]
+    figs = {s.index: sentence_to_figures(s, view.document.body) for s in sents}
+    for i, s in enumerate(sents):
+        for f in figs[s.index]:
+            if f.value.unit != "%":
+                continue
+            before = s.text[:f.start]
+            if COMPLETION.search(before):
+                out += _completion(view, s, f, sents, figs, i)
+            elif "占" in f.clause:
+                out += _share(view, s, f, sents, figs, i)
+            elif UP.search(f.clause) or DOWN.search(f.clause):
+                out += _growth(view, s, f, sents, figs, i)
+        out += _direction_words(view, s)
+        out += _compare_words(view, s, sents, figs, i)
+    return out
+
+
+def _money(fs: list[Figure]) -> list[Figure]:
+    return [f for f in fs if f.value.unit != "%"]
+
+
+def _back(sents: list[Sentence], figs: dict, i: int, n: int = 8) -> list[tuple[Sentence, Figure]]:
+    """Money figures before sentence i in the same section, nearest first (up to n sentences back)."""
+    out = []
+    for j in range(i - 1, max(-1, i - 1 - n), -1):
+        if sents[j].section != sents[i].section or sents[j].in_table != sents[i].in_table:
+            break
+        out += [(sents[j], f) for f in reversed(_money(figs[sents[j].index]))]
+    return out
+
+
+# ------------------------------------------------------------------ shares
+def _share(view, s, f, sents, figs, i) -> list[Finding]:
+    before = [x for x in _money(figs[s.index]) if x.end <= f.start]
+    if not before:
+        return []
+    num = before[-1]
+    if num.comparison:
+        return []
+    named = SHARE_BASE.search(s.text[:f.start])
+    base_name = re.sub(r"[“”\"]", "", named.group(1)).strip() if named else ""
+    bases = _named_bases(view, base_name, s, sents, figs, i) if base_name else _lead_bases(s, num, before, sents, figs, i)
+    bases = [b for b in bases if b.value > 0 or b.decimals < 9]
+    if not bases:
+        return []
+    tried = []
+    for b in bases:
+        rng = ratio_range(num.value, b)
+        if rng is None:
+            if num.value.value == 0 and f.value.value == 0:
+                return []
+            continue
+        if percent_agrees(f.value, rng):
+            return []
+        tried.append(b)
+    if not tried:
+        return []
+    b = tried[0]
+    expected = exact_percent(num.value, b, f.value.decimals)
+    item = num.subject or "该项"
+    msg = say("pct.share", item=item, expected=expected, num=show(num.value), den=show(b), printed=f.value.raw)
+    return [Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),), (f"{f.value.raw}%", f"{expected}%"),
+                    "pct.share", view.document.doc_id)]
+
+
+def _lead_bases(s, num, before, sents, figs, i) -> list[Printed]:
+    """The amount a list of shares is taken of: the figure followed by 其中/主要用于/包括 …"""
+    for x in reversed(before[:-1]):
+        if LEADS_PARTS.search(s.text[x.end:x.end + 12]) and not x.comparison:
+            return [x.value]
+    for sj, x in _back(sents, figs, i):
+        if LEADS_PARTS.search(sj.text[x.end:x.end + 12]) and not x.comparison:
+            return [x.value]
+        if sj.text.rstrip().endswith(("：", ":")) and x is _money(figs[sj.index])[-1] and not x.comparison:
+            return [x.value]
+    return []
+
+
+def _named_bases(view, name, s, sents, figs, i) -> list[Printed]:
+    key = clean_subject(re.sub(r"(预算|决算)", "", name))
+    out: list[Printed] = []
+    own = [x for x in _money(figs[s.index])] + [x for _, x in _back(sents, figs, i, 12)]
+    for x in own:
+        if x.comparison or x.other_time:
+            continue
+        subj = re.sub(r"(预算|决算)", "", x.subject)
+        if subj and (subj == key or subj.endswith(key) or key.endswith(subj) and len(subj) >= 3):
+            out.append(x.value)
+    item = subject_to_item(name) or subject_to_item(key)
+    if item:
+        out += [c.value for c in candidates(view, item[0], item[2], view.document.kind)]
+    return out
+
+
+# ------------------------------------------------------------------ growth
+def _growth(view, s, f, sents, figs, i) -> list[Finding]:
+    if TEMPLATE_PAIR.search(s.text):
+        return []
+    before = [x for x in _money(figs[s.index]) if x.end <= f.start]
+    if not before or not before[-1].comparison or not RATE_AFTER.match(s.text[before[-1].end:f.start]):
+        return []
+    diff = before[-1]
+    up = bool(UP.search(diff.clause)) and not DOWN.search(diff.clause)
+    down = bool(DOWN.search(diff.clause)) and not UP.search(diff.clause)
+    if up == down:
+        return []
+    currents = [x.value for x in reversed(before[:-1]) if not x.comparison and not x.other_time]
+    currents += [x.value for _, x in _back(sents, figs, i, 3) if not x.comparison and not x.other_time]
+    if not currents:
+        return []
+    tried = []
+    for v in currents:
+        base = _base(v, diff.value, up)
+        if base is None:
+            return []          # growth from nothing: no rate to check
+        rng = ratio_range(diff.value, base)
+        if rng is None or percent_agrees(f.value, rng):
+            return []
+        tried.append((v, base))
+    v, base = tried[0]
+    expected = exact_percent(diff.value, base, f.value.decimals)
+    msg = say("pct.growth", item=currents and _subject_of(before, diff) or "", direction="增长" if up else "下降",
+              expected=expected, diff=show(diff.value), base=show(base), printed=f.value.raw)
+    return [Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),), (f"{f.value.raw}%", f"{expected}%"),
+                    "pct.growth", view.document.doc_id)]
+
+
+def _subject_of(before: list[Figure], diff: Figure) -> str:
+    subj = [x.subject for x in reversed(before) if not x.comparison and x.subject]
+    return subj[0] if subj else ""
+
+
+def _base(v: Printed, d: Printed, up: bool) -> Printed | None:
+    value = v.in_yuan() - d.in_yuan() if up else v.in_yuan() + d.in_yuan()
+    if value <= 0:
+        return None
+    unit = v.unit
+    from retrieval.audit.figures import MONEY_UNITS
+    return Printed(value / MONEY_UNITS.get(unit, 1), max(v.decimals, d.decimals), unit, "")
+
+
+# ------------------------------------------------------------------ completion (决算)
+def _completion(view, s, f, sents, figs, i) -> list[Finding]:
+    base_name = COMPLETION.search(s.text[:f.start]).group(1)
+    pool = [(s, x) for x in _money(figs[s.index]) if x.end <= f.start] + _back(sents, figs, i, 3)
+    final = next((x for sj, x in pool if FINAL.search(sj.text[:x.start])), None)
+    budgets = {name: next((x for sj, x in pool if rx.search(sj.text[:x.start]) and not FINAL.search(sj.text[:x.start])), None)
+               for name, rx in BUDGET_OF.items()}
+    base = budgets.get(base_name) or (budgets.get("全年预算") if base_name == "预算" else None)
+    if final is None or base is None:
+        return []
+    cite = (s.cite(view.title, view.document.doc_id),)
+    if base.value.value == 0:
+        other = next(((n, b) for n, b in budgets.items() if b and n != base_name and b.value.value > 0), None)
+        if other and (rng := ratio_range(final.value, other[1].value)) and percent_agrees(f.value, rng):
+            msg = say("pct.zero_base", item=_item_of(s), base_name=base_name, printed=f.value.raw,
+                      base=show(base.value), other_name=other[0], other=show(other[1].value))
+            return [Finding(FAMILY, ERROR, msg, cite, (f"{f.value.raw}%", show(base.value)), "pct.zero_base",
+                            view.document.doc_id)]
+        return []
+    rng = ratio_range(final.value, base.value)
+    if rng is None or percent_agrees(f.value, rng):
+        return []
+    expected = exact_percent(final.value, base.value, f.value.decimals)
+    msg = say("pct.completion", item=_item_of(s), expected=expected, num=show(final.value), den=show(base.value),
+              printed=f.value.raw)
+    return [Finding(FAMILY, ERROR, msg, cite, (f"{f.value.raw}%", f"{expected}%"), "pct.completion",
+                    view.document.doc_id)]
+
+
+def _item_of(s: Sentence) -> str:
+    m = re.match(r"^(.{2,30}?)(?:年初预算|全年预算|支出决算|，)", s.text)
+    return clean_subject(m.group(1)) if m else ""
+
+
+# ------------------------------------------------------------------ direction words
+def _direction_words(view: View, s: Sentence) -> list[Finding]:
+    """比上年减少…，增长…% (one comparison, two directions)."""
+    if TEMPLATE_PAIR.search(s.text):
+        return []
+    out = []
+    for m in re.finditer(r"(增加|减少)\s*[\d,，.]+\s*(?:万元|元|亿元)?\s*[，,]\s*(增长|下降|增加|减少)\s*[\d.]+\s*[%％]", s.text):
+        a, b = m.group(1), m.group(2)
+        if (a in ("增加",) and b in ("下降", "减少")) or (a == "减少" and b in ("增长", "增加")):
+            msg = say("dir.words", a=a, b=b, snippet=m.group(0))
+            out.append(Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),), (a, b), "dir.words",
+                               view.document.doc_id))
+    return out
+
+
+def _compare_words(view, s, sents, figs, i) -> list[Finding]:
+    """决算数小于/大于/等于/与…持平 全年预算数, against the two figures."""
+    m = COMPARE_WORD.search(s.text)
+    if not m:
+        return []
+    pool = [(s, x) for x in _money(figs[s.index]) if x.end <= m.start()] + _back(sents, figs, i, 3)
+    final = next((x for sj, x in pool if FINAL.search(sj.text[:x.start])), None)
+    which = m.group(2) or m.group(3) or "全年"
+    budget = next((x for sj, x in pool if BUDGET_OF.get(which + "预算", BUDGET_OF["预算"]).search(sj.text[:x.start])
+                   and not FINAL.search(sj.text[:x.start])), None)
+    if final is None or budget is None:
+        return []
+    word = m.group(1) or "持平"
+    a, b = final.value, budget.value
+    equal = same_amount(a, b)
+    ok = {"小于": a.in_yuan() < b.in_yuan() and not equal, "低于": a.in_yuan() < b.in_yuan() and not equal,
+          "大于": a.in_yuan() > b.in_yuan() and not equal, "高于": a.in_yuan() > b.in_yuan() and not equal,
+          "等于": equal, "持平": equal}[word]
+    if ok:
+        return []
+    msg = say("dir.compare", item=_item_of(sents[i]) or "", word=m.group(0), left_name="决算数", left=show(a),
+              right_name=f"{which}预算数", right=show(b))
+    return [Finding(FAMILY, HINT if equal else ERROR, msg, (s.cite(view.title, view.document.doc_id),),
+                    (show(a), show(b)), "dir.compare", view.document.doc_id)]
