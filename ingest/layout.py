@@ -85,7 +85,7 @@ def split_frame_rows(block: Grid) -> list[Block]:
     lines: list[Block] = []
     while len(rows) > 1:
         cells = [c for c in rows[0] if c.strip()]
-        single = len(cells) == 1 and len(rows[0]) > 2 and not re.search(r"\d", cells[0].replace("年", ""))
+        single = len(cells) == 1 and len(rows[0]) > 2 and (is_title(cells[0]) or not re.search(r"\d", cells[0]))
         if not (single or any(FURNITURE_CELL.match(c.strip()) for c in cells)):
             break
         lines.append(Line(" ".join(cells), pages[0]))

@@ -26,7 +26,7 @@ SPACE_LATIN = 0.15     # gap (in font sizes) that reads as a space next to a Lat
 SPACE_CJK = 0.5        # ... between two Chinese characters
 COLUMN_GAP = 0.8       # gap that separates two columns of an unruled table
 ROW_JOIN = 0.45        # vertical gap below which two printed lines are one table row
-CID_SHARE = 0.5        # more unmapped glyphs "(cid:n)" than this: no usable text layer
+CID_SHARE = 0.5        # more glyphs without a Unicode mapping than this: no usable text layer
 FURNITURE = re.compile(r"^(?:部门(?:名称)?|单位(?:名称)?|编制(?:部门|单位)|预算(?:单位|主管部门)|金额单位|单位)\s*[:：]")
 NUMBER = re.compile(r"^\s*-?[\d,]+(?:\.\d+)?\s*$")
 
@@ -97,53 +97,181 @@ class Region:
 Bbox = tuple[float, float, float, float]
 
 
-# ---------------------------------------------------------------- opening
+# ---------------------------------------------------------------- reading (pypdfium2)
+@dataclass(frozen=True)
+class PageData:
+    """What the reader needs from one page, in display coordinates (top-down, rotation applied)."""
+    number: int
+    chars: tuple[Char, ...]
+    tables: tuple[tuple[Bbox, tuple[tuple[Bbox | None, ...], ...]], ...]   # (bbox, rows of cell bboxes)
+    unmapped: int = 0       # glyphs without a Unicode mapping
+
+
 def pdf_to_blocks(path) -> tuple[list[Block], int]:
     """Read a PDF into blocks in reading order, and its page count. Raises PdfError."""
     path = Path(path)
     if path.stat().st_size == 0:
         raise PdfError(*EMPTY)
-    import pdfplumber
-    from pdfplumber.utils.exceptions import PdfminerException
+    import pypdfium2 as pdfium
     try:
-        pdf = pdfplumber.open(path)
-    except PdfminerException as e:
-        raise error_for(e.args[0] if e.args else e) from None
-    except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds on a broken file
-        raise error_for(e) from None
-    with pdf:
-        pages = [read_page(page) for page in pdf.pages]
+        doc = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as e:
+        raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
+    try:
+        if len(doc) == 0:
+            raise PdfError(*CORRUPT)
+        pages = [read_page(doc[i], i + 1) for i in range(len(doc))]
+    finally:
+        doc.close()
     return pages_to_blocks(pages), len(pages)
 
 
-def error_for(e: BaseException) -> PdfError:
-    name = type(e).__name__
-    if "Password" in name or "Encrypt" in name:
-        return PdfError(*ENCRYPTED)
-    return PdfError(*CORRUPT)
-
-
-@dataclass(frozen=True)
-class PageData:
-    """What the reader needs from one pdfplumber page."""
-    number: int
-    chars: tuple[Char, ...]
-    tables: tuple[tuple[Bbox, tuple[tuple[Bbox | None, ...], ...]], ...]   # (bbox, rows of cell bboxes)
-    cid: int = 0
-
-
-def read_page(page) -> PageData:
-    """The only place touching pdfplumber page objects (parsing errors become PdfError)."""
+def read_page(page, number: int) -> PageData:
+    """Glyphs from pdfium's text page, rules from its path objects, tables from the rules."""
     try:
-        raw = page.chars
-        tables = ()
-        if page.lines or page.rects:
-            tables = tuple((t.bbox, tuple(tuple(r.cells) for r in t.rows)) for t in page.find_tables())
-    except Exception as e:  # noqa: BLE001
-        raise error_for(e) from None
-    chars = dedupe(make_char(c["text"], c["x0"], c["x1"], c["top"], c["bottom"]) for c in raw)
-    cid = sum(1 for c in chars if c.text.startswith("(cid:"))
-    return PageData(page.page_number, chars, tables, cid)
+        place = display_transform(page)
+        chars, unmapped = page_chars(page, place)
+        edges = page_edges(page, place)
+    finally:
+        page.close()
+    tables = edges_to_tables(edges) if has_grid(edges) else ()
+    return PageData(number, dedupe(chars), tables, unmapped)
+
+
+def display_transform(page):
+    """User space (x, y) -> display (x, top): mediabox origin removed, /Rotate applied."""
+    x0, y0, x1, y1 = page.get_mediabox()
+    w, h = x1 - x0, y1 - y0
+    rotation = page.get_rotation() % 360
+    return {0: lambda x, y: (x - x0, h - (y - y0)),
+            90: lambda x, y: (y - y0, x - x0),
+            180: lambda x, y: (w - (x - x0), y - y0),
+            270: lambda x, y: (h - (y - y0), w - (x - x0))}[rotation]
+
+
+def display_box(place, left: float, bottom: float, right: float, top: float) -> Bbox:
+    (ax, ay), (bx, by) = place(left, bottom), place(right, top)
+    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
+
+
+def page_chars(page, place) -> tuple[list[Char], int]:
+    """Printed glyphs (pdfium's generated spaces and line breaks left out) with their loose boxes."""
+    import pypdfium2.raw as pdfium_c
+    text = page.get_textpage()
+    rect = pdfium_c.FS_RECTF()
+    out, unmapped = [], 0
+    try:
+        for i in range(text.count_chars()):
+            code = pdfium_c.FPDFText_GetUnicode(text.raw, i)
+            if code < 32 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) \
+                    or pdfium_c.FPDFText_IsGenerated(text.raw, i) == 1:
+                continue
+            unmapped += pdfium_c.FPDFText_HasUnicodeMapError(text.raw, i) == 1 or code == 0xFFFD
+            pdfium_c.FPDFText_GetLooseCharBox(text.raw, i, rect)
+            x0, top, x1, bottom = display_box(place, rect.left, rect.bottom, rect.right, rect.top)
+            out.append(make_char(chr(code), x0, x1, top, bottom))
+    finally:
+        text.close()
+    return out, unmapped
+
+
+def page_edges(page, place) -> list[dict]:
+    """Horizontal and vertical pieces of every stroked or filled path (inside forms too), as
+    pdfplumber edge dicts."""
+    import pypdfium2.raw as pdfium_c
+    edges: list[dict] = []
+    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
+        object_edges(pdfium_c.FPDFPage_GetObject(page.raw, i), (1, 0, 0, 1, 0, 0), place, edges)
+    return edges
+
+
+def object_edges(obj, outer: tuple, place, edges: list[dict], depth: int = 0) -> None:
+    import pypdfium2.raw as pdfium_c
+    kind = pdfium_c.FPDFPageObj_GetType(obj)
+    if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM) or depth > 8:
+        return
+    m = pdfium_c.FS_MATRIX()
+    pdfium_c.FPDFPageObj_GetMatrix(obj, m)
+    matrix = compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+    if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+        for k in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
+            object_edges(pdfium_c.FPDFFormObj_GetObject(obj, k), matrix, place, edges, depth + 1)
+        return
+    if visible(obj):
+        for (ax, ay), (bx, by) in path_lines(obj):
+            edge = make_edge(place(*apply(matrix, ax, ay)), place(*apply(matrix, bx, by)))
+            if edge:
+                edges.append(edge)
+
+
+def visible(path) -> bool:
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+    fill, stroke = ctypes.c_int(0), ctypes.c_int(0)
+    pdfium_c.FPDFPath_GetDrawMode(path, fill, stroke)
+    return bool(fill.value or stroke.value)
+
+
+def path_lines(path) -> list[tuple[tuple[float, float], tuple[float, float]]]:
+    """Straight pieces of a path (curves skipped), closing lines included, in the path's space."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+    x, y = ctypes.c_float(), ctypes.c_float()
+    out, start, prev = [], None, None
+    for k in range(pdfium_c.FPDFPath_CountSegments(path)):
+        seg = pdfium_c.FPDFPath_GetPathSegment(path, k)
+        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
+        point, kind = (x.value, y.value), pdfium_c.FPDFPathSegment_GetType(seg)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            start = point
+        elif kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
+            out.append((prev, point))
+        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and point != start:
+            out.append((point, start))
+        prev = point
+    return out
+
+
+def compose(inner: tuple, outer: tuple) -> tuple:
+    """The matrix applying `inner` then `outer` (PDF row-vector convention)."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def apply(m: tuple, x: float, y: float) -> tuple[float, float]:
+    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
+
+
+def make_edge(p: tuple[float, float], q: tuple[float, float]) -> dict | None:
+    """A pdfplumber edge for a horizontal or vertical piece; None for a slanted one."""
+    (ax, ay), (bx, by) = p, q
+    x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+    if bottom - top < 0.5 and x1 - x0 >= 1:
+        return {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0,
+                "orientation": "h", "object_type": "line_edge"}
+    if x1 - x0 < 0.5 and bottom - top >= 1:
+        return {"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": bottom - top,
+                "orientation": "v", "object_type": "line_edge"}
+    return None
+
+
+def has_grid(edges: list[dict]) -> bool:
+    return sum(e["orientation"] == "h" for e in edges) >= 2 and sum(e["orientation"] == "v" for e in edges) >= 2
+
+
+def edges_to_tables(edges: list[dict]) -> tuple:
+    """pdfplumber's table finder on the rules: merge_edges -> edges_to_intersections ->
+    intersections_to_cells -> cells_to_tables (default tolerances, 3pt)."""
+    from pdfplumber.table import (Table, cells_to_tables, edges_to_intersections, intersections_to_cells,
+                                  merge_edges)
+    from pdfplumber.utils import filter_edges
+    edges = filter_edges(merge_edges(edges, 3, 3, 3, 3), min_length=3)
+    cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
+    tables = [Table(None, group) for group in cells_to_tables(cells)]
+    return tuple((t.bbox, tuple(tuple(r.cells) for r in t.rows)) for t in tables)
 
 
 def dedupe(chars) -> tuple[Char, ...]:
@@ -162,7 +290,7 @@ def pages_to_blocks(pages: list[PageData]) -> list[Block]:
     glyphs = sum(1 for p in pages for c in p.chars if not c.text.isspace())
     if glyphs == 0:
         raise PdfError(*SCANNED)
-    if sum(p.cid for p in pages) > CID_SHARE * glyphs:
+    if sum(p.unmapped for p in pages) > CID_SHARE * glyphs:
         raise PdfError(*NO_UNICODE)
     blocks: list[Block] = []
     carry: tuple[Piece, ...] | None = None

@@ -105,6 +105,8 @@ def _column_kind(body: list[tuple[str, ...]], c: int, path: str) -> str:
         return "index"
     if cells and all(_is_value(x) for x in cells):
         return "value"
+    if cells and sum(map(_is_value, cells)) >= 0.8 * len(cells) and re.search(r"合计|小计|支出|收入|预算|决算|金额|经费", path):
+        return "value"
     if not cells:
         return "label" if LABEL_HEADER.search(path.split("/")[-1] if path else "") and not re.search(
             r"合计|小计|预算|决算|支出|收入|经费|资金", path.split("/")[-1]) else "value"

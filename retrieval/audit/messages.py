@@ -36,7 +36,7 @@ MESSAGES: dict[str, str] = {
     "perf.overall": "整体支出绩效目标表中{item}为{a}，{table}为{b}",
     "perf.overall_sum": "整体支出绩效目标表中按资金方向合计{total}，基本支出{basic}＋项目支出{project}＝{sum}",
     # 年度与名称
-    "year.other": "文中出现{year}年{context}，本文件是{doc_year}年{kind}",
+    "year.other": "文中写“{year}年{context}”，本文件是{doc_year}年{kind}",
     "year.title": "表格标题年度为{year}年，本文件是{doc_year}年{kind}：{title}",
     "scope.dept_in_unit": "单位{kind}公开中出现部门口径的“{word}”",
     "name.variant": "单位名称写法不一致：“{variant}”与“{body}”",

@@ -45,7 +45,7 @@ def _statements(view: View, generic: bool = False) -> list[tuple[str, str, Print
         prev = 0
         for m in COUNT.finditer(s.text):
             before = s.text[:m.start()]
-            cut = max([before.rfind(d) for d in "，,；;。：:、（("] + [prev - 1])
+            cut = max([before.rfind(d) for d in "，,；;。：:、"] + [prev - 1])
             clause = before[cut + 1:]
             prev = m.end()
             if COMPARE.search(clause) or OTHER_TIME.search(clause) or _in_reference(s.text, m.start()) \
@@ -84,7 +84,9 @@ def repeated_statements(view: View) -> list[Finding]:
         if _same(first, p) or key in flagged:
             continue
         flagged.add(key)
-        msg = say("repeat.text", item=subject, a=f"{first.raw}{first.unit}", b=f"{p.raw}{p.unit}")
+        tail = re.match(r"^[\u4e00-\u9fa5]{1,6}", s.text[s.text.find(p.raw) + len(p.raw) + len(p.unit):] if p.raw in s.text else "")
+        item = f"{subject}…{tail.group(0)}" if tail and p.unit not in MONEY_UNITS else subject
+        msg = say("repeat.text", item=item, a=f"{first.raw}{first.unit}", b=f"{p.raw}{p.unit}")
         out.append(Finding(FAMILY, ERROR, msg, (fs.cite(view.title, view.document.doc_id),
                                                 s.cite(view.title, view.document.doc_id)),
                            (f"{first.raw}{first.unit}", f"{p.raw}{p.unit}"), "repeat.text", view.document.doc_id))

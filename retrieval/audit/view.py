@@ -143,8 +143,15 @@ def _section_of_lines(lines: list[Line]) -> dict[int, str]:
 
 
 def _is_heading(text: str) -> bool:
+    if re.search(r"[：:].", text) or _open_marks(text):
+        return False          # a definition or a wrapped line, not a heading
     level = heading_level(text)
     return level in (0, 1, 2) or (level == 3 and len(text) <= 16 and not re.search(r"[，。；：:]", text))
+
+
+def _open_marks(text: str) -> bool:
+    return text.count("（") + text.count("(") != text.count("）") + text.count(")") or \
+        text.count("“") != text.count("”")
 
 
 def lines_to_paragraphs(lines: list[Line]) -> list[tuple[str, int | None, str]]:

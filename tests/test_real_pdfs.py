@@ -1,0 +1,92 @@
+"""Real disclosures of other bodies, regions, years and kinds, read where they are in ../shared.
+
+Figures below were read by hand from the PDFs (page numbers as printed by the PDF viewer)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from ingest.load import ingest_paths
+from ingest.pipeline import parse_file
+from retrieval.stores import open_stores
+from tests.conftest import REAL, make_settings, need_shared
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    need_shared(REAL)
+    return {p.name: parse_file(p) for p in sorted(REAL.glob("*.pdf"))}
+
+
+def find(parsed, name, **kw):
+    return [f for f in parsed[name].facts if all(getattr(f, k) == v for k, v in kw.items())]
+
+
+def test_identity_is_read_from_cover_and_titles(parsed):
+    docs = {n: p.document for n, p in parsed.items()}
+    d = docs["shanghai-putuo-qufuban-2025-dept-budget.pdf"]
+    assert (d.body, d.year, d.scope, d.kind) == ("上海市普陀区人民政府办公室", 2025, "部门", "预算")
+    d = docs["shanghai-putuo-shangwuwei-2025-unit-budget.pdf"]
+    assert (d.body, d.year, d.scope, d.kind) == ("上海市普陀区商务委员会", 2025, "单位", "预算")
+    d = docs["shanghai-putuo-shehuigongzuobu-2024-dept-final.pdf"]
+    assert (d.body, d.year, d.kind) == ("中共上海市普陀区委社会工作部", 2024, "决算")
+    assert docs["jiangsu-renda-2019-dept-budget.pdf"].body == "江苏省人大常委会办公厅"
+    assert docs["jiangsu-renda-2019-dept-budget-tables.pdf"].body == "江苏省人大常委会办公厅"
+    assert docs["template-dept-final-accounts-blank.pdf"].is_template
+
+
+def test_tables_in_yuan_keep_their_unit_and_printed_figures(parsed):
+    name = "shanghai-putuo-qufuban-2025-dept-budget.pdf"
+    total = find(parsed, name, table_name="收支总表", label="收入总计")[0]
+    assert (total.raw, total.unit, total.page) == ("91,016,775.35", "元", 8)
+    row = find(parsed, name, table_name="支出总表", code="2010399", column="支出预算/合计")[0]
+    assert (row.value, row.unit, row.level, row.parent) == (Decimal("20120000.00"), "元", "项", "20103")
+
+
+def test_codes_printed_in_three_columns_join(parsed):
+    name = "shanghai-putuo-shangwuwei-2025-unit-budget.pdf"
+    row = find(parsed, name, table_name="支出总表", code="2150899", column="支出预算/合计")[0]
+    assert row.label == "其他支持中小企业发展和管理支出" and row.raw == "293,810,000.00"
+    assert find(parsed, name, table_name="支出总表", code="21508")[0].level == "款"
+
+
+def test_sangong_table_in_wan_with_items_as_columns(parsed):
+    name = "shanghai-putuo-qufuban-2025-dept-budget.pdf"
+    facts = {f.label: f for f in parsed[name].facts if f.table_name == "三公经费表"}
+    assert facts["“三公”经费预算数/合计"].raw == "867.50" and facts["“三公”经费预算数/合计"].unit == "万元"
+    assert facts["“三公”经费预算数/因公出国(境)费"].raw == "839.00"
+    assert facts["机关运行经费预算数"].raw == "213.28"
+
+
+def test_sangong_subtotal_is_apart_from_meeting_and_training_costs(parsed):
+    name = "jiangsu-renda-2019-dept-budget-tables.pdf"
+    facts = {f.label: f.raw for f in parsed[name].facts if f.table_name == "三公经费表"}
+    assert facts["“三公”经费/小计"] == "767.60" and facts["合计"] == "2,600.71"
+    assert facts["会议费"] == "1,469.73" and facts["培训费"] == "363.38"
+
+
+def test_final_accounts_tables_read(parsed):
+    name = "shanghai-putuo-shehuigongzuobu-2024-dept-final.pdf"
+    rows = find(parsed, name, table_name="支出总表", code="2080505")
+    assert {(f.column, f.raw) for f in rows} >= {("本年支出合计", "6.18"), ("基本支出", "6.18")}
+    empty = find(parsed, name, table_name="三公经费表")
+    assert empty and all(f.value is None for f in empty)
+
+
+def test_narrative_in_one_file_and_tables_in_another_are_one_document(tmp_path, parsed):
+    stores = open_stores(make_settings(tmp_path))
+    results = ingest_paths(stores, [REAL / "jiangsu-renda-2019-dept-budget-tables.pdf",
+                                    REAL / "jiangsu-renda-2019-dept-budget.pdf"])
+    assert all(r.ok for r in results)
+    docs = stores.facts.documents()
+    assert [d.doc_id for d in docs] == ["江苏省人大常委会办公厅-2019-部门预算"]
+    assert set(docs[0].files) == {"jiangsu-renda-2019-dept-budget-tables.pdf", "jiangsu-renda-2019-dept-budget.pdf"}
+
+
+def test_blank_template_is_not_ingested_as_a_disclosure(tmp_path):
+    need_shared(REAL)
+    stores = open_stores(make_settings(tmp_path))
+    r = ingest_paths(stores, [REAL / "template-dept-final-accounts-blank.pdf"])[0]
+    assert r.ok and r.skipped and "模板" in r.error
+    assert stores.facts.documents() == []
