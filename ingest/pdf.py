@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -104,7 +104,7 @@ class PageData:
     number: int
     chars: tuple[Char, ...]
     tables: tuple[tuple[Bbox, tuple[tuple[Bbox | None, ...], ...]], ...]   # (bbox, rows of cell bboxes)
-    unmapped: int = 0       # glyphs without a Unicode mapping
+    unmapped: int = 0       # glyphs without a Unicode mapping (among the first 200)
 
 
 def pdf_to_blocks(path) -> tuple[list[Block], int]:
@@ -155,21 +155,26 @@ def display_box(place, left: float, bottom: float, right: float, top: float) -> 
 
 
 def page_chars(page, place) -> tuple[list[Char], int]:
-    """Printed glyphs (pdfium's generated spaces and line breaks left out) with their loose boxes."""
+    """Printed glyphs with their loose boxes (pdfium's generated spaces and line breaks left out),
+    and how many of the first glyphs have no Unicode mapping."""
+    import ctypes
+
     import pypdfium2.raw as pdfium_c
     text = page.get_textpage()
-    rect = pdfium_c.FS_RECTF()
-    out, unmapped = [], 0
     try:
-        for i in range(text.count_chars()):
-            code = pdfium_c.FPDFText_GetUnicode(text.raw, i)
-            if code < 32 or 0xD800 <= code <= 0xDFFF or code in (0xFFFE, 0xFFFF) \
-                    or pdfium_c.FPDFText_IsGenerated(text.raw, i) == 1:
+        n = pdfium_c.FPDFText_CountChars(text.raw)
+        buf = (ctypes.c_ushort * (n + 1))()
+        pdfium_c.FPDFText_GetText(text.raw, 0, n, buf)
+        rect = pdfium_c.FS_RECTF()
+        out = []
+        for i, code in enumerate(buf[:n]):
+            if code < 32 or 0xD800 <= code <= 0xDFFF or code >= 0xFFFE or (
+                    code == 32 and pdfium_c.FPDFText_IsGenerated(text.raw, i) == 1):
                 continue
-            unmapped += pdfium_c.FPDFText_HasUnicodeMapError(text.raw, i) == 1 or code == 0xFFFD
             pdfium_c.FPDFText_GetLooseCharBox(text.raw, i, rect)
             x0, top, x1, bottom = display_box(place, rect.left, rect.bottom, rect.right, rect.top)
             out.append(make_char(chr(code), x0, x1, top, bottom))
+        unmapped = sum(pdfium_c.FPDFText_HasUnicodeMapError(text.raw, i) == 1 for i in range(min(n, 200)))
     finally:
         text.close()
     return out, unmapped
@@ -265,13 +270,40 @@ def has_grid(edges: list[dict]) -> bool:
 def edges_to_tables(edges: list[dict]) -> tuple:
     """pdfplumber's table finder on the rules: merge_edges -> edges_to_intersections ->
     intersections_to_cells -> cells_to_tables (default tolerances, 3pt)."""
-    from pdfplumber.table import (Table, cells_to_tables, edges_to_intersections, intersections_to_cells,
-                                  merge_edges)
+    from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, merge_edges
     from pdfplumber.utils import filter_edges
     edges = filter_edges(merge_edges(edges, 3, 3, 3, 3), min_length=3)
     cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
     tables = [Table(None, group) for group in cells_to_tables(cells)]
     return tuple((t.bbox, tuple(tuple(r.cells) for r in t.rows)) for t in tables)
+
+
+def intersections_to_cells(intersections: dict) -> list[Bbox]:
+    """pdfplumber.table.intersections_to_cells, same result, with each point's edges hashed once
+    (pdfplumber rebuilds them for every pair of points tried: most of its time on a table page)."""
+    def ids(edges):
+        return {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges}
+    vs = {p: ids(v["v"]) for p, v in intersections.items()}
+    hs = {p: ids(v["h"]) for p, v in intersections.items()}
+
+    def connects(a, b) -> bool:
+        return bool((a[0] == b[0] and vs[a] & vs[b]) or (a[1] == b[1] and hs[a] & hs[b]))
+
+    columns: dict[float, list] = {}
+    rows: dict[float, list] = {}
+    for p in sorted(intersections):
+        columns.setdefault(p[0], []).append(p)
+        rows.setdefault(p[1], []).append(p)
+    cells = []
+    for pt in sorted(intersections):
+        below = (q for q in columns[pt[0]] if q[1] > pt[1] and connects(pt, q))
+        right = [q for q in rows[pt[1]] if q > pt and connects(pt, q)]
+        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below for r in right
+                     if (r[0], b[1]) in intersections and connects((r[0], b[1]), r)
+                     and connects((r[0], b[1]), b)), None)
+        if cell:
+            cells.append(cell)
+    return cells
 
 
 def dedupe(chars) -> tuple[Char, ...]:
@@ -290,7 +322,7 @@ def pages_to_blocks(pages: list[PageData]) -> list[Block]:
     glyphs = sum(1 for p in pages for c in p.chars if not c.text.isspace())
     if glyphs == 0:
         raise PdfError(*SCANNED)
-    if sum(p.unmapped for p in pages) > CID_SHARE * glyphs:
+    if sum(p.unmapped for p in pages) > CID_SHARE * sum(min(len(p.chars), 200) for p in pages):
         raise PdfError(*NO_UNICODE)
     blocks: list[Block] = []
     carry: tuple[Piece, ...] | None = None
@@ -400,20 +432,31 @@ def ruled_tables(page: PageData) -> tuple[list[Region], list[Bbox]]:
 
 
 def cells_to_texts(cells, chars: list[Char]) -> list[list[str | None]]:
-    """Text of every cell (None for a cell merged into its neighbour); chars bucketed by row."""
+    """Text of every cell (None for a cell merged into its neighbour): each glyph goes to the cell
+    of its row holding its middle, found by bisection on the cells' left edges."""
     chars = sorted(chars, key=lambda c: c.ym)
     ys = [c.ym for c in chars]
     out = []
     for row in cells:
-        boxes = [b for b in row if b is not None]
-        top, bottom = min(b[1] for b in boxes), max(b[3] for b in boxes)
-        near = chars[bisect_left(ys, top):bisect_left(ys, bottom)]
-        out.append([None if b is None else cell_text([c for c in near if inside(c, b)]) for b in row])
+        boxes = [(b[0], k) for k, b in enumerate(row) if b is not None]
+        lefts = [x for x, _ in boxes]
+        top, bottom = min(row[k][1] for _, k in boxes), max(row[k][3] for _, k in boxes)
+        mine: list[list[Char]] = [[] for _ in row]
+        for c in chars[bisect_left(ys, top):bisect_left(ys, bottom)]:
+            at = bisect_right(lefts, c.xm) - 1
+            if at >= 0 and inside(c, row[boxes[at][1]]):
+                mine[boxes[at][1]].append(c)
+        out.append([None if b is None else cell_text(mine[k]) for k, b in enumerate(row)])
     return out
 
 
 def cell_text(chars: list[Char]) -> str:
-    return join_wrapped([line.text for line in chars_to_lines(chars)]) if chars else ""
+    if not chars:
+        return ""
+    if max(c.ym for c in chars) - min(c.ym for c in chars) < 0.3 * chars[0].size:   # one line
+        line = glyphs_to_line(chars)
+        return line.text if line else ""
+    return join_wrapped([line.text for line in chars_to_lines(chars)])
 
 
 def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
@@ -478,32 +521,41 @@ def lines_to_regions(lines: list[TextLine], page: int,
 
 
 def run_end(lines: list[TextLine], i: int) -> int:
-    """End (exclusive) of the table run starting at line i, or i when no table starts there."""
+    """End (exclusive) of the table run starting at line i, or i when no table starts there.
+    A run goes on while rows keep their spacing and font size; a row of one piece must sit inside
+    a column; a line close under the previous one is the same row (a wrapped cell)."""
     if len(lines[i].pieces) < 2:
         return i
+    size = lines[i].size
     j, gaps, multi = i + 1, [], 1
     while j < len(lines):
-        gap = lines[j].top - lines[j - 1].bottom
-        typical = median(gaps) if gaps else lines[j - 1].size * 1.6
-        if gap > max(1.6 * typical, lines[j].size * 0.6):
+        line, gap = lines[j], lines[j].top - lines[j - 1].bottom
+        if abs(line.size - size) > 0.2 * size:
             break
-        if len(lines[j].pieces) < 2 and not within_columns(lines[j], lines[i:j]):
-            break
-        gaps.append(gap)
-        multi += len(lines[j].pieces) >= 2
+        if gap >= ROW_JOIN * line.size:
+            if gap > (1.8 * median(gaps) if gaps else 2.5 * size):
+                break
+            if len(line.pieces) < 2 and not within_columns(line, lines[i:j]):
+                break
+            gaps.append(gap)
+        multi += len(line.pieces) >= 2
         j += 1
-    while j > i and len(lines[j - 1].pieces) < 2 and not within_columns(lines[j - 1], lines[i:j - 1]):
-        j -= 1
     return j if multi >= 2 else i
 
 
 def within_columns(line: TextLine, run: list[TextLine]) -> bool:
-    """A one-piece line belongs to a table when it sits inside one of the run's columns."""
-    piece = line.pieces[0]
+    """A one-piece line belongs to the table when it starts or ends where a column does (or sits
+    inside one) without reaching into the columns beside it."""
+    piece, tol = line.pieces[0], line.size * 0.5
     bands = pieces_to_bands([p for ln in run for p in ln.pieces])
-    tol = line.size * 0.3
-    return any(b.x0 - tol <= piece.x0 and piece.x1 <= b.x1 + tol for b in bands) and not (
-        piece.x1 - piece.x0 > 0.6 * (bands[-1].x1 - bands[0].x0))
+    for k, b in enumerate(bands):
+        left = bands[k - 1].x1 if k else float("-inf")
+        right = bands[k + 1].x0 if k + 1 < len(bands) else float("inf")
+        aligned = abs(piece.x0 - b.x0) <= tol or abs(piece.x1 - b.x1) <= tol or (
+            piece.x0 >= b.x0 - tol and piece.x1 <= b.x1 + tol)
+        if aligned and piece.x0 >= left and piece.x1 <= right:
+            return True
+    return False
 
 
 def pieces_to_bands(pieces: list[Piece]) -> tuple[Piece, ...]:

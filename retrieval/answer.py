@@ -118,6 +118,9 @@ def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, cit
 def comparable(f: Fact, main: Fact) -> bool:
     """Same item and same kind of measure, so a different figure is a real disagreement."""
     a, b = fact_key(f), fact_key(main)
+    change = re.compile(r"比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少|占|比重")
+    if bool(change.search(a)) != bool(change.search(b)):
+        return False
     if a != b and dice(a, b) < 0.7 and not (min(len(a), len(b)) >= 4 and (is_subsequence(a, b) or is_subsequence(b, a))):
         return False
     if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
@@ -261,8 +264,18 @@ def rank_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search
     text = "；".join(f"{f.label}{f.raw}{f.unit}{citer.cite(fact_citation(f, doc))}" for f in items)
     d = Draft(found=True, value=items[0].raw, unit=items[0].unit)
     key = "list" if q.intent == "list" else "top"
-    d.sentences.append(say(key, subject="", label=name, n=len(items), items=text))
+    d.sentences.append(say(key, subject="", label=name, n=cn_number(len(items)), items=text))
     return d
+
+
+def cn_number(n: int) -> str:
+    """Counts the answer states itself are written in words, so they are never taken for a source figure."""
+    digits = "零一二三四五六七八九"
+    if n < 10:
+        return digits[n]
+    if n < 20:
+        return "十" + (digits[n % 10] if n % 10 else "")
+    return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "") if n < 100 else str(n)
 
 
 def count_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None) -> Draft | None:
@@ -322,6 +335,10 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
                 continue
             if wants_figure and not re.search(r"\d", s):
                 continue
+            if q.intent == "change" and not re.search(r"比上年|比\d{4}年|较上年|与上年|同比|增长|下降|增加|减少|持平", s):
+                continue
+            if q.intent == "share" and not re.search(r"%|％|百分之", s):
+                continue
             score = hit + 0.5 * head_hit + (0.2 if p.table is None else 0)
             if q.intent == "describe" and head_hit >= 0.8 and p.table is None:
                 score += 2   # the section the question names
@@ -347,6 +364,31 @@ def overlap(term: str, text: str) -> float:
     return len(b & bigrams(text)) / len(b) if b else 0.0
 
 
+def names_one_item(q: Query, facts: list[Fact]) -> bool:
+    """社会保障和就业支出 is one item although it holds 和."""
+    item = normalize(q.item)
+    return any(item in fact_key(f) or fact_key(f) in item and len(fact_key(f)) >= len(item) - 2 for f in facts)
+
+
+def split_items(q: Query) -> list[str]:
+    return [x for x in re.split(r"[和与及、跟]|以及", q.item) if len(x) >= 2]
+
+
+def several_items(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None) -> Draft | None:
+    """差旅费和培训费各多少: one lookup per item; all of them must be found."""
+    drafts = []
+    for part in split_items(q):
+        d = lookup(replace(q, item=part, expansions=(), broad=()), doc, facts, citer, search)
+        if not d or not d.found:
+            return None
+        drafts.append(d)
+    out = Draft(found=True, value=drafts[0].value, unit=drafts[0].unit)
+    for d in drafts:
+        out.sentences.extend(d.sentences)
+        out.allowed |= d.allowed
+    return out
+
+
 # ------------------------------------------------------------------ entry
 def draft_for_doc(q: Query, doc: Document, facts: list[Fact], search: Search, citer: Citer) -> Draft:
     handlers = {
@@ -357,6 +399,10 @@ def draft_for_doc(q: Query, doc: Document, facts: list[Fact], search: Search, ci
                                             key="change")],
         "describe": [],
     }.get(q.intent, [lookup])
+    if q.codes:
+        handlers = [lookup]
+    elif q.intent == "lookup" and len(split_items(q)) > 1 and not names_one_item(q, facts):
+        handlers = [several_items]
     for h in handlers:
         d = h(q, doc, facts, citer, search)
         if d and d.found:

@@ -111,6 +111,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
         "万元" if "万元" in q else None)
     hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|个)", q)
     unit_hint = hint.group(1) if hint else ("平方米" if "面积" in q else None)
+    if not item.strip() and intent == "lookup" and re.search(r"钱|预算|决算|经费|资金", q):
+        item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
     money = bool(re.search(r"钱|费|经费|资金|预算|决算|万元|元|支出|收入|花|拨款", q)) and not unit_hint

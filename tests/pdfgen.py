@@ -53,7 +53,7 @@ class Style:
     para_space: float = 4.0
     table_size: float = 8.0
     pad: float = 4.0              # cell padding (left/right and top/bottom)
-    table_space: float = 10.0     # space above and below a table
+    table_space: float = 14.0     # space above and below a table
     ruled: bool = True
     split_rows: int | None = None
     repeat_header: bool | None = None   # None: every other table (split layout)

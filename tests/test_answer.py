@@ -85,3 +85,34 @@ def test_injection_in_question_is_treated_as_text(sample_engine):
 def test_asking_in_yuan_converts_and_shows_both(sample_engine):
     a = sample_engine.ask("住房保障支出是多少元")
     assert "3241.03万元" in a.answer and "32,410,300.00元" in a.answer
+
+
+def test_top_three_projects_in_order(sample_engine):
+    a = ask(sample_engine, "前三大项目是哪些")
+    text = a.answer
+    assert text.index("保障性租赁住房项目") < text.index("雨污水管网错接混接改造项目") < text.index("公建公司市政道路维护项目")
+    assert "专项工作经费" not in text
+
+
+def test_two_items_in_one_question_get_both_figures(sample_engine):
+    a = ask(sample_engine, "差旅费和培训费各多少")
+    assert "1.00万元" in a.answer and "0.50万元" in a.answer
+
+
+def test_item_whose_name_holds_he_is_one_item(sample_engine):
+    assert ask(sample_engine, "社会保障和就业支出预算多少万元").value == "47.21"
+
+
+def test_total_question_without_item_gets_the_total_and_no_false_conflict(sample_engine):
+    a = ask(sample_engine, "今年预算总共多少钱")
+    assert a.value == "8277.83" and "不一致" not in a.answer
+
+
+def test_code_alone_is_looked_up(sample_engine):
+    a = ask(sample_engine, "2210201是什么")
+    assert "住房公积金" in a.answer and a.value == "35.03"
+
+
+def test_change_not_stated_in_text_is_said_not_computed(sample_engine):
+    a = ask(sample_engine, "城乡社区支出比上年增加了多少")
+    assert "4742.00" in a.answer and "未说明" in a.answer

@@ -29,7 +29,7 @@ MINI = """示例区市场监督管理局
 收入\t\t支出\t\t\t
 项目\t2025年\t项目\t2025年合计\t当年预算安排\t上年结转安排
 一、一般公共预算\t512.30\t一、一般公共服务支出\t400.00\t400.00\t
-\t\t二、<script>alert(1)</script>专项支出\t112.30\t112.30\t
+\t\t二、住房保障支出<script>alert(1)</script><img src=x onerror=alert(2)>\t112.30\t112.30\t
 收入总计\t512.30\t支出总计\t512.30\t512.30\t
 """
 
@@ -177,11 +177,13 @@ def test_ingest_with_token_then_script_in_document_comes_back_as_inert_text(tmp_
     assert r.json()["results"][0] | {"file": "mini.txt", "ok": True} == r.json()["results"][0]
     bodies = [d["body"] for d in client.get("/api/docs").json()["documents"]]
     assert "示例区市场监督管理局" in bodies
-    r = post_ask(client, {"question": "示例区市场监督管理局专项支出是多少？"})
+    r = post_ask(client, {"question": "示例区市场监督管理局住房保障支出是多少？"})
     assert r.headers["content-type"].startswith("application/json")
     assert r.headers["x-content-type-options"] == "nosniff"
-    texts = [c["text"] for c in r.json()["citations"]]
-    assert any("<script>alert(1)</script>专项支出 112.30" in t for t in texts)   # as printed, as JSON text
+    body = r.json()
+    hostile = "住房保障支出<script>alert(1)</script><img src=x onerror=alert(2)>"
+    assert any(f"{hostile} 112.30" in c["text"] for c in body["citations"])   # as printed, as JSON text
+    assert hostile in body["answer"] and body["value"] == "112.30"
 
 
 def test_ingest_rejects_a_file_over_the_size_limit(tmp_path):

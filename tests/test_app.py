@@ -25,7 +25,7 @@ MINI = """示例区市场监督管理局
 收入\t\t支出\t\t\t
 项目\t2025年\t项目\t2025年合计\t当年预算安排\t上年结转安排
 一、一般公共预算\t512.30\t一、一般公共服务支出\t400.00\t400.00\t
-\t\t二、<script>alert(1)</script>专项支出\t112.30\t112.30\t
+\t\t二、住房保障支出<script>alert(1)</script><img src=x onerror=alert(2)>\t112.30\t112.30\t
 收入总计\t512.30\t支出总计\t512.30\t512.30\t
 """
 ENV_CLEARED = ("BUDGETQA_LLM_BASE_URL", "BUDGETQA_LLM_MODEL", "BUDGETQA_ADMIN_TOKEN", "BUDGETQA_DATABASE_URL",
@@ -119,9 +119,11 @@ def test_upload_text_disclosure_adds_document_and_escapes_script(store):
     assert not at.exception
     assert any("mini.txt：已导入" in s.value for s in at.sidebar.success)
     assert "示例区市场监督管理局 · 2025年 · 部门预算" in "".join(h.value for h in at.sidebar.html)
-    at = ask(at, "示例区市场监督管理局专项支出是多少？")
+    at = ask(at, "示例区市场监督管理局住房保障支出是多少？")
     cards = "".join(h.value for h in at.html if "bq-card" in h.value)
-    assert "&lt;script&gt;" in cards and "<script" not in cards
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img" in cards and "<script" not in cards and "<img" not in cards
+    answer = at.chat_message[-1].markdown[0].value
+    assert "\\<script\\>" in answer and "<script>" in plain(answer)   # escaped markdown, read as text
 
 
 def test_feedback_click_is_stored_in_sqlite(store):

@@ -25,13 +25,16 @@ TOKEN = "browser-test-token"
 SCRIPT_DOC = """示例区市场监督管理局
 2025年度部门预算公开
 
+第二部分 2025年部门预算报表
+
 预算公开表1
 2025年预算收支总表
+部门名称：示例区市场监督管理局
 单位：万元
 收入\t\t支出\t\t\t
 项目\t2025年\t项目\t2025年合计\t当年预算安排\t上年结转安排
 一、一般公共预算\t512.30\t一、一般公共服务支出\t400.00\t400.00\t
-\t\t二、<script>alert(1)</script><img src=x onerror=alert(2)>专项支出\t112.30\t112.30\t
+\t\t二、住房保障支出<script>alert(1)</script><img src=x onerror=alert(2)>\t112.30\t112.30\t
 收入总计\t512.30\t支出总计\t512.30\t512.30\t
 """
 
@@ -212,7 +215,7 @@ def test_widget_shows_script_in_document_as_text_without_running_it(servers, dri
     driver.get(servers["api"] + "/widget/demo.html")
     root = widget_root(driver)
     root.find_element(By.CSS_SELECTOR, ".launcher").click()
-    ask_widget(driver, root, "示例区市场监督管理局专项支出是多少？")
+    ask_widget(driver, root, "示例区市场监督管理局住房保障支出是多少？")
     wait_for(driver, lambda: "<script>alert(1)</script>" in root.find_element(By.CSS_SELECTOR, ".log").text)
     time.sleep(0.5)
     with pytest.raises(NoAlertPresentException):

@@ -49,6 +49,10 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
 
 def class_names(view: View) -> dict[str, str]:
     """类 name (label key) -> code, from the tables that print codes."""
+    return view.once("class_names", _class_names)
+
+
+def _class_names(view: View) -> dict[str, str]:
     out: dict[str, str] = {}
     for t in view.tables:
         for r in t.rows:

@@ -84,8 +84,9 @@ def repeated_statements(view: View) -> list[Finding]:
         if _same(first, p) or key in flagged:
             continue
         flagged.add(key)
-        tail = re.match(r"^[\u4e00-\u9fa5]{1,6}", s.text[s.text.find(p.raw) + len(p.raw) + len(p.unit):] if p.raw in s.text else "")
-        item = f"{subject}…{tail.group(0)}" if tail and p.unit not in MONEY_UNITS else subject
+        after = s.text[s.text.find(p.raw) + len(p.raw) + len(p.unit):] if p.raw in s.text else ""
+        tail = re.match(r"^([\u4e00-\u9fa5]{1,6}?)(?:的|[^\u4e00-\u9fa5]|$)", after)
+        item = f"{subject}…{tail.group(1)}" if tail and p.unit not in MONEY_UNITS else subject
         msg = say("repeat.text", item=item, a=f"{first.raw}{first.unit}", b=f"{p.raw}{p.unit}")
         out.append(Finding(FAMILY, ERROR, msg, (fs.cite(view.title, view.document.doc_id),
                                                 s.cite(view.title, view.document.doc_id)),

@@ -65,6 +65,10 @@ class Collapse:
 
 
 def view_to_collapse(view: View) -> Collapse:
+    return view.once("collapse", _collapse)
+
+
+def _collapse(view: View) -> Collapse:
     other_income = non_fiscal = carry = False
     for t in view.tables:
         for r in t.rows:

@@ -89,6 +89,13 @@ class View:
     lines: list[Line]
     raw_tables: list[RawTable]
     facts: list[Fact]
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def once(self, key: str, fn):
+        """A value computed once per view (scope collapse, code names …)."""
+        if key not in self.cache:
+            self.cache[key] = fn(self)
+        return self.cache[key]
 
     @property
     def title(self) -> str:
