@@ -154,3 +154,11 @@ class IngestResult:
     error: str = ""              # one clear line, Chinese / English
     pages: int = 0
     extra: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.file.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def error_zh(self) -> str:
+        return self.error.split(" / ", 1)[0]

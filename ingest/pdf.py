@@ -28,6 +28,7 @@ COLUMN_GAP = 0.8       # gap that separates two columns of an unruled table
 ROW_JOIN = 0.45        # vertical gap below which two printed lines are one table row
 CID_SHARE = 0.5        # more glyphs without a Unicode mapping than this: no usable text layer
 FURNITURE = re.compile(r"^(?:部门(?:名称)?|单位(?:名称)?|编制(?:部门|单位)|预算(?:单位|主管部门)|金额单位|单位)\s*[:：]")
+CAPTION = re.compile(r"^\S{4,}表(?:[（(][^）)]{1,20}[）)])?$|^(?:金额)?单位\s*[:：]")
 NUMBER = re.compile(r"^\s*-?[\d,]+(?:\.\d+)?\s*$")
 
 
@@ -324,24 +325,21 @@ def pages_to_blocks(pages: list[PageData]) -> list[Block]:
         raise PdfError(*SCANNED)
     if sum(p.unmapped for p in pages) > CID_SHARE * sum(min(len(p.chars), 200) for p in pages):
         raise PdfError(*NO_UNICODE)
-    blocks: list[Block] = []
-    carry: tuple[Piece, ...] | None = None
+    items: list[Block | Unruled] = []
     for page in pages:
-        regions, carry = page_to_regions(page, carry)
-        blocks.extend(r.block for r in regions)
-    return blocks
+        last = items[-1] if items and isinstance(items[-1], Unruled) else None
+        items.extend(r.block for r in page_to_regions(page, last))
+    return unruled_to_grids(items)
 
 
 # ---------------------------------------------------------------- one page
-def page_to_regions(page: PageData, carry: tuple[Piece, ...] | None) -> tuple[list[Region], tuple | None]:
+def page_to_regions(page: PageData, last: Unruled | None) -> list[Region]:
     """Ruled tables, then the text outside them (unruled tables and lines), sorted by top.
-    `carry`: the columns of an unruled table that ended the previous page (it may go on here)."""
+    `last`: the unruled table that ended the previous page (it may go on at the top of this one)."""
     grids, claimed = ruled_tables(page)
     free = [c for c in page.chars if not any(inside(c, b) for b in claimed)]
-    texts, bands = lines_to_regions(chars_to_lines(free), page.number, None if grids else carry)
-    regions = sorted(grids + texts, key=lambda r: r.top)
-    ends_unruled = bool(texts) and regions[-1] is texts[-1] and bands is not None
-    return regions, bands if ends_unruled else None
+    carry = last.bands if last is not None and not grids else None
+    return sorted(grids + lines_to_regions(chars_to_lines(free), page.number, carry), key=lambda r: r.top)
 
 
 def inside(c: Char, bbox: Bbox) -> bool:
@@ -424,6 +422,8 @@ def ruled_tables(page: PageData) -> tuple[list[Region], list[Bbox]]:
             continue
         lo, hi = keep
         rows = drop_blank_rows(drop_absent_columns(rows[lo:hi]))
+        if len(rows[0]) < 2:
+            continue
         area = rows_bbox(cells[lo:hi], bbox)
         regions.append(Region(area[1], Grid(rows=tuple(map(tuple, rows)), page=page.number,
                                             row_pages=(page.number,) * len(rows))))
@@ -461,14 +461,17 @@ def cell_text(chars: list[Char]) -> str:
 
 def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
     """Rows from the first to the last that is neither one cell across the table (a title or a
-    note inside the frame) nor a 部门/单位 line. None when fewer than 2 columns hold text."""
+    note inside the frame) nor a 部门/单位 line. None for a frame of one column (a text box, a table
+    of contents), or of two holding one text (a heading box), or without text."""
     lo, hi = 0, len(rows)
-    while lo < hi and (is_banner(rows[lo]) or is_furniture(rows[lo])):
+    while lo < hi and (is_banner(rows[lo]) or is_furniture(rows[lo]) or not any(rows[lo])):
         lo += 1
-    while hi > lo and is_banner(rows[hi - 1]):
+    while hi > lo and (is_banner(rows[hi - 1]) or not any(rows[hi - 1])):
         hi -= 1
-    filled = {i for r in rows[lo:hi] for i, c in enumerate(r) if c}
-    return (lo, hi) if len(filled) >= 2 else None
+    body = rows[lo:hi]
+    columns = max((sum(c is not None for c in r) for r in body), default=0)
+    filled = sum(1 for r in body for c in r if c)
+    return (lo, hi) if columns >= 2 and filled and (filled >= 2 or columns >= 3) else None
 
 
 def is_banner(row: list[str | None]) -> bool:
@@ -476,8 +479,9 @@ def is_banner(row: list[str | None]) -> bool:
 
 
 def is_furniture(row: list[str | None]) -> bool:
-    """`部门：XX … 单位：万元` printed as a table row."""
-    return any(FURNITURE.match(c or "") for c in row) and not any(NUMBER.match(c or "") for c in row)
+    """`部门：XX … 单位：万元` or the table's title printed as a row of the table."""
+    filled = [c for c in row if c]
+    return bool(filled) and all(FURNITURE.match(c) or CAPTION.search(c) for c in filled)
 
 
 def drop_absent_columns(rows: list[list[str | None]]) -> list[list[str | None]]:
@@ -498,82 +502,91 @@ def rows_bbox(cells, whole: Bbox) -> Bbox:
 
 
 # ---------------------------------------------------------------- unruled tables
-def lines_to_regions(lines: list[TextLine], page: int,
-                     carry: tuple[Piece, ...] | None) -> tuple[list[Region], tuple[Piece, ...] | None]:
-    """Runs of lines printed in columns become Grids (columns from the pieces' x positions);
-    every other line is a Line. Also returns the columns of the last region when it is a Grid."""
+@dataclass(frozen=True)
+class Unruled:
+    """An unruled table on one page: its lines and columns; `continued` when it goes on from the
+    previous page's last table (the two are read with the columns of both)."""
+    lines: tuple[TextLine, ...]
+    bands: tuple[Piece, ...]
+    page: int
+    continued: bool = False
+
+
+def lines_to_regions(lines: list[TextLine], page: int, carry: tuple[Piece, ...] | None) -> list[Region]:
+    """Runs of lines printed in columns become Unruled tables, every other line a Line.
+    `carry`: columns of a table ending the previous page, which lines at the top may continue."""
     out: list[Region] = []
-    bands = None
     i = 0
     while i < len(lines):
-        j = run_end(lines, i)
+        j = run_end(lines, i, carry if i == 0 else None)
         if j > i:
-            bands = pieces_to_bands([p for ln in lines[i:j] for p in ln.pieces])
-            if not out and carry and fits(bands, carry):
-                bands = carry
-            out.append(Region(lines[i].top, lines_to_grid(lines[i:j], bands, page)))
-            i = j
-        else:
-            out.append(Region(lines[i].top, Line(text=lines[i].text, page=page)))
-            bands = None
-            i += 1
-    return out, bands
+            bands = pieces_to_bands([p for ln in lines[i:j] for p in ln.pieces], lines[i].size)
+            continued = i == 0 and carry is not None and fits(bands, carry)
+            if len(bands) >= 2 or continued:      # one column is not a table (a list, a contents page)
+                out.append(Region(lines[i].top, Unruled(tuple(lines[i:j]), bands, page, continued)))
+                i = j
+                continue
+        out.append(Region(lines[i].top, Line(text=lines[i].text, page=page)))
+        i += 1
+    return out
 
 
-def run_end(lines: list[TextLine], i: int) -> int:
+def run_end(lines: list[TextLine], i: int, carry: tuple[Piece, ...] | None = None) -> int:
     """End (exclusive) of the table run starting at line i, or i when no table starts there.
-    A run goes on while rows keep their spacing and font size; a row of one piece must sit inside
-    a column; a line close under the previous one is the same row (a wrapped cell)."""
-    if len(lines[i].pieces) < 2:
+    A run starts at a line of several pieces (not a 部门/单位 line; or, at the top of a page, a line
+    inside the columns carried from the previous page) and goes on while rows keep their spacing
+    and font size; a row of one piece must stay inside one column; a line close under the previous
+    one is the same row. It needs two rows of several pieces, or one of three and more rows."""
+    first = lines[i]
+    continues = carry is not None and fits_columns(first, carry)
+    if (len(first.pieces) < 2 and not continues) or FURNITURE.match(first.pieces[0].text):
         return i
-    size = lines[i].size
-    j, gaps, multi = i + 1, [], 1
+    j, gaps, multi = i + 1, [], len(first.pieces) >= 2
     while j < len(lines):
         line, gap = lines[j], lines[j].top - lines[j - 1].bottom
-        if abs(line.size - size) > 0.2 * size:
+        if abs(line.size - first.size) > 0.2 * first.size:
             break
         if gap >= ROW_JOIN * line.size:
-            if gap > (1.8 * median(gaps) if gaps else 2.5 * size):
+            if gap > (1.8 * median(gaps) if gaps else 2.5 * first.size):
                 break
-            if len(line.pieces) < 2 and not within_columns(line, lines[i:j]):
+            if len(line.pieces) < 2 and not fits_columns(line, carry if continues else run_bands(lines[i:j])):
                 break
             gaps.append(gap)
         multi += len(line.pieces) >= 2
         j += 1
-    return j if multi >= 2 else i
+    return j if multi >= 2 or continues or (len(first.pieces) >= 3 and j > i + 1) else i
 
 
-def within_columns(line: TextLine, run: list[TextLine]) -> bool:
-    """A one-piece line belongs to the table when it starts or ends where a column does (or sits
-    inside one) without reaching into the columns beside it."""
-    piece, tol = line.pieces[0], line.size * 0.5
-    bands = pieces_to_bands([p for ln in run for p in ln.pieces])
-    for k, b in enumerate(bands):
-        left = bands[k - 1].x1 if k else float("-inf")
-        right = bands[k + 1].x0 if k + 1 < len(bands) else float("inf")
-        aligned = abs(piece.x0 - b.x0) <= tol or abs(piece.x1 - b.x1) <= tol or (
-            piece.x0 >= b.x0 - tol and piece.x1 <= b.x1 + tol)
-        if aligned and piece.x0 >= left and piece.x1 <= right:
-            return True
-    return False
+def run_bands(run: list[TextLine]) -> tuple[Piece, ...]:
+    return pieces_to_bands([p for ln in run for p in ln.pieces], run[0].size)
 
 
-def pieces_to_bands(pieces: list[Piece]) -> tuple[Piece, ...]:
-    """Column bands: the union of the pieces' x ranges, leaving out pieces that bridge the gap
-    between two columns of the others (a header spanning columns)."""
-    bands = union(pieces)
+def fits_columns(line: TextLine, bands: tuple[Piece, ...]) -> bool:
+    """A one-piece line can be a table row when it reaches into at most one column."""
+    if len(line.pieces) != 1:
+        return True
+    piece = line.pieces[0]
+    return sum(1 for b in bands if b.x1 > piece.x0 and b.x0 < piece.x1) <= 1
+
+
+def pieces_to_bands(pieces: list[Piece], size: float) -> tuple[Piece, ...]:
+    """Column bands: the union of the pieces' x ranges (closer than a column gap counts as
+    touching), leaving out pieces that bridge two columns of the others (a spanning header)."""
+    bands = union(pieces, size)
+    if len(pieces) > 400:
+        return bands
     for p in sorted(pieces, key=lambda p: p.x0 - p.x1):
-        others = union([q for q in pieces if q is not p])
+        others = union([q for q in pieces if q is not p], size)
         if len([b for b in others if b.x1 > p.x0 and b.x0 < p.x1]) >= 2:
             pieces = [q for q in pieces if q is not p]
             bands = others
     return bands
 
 
-def union(pieces: list[Piece]) -> tuple[Piece, ...]:
+def union(pieces: list[Piece], size: float) -> tuple[Piece, ...]:
     out: list[Piece] = []
     for p in sorted(pieces, key=lambda p: p.x0):
-        if out and p.x0 <= out[-1].x1:
+        if out and p.x0 < out[-1].x1 + COLUMN_GAP * size:
             out[-1] = Piece("", out[-1].x0, max(out[-1].x1, p.x1))
         else:
             out.append(Piece("", p.x0, p.x1))
@@ -581,8 +594,11 @@ def union(pieces: list[Piece]) -> tuple[Piece, ...]:
 
 
 def fits(bands: tuple[Piece, ...], carry: tuple[Piece, ...]) -> bool:
-    """A table at the top of a page continues the previous page's when its columns fall in those."""
-    return all(sum(1 for c in carry if c.x1 > b.x0 and c.x0 < b.x1) == 1 for b in bands)
+    """A table at the top of a page continues the previous page's when no column of either
+    reaches into two columns of the other."""
+    def overlaps(a, b):
+        return sum(1 for c in b if c.x1 > a.x0 and c.x0 < a.x1)
+    return all(overlaps(b, carry) <= 1 for b in bands) and all(overlaps(c, bands) <= 1 for c in carry)
 
 
 def band_of(piece: Piece, bands: tuple[Piece, ...]) -> int:
@@ -604,9 +620,30 @@ def lines_to_rows(lines: list[TextLine]) -> list[list[TextLine]]:
     return rows
 
 
-def lines_to_grid(lines: list[TextLine], bands: tuple[Piece, ...], page: int) -> Grid:
+def unruled_to_grids(items: list) -> list[Block]:
+    """Each unruled table (with its continuations on the next pages) read with the columns of all
+    its parts, one Grid per page."""
+    out: list[Block] = []
+    chain: list[Unruled] = []
+    for item in items + [None]:
+        if isinstance(item, Unruled) and item.continued and chain:
+            chain.append(item)
+            continue
+        if chain:
+            size = chain[0].lines[0].size
+            bands = pieces_to_bands([p for u in chain for ln in u.lines for p in ln.pieces], size)
+            out.extend(lines_to_grid(u.lines, bands, u.page) for u in chain)
+            chain = []
+        if isinstance(item, Unruled):
+            chain = [item]
+        elif item is not None:
+            out.append(item)
+    return out
+
+
+def lines_to_grid(lines, bands: tuple[Piece, ...], page: int) -> Grid:
     rows = []
-    for row in lines_to_rows(lines):
+    for row in lines_to_rows(list(lines)):
         cells: list[list[str]] = [[] for _ in bands]
         for ln in row:
             for p in ln.pieces:

@@ -8,6 +8,7 @@ from typing import Callable
 from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
 from retrieval.match import (Scored, best_facts, dice, fact_key, is_subsequence, is_total_row, nearest_labels,
                              same_figure, score_facts, to_wan)
+from ingest.tables import ORDINAL
 from retrieval.understand import Query, normalize
 from schema import Document, Fact
 
@@ -60,7 +61,7 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
         return empty_answer(q, doc, main, ranked, citer)
     d = Draft(found=True, value=main.raw, unit=main.unit)
     mark = citer.cite(fact_citation(main, doc))
-    d.sentences.append(say("lookup", subject=subject(doc), label=main.label.lstrip("一二三四五六七八九十、（）() "),
+    d.sentences.append(say("lookup", subject=subject(doc), label=ORDINAL.sub("", main.label),
                            measure=measure_phrase(main, q), raw=shown(main), unit="", marks=mark)
                        + (say("lookup_source", table=table_label(main) or (main.section or ""),
                               column=main.column) if main.table else ""))

@@ -8,14 +8,13 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
 from config import SAMPLE_DIR, Settings
 from ingest.load import ingest_paths
 from retrieval import answer as A
-from retrieval.compose import Citer, say
+from retrieval.compose import Citer, say, table_label
 from retrieval.grounding import ungrounded_numbers
 from retrieval.lexical import Bm25Index, add_words, rrf
 from retrieval.match import fact_key
@@ -75,7 +74,8 @@ class Engine:
         return self.stores.facts.tables(doc_id)
 
     def table_facts(self, doc_id: str, table_title: str) -> list[Fact]:
-        return [f for f in self.facts(doc_id) if f.table == table_title]
+        """The whole table, by its title or by a citation's table field (number + title)."""
+        return [f for f in self.facts(doc_id) if table_title in (f.table, table_label(f))]
 
     def source_file(self, doc_id: str, file_name: str) -> Path | None:
         p = self.stores.facts.stored_path(file_name)
@@ -202,9 +202,16 @@ def ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-@lru_cache(maxsize=4)
+_ENGINES: dict[Settings, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
 def get_engine(settings: Settings) -> Engine:
-    return Engine(settings)
+    """One engine per settings per process (thread-safe: sessions starting together share it)."""
+    with _ENGINES_LOCK:
+        if settings not in _ENGINES:
+            _ENGINES[settings] = Engine(settings)
+        return _ENGINES[settings]
 
 
 def ask(question: str, settings: Settings, history=(), doc: str | None = None) -> Answer:

@@ -73,8 +73,9 @@ def fact_score(f: Fact, q: Query) -> float:
         bare = bare.replace(m, "")
     context = normalize(label_key(f.table or "")) if f.kind == "indicator" else ""
     best = term_score(item, key)
-    if len(core(bare)) >= 2:
-        best = max(best, term_score(core(bare), core(key)) - 1)
+    ck = core(key)
+    if len(core(bare)) >= 2 and (len(ck) >= 3 or ck == core(bare)):
+        best = max(best, term_score(core(bare), ck) - 1)
     if context:
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
@@ -166,6 +167,8 @@ def table_facts(facts: list[Fact], table: str) -> list[Fact]:
 def nearest_labels(facts: list[Fact], item: str, n: int = 5) -> list[str]:
     seen: dict[str, float] = {}
     for f in facts:
+        if f.value is None:
+            continue
         k = fact_key(f)
         if k and k not in seen:
             seen[k] = dice(normalize(item), k)

@@ -59,7 +59,12 @@ def normalize(text: str) -> str:
     return t.replace("(", "（").replace(")", "）").replace("：", ":")
 
 
+DESCRIBE_TOPIC = re.compile(r"职责|职能|机构设置|内设机构|概况|主要任务|工作任务|绩效目标是|为什么|原因")
+
+
 def question_to_intent(q: str) -> str:
+    if DESCRIBE_TOPIC.search(q) and not re.search(r"多少|几", q):
+        return "describe"
     for pattern, meaning in phrases()["intent"]:
         if pattern.search(q):
             return meaning

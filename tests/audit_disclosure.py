@@ -97,7 +97,9 @@ class Disclosure:
         for f in self.facts:
             if f in hits:
                 text = f.text.replace(f.raw, raw, 1) if f.raw else f"{f.text} {raw}"
-                f = replace(f, raw=raw, value=_dec(raw), text=text, kind="cell" if raw else "empty")
+                value = _dec(re.sub(r"^[≥≤<>＜＞=]+|[^\d.,]+$", "", raw))
+                kind = f.kind if f.kind in ("indicator", "text") else ("cell" if raw else "empty")
+                f = replace(f, raw=raw, value=value, text=text, kind=kind)
             facts.append(f)
         return replace(self, facts=facts)
 
@@ -230,4 +232,4 @@ def _two_sided(income: list[Fact], expense: list[Fact]) -> list[Fact]:
     for f in expense:
         match = next((k for k, v in totals.items() if v == f.label), None)
         out.append(replace(f, row=rows[match] if match else f.row + 50))
-    return out
+    return sorted(out, key=lambda f: f.row)      # printed row by row, both sides of a row together

@@ -64,16 +64,16 @@ def _dropped_cents(total: Printed, parts: list[Printed]) -> bool:
     """The total shows fewer decimals than its parts and only the cents are missing."""
     shown = [p.decimals for p in parts if p.decimals < 9]
     s = sum((p.value for p in parts), Decimal(0))
-    return bool(shown) and total.decimals < min(shown) and abs(total.value - s) < 1 and s != s.to_integral_value()
+    return bool(shown) and total.decimals < min(shown) and 0 < abs(total.value - s) < 1
 
 
 def _sum_finding(view: View, t: TableView, key: str, total_row: Row, column: str, total: Printed,
                  parts: list[tuple[Row, Printed]], **slots) -> Finding | None:
     figures = [p for _, p in parts]
-    if sum_agrees(total, figures):
+    cents = _dropped_cents(total, figures)
+    if not cents and sum_agrees(total, figures):
         return None
     s, diff = _diff_msg(total, figures)
-    cents = _dropped_cents(total, figures)
     msg = (say("sum.cents", table=t.title, label=total_row.label, column=leaf(column), total=show(total), sum=s)
            if cents else say(key, table=t.title, label=total_row.label, column=leaf(column), total=show(total),
                              sum=s, diff=diff, **slots))

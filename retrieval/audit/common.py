@@ -46,7 +46,9 @@ def shown(f: Fact | None) -> Printed | None:
 
 
 def show(p: Printed, decimals: int | None = None) -> str:
-    """A figure for a message, with its unit: `4742.00万元`."""
+    """A figure for a message as printed, with its unit: `4,742.00万元` (recomputed ones formatted)."""
+    if p.raw and decimals is None:
+        return f"{p.raw.strip()}{p.unit}"
     d = p.decimals if decimals is None else decimals
     return f"{fmt(p.value, min(d, 2) if d > 2 else d)}{p.unit}"
 

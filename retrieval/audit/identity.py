@@ -10,7 +10,7 @@ from retrieval.audit.model import ERROR, HINT, Finding
 from retrieval.audit.view import View
 
 FAMILY = "identity"
-BUDGET_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*(?:度)?\s*((?:部门|单位)?\s*(?:汇总)?\s*(?:预算|决算)(?:公开|编制|报表|表|情况)?)")
+BUDGET_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*((?:度)?\s*(?:部门|单位)?\s*(?:汇总)?\s*(?:预算|决算)(?:公开|编制|报表|表|情况)?)")
 COMPARE_BEFORE = re.compile(r"(比|较|与|和|同|至|到|—|-|~|～|、|上年|截至)\s*$")
 TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 SCOPE_RANGE = re.compile(r"纳入.{0,30}?((?:19|20)\d{2})\s*年.{0,12}?编制范围")

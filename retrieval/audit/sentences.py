@@ -45,7 +45,8 @@ def clean_subject(text: str, body: str = "") -> str:
         s = re.sub(r"^[（(]?[一二三四五六七八九十\d]+[)）、.．]\s*", "", s)
         if s == before:
             break
-    return TAIL_WORDS.sub("", s).strip("“”\"")
+    s = TAIL_WORDS.sub("", s)
+    return s[1:] if s[:1] in "”\"" else s
 
 
 def sentence_to_figures(s: Sentence, body: str = "") -> list[Figure]:

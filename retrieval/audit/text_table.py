@@ -120,7 +120,7 @@ def _in_unit(p: Printed, unit: str) -> str:
     if p.unit == unit or unit not in ("万元", "元", "亿元"):
         return show(p)
     from retrieval.audit.figures import fmt_in
-    return f"{fmt_in(p.in_yuan(), unit, 2)}{unit}（表中{show(p)}）"
+    return f"{fmt_in(p.in_yuan(), unit, min(p.decimals, 2))}{unit}（表中{show(p)}）"
 
 
 __all__ = ["facts_and_lines_to_findings", "code_candidates", "FIGURE", "printed"]

@@ -1,0 +1,74 @@
+"""比例与增减: shares, growth and completion rates recomputed; direction words checked."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from retrieval.audit import audit_document
+from schema import Line
+from tests.audit_disclosure import build
+
+
+def findings(d, family="percent"):
+    return [f for f in audit_document(*d.args()) if f.family == family]
+
+
+def test_clean_percentages_agree():
+    assert findings(build()) == []
+
+
+def test_share_of_housing_recomputed_with_the_figures_it_names():
+    d = build().set_line("占81.33%", "占81.03%")
+    f = next(f for f in findings(d) if f.rule == "pct.share")
+    assert f.message == "住房保障支出占比应为81.33%（2,440.00万元÷3,000.00万元），文中为81.03%"
+    assert f.citations[0].page == 11 and "占81.03%" in f.citations[0].text
+
+
+def test_share_in_a_list_after_qizhong_uses_the_lead_total():
+    d = build().set_line("项目支出2500.00万元，占83.33%", "项目支出2500.00万元，占88.33%")
+    assert any("项目支出占比应为83.33%" in f.message for f in findings(d))
+
+
+def test_one_unit_tail_in_shares_forced_to_100_is_not_an_error():
+    d = build().set_line("占16.67%；社会保障", "占16.66%；社会保障")
+    assert findings(d) == []
+
+
+def test_growth_rate_recomputed_from_the_increase_and_this_year():
+    d = build().set_line("增长11.11%", "增长12.11%")
+    f = next(f for f in findings(d) if f.rule == "pct.growth")
+    assert "增长幅度应为11.11%（300.00万元÷2700.00万元）" in f.message and "文中为12.11%" in f.message
+
+
+def test_direction_words_that_contradict_each_other():
+    d = build().set_line("比上年增加300.00万元，增长11.11%", "比上年增加300.00万元，下降11.11%")
+    assert any(f.rule == "dir.words" and "“增加”又写“下降”" in f.message for f in findings(d))
+
+
+def _final_accounts(*texts):
+    d = build(kind="决算")
+    return replace(d, lines=d.lines + [Line(t, 20) for t in texts])
+
+
+def test_completion_rate_recomputed():
+    d = _final_accounts("一般公共预算财政拨款支出年初预算为3,000.00万元，全年预算为3,100.00万元，支出决算为3,000.00万元，"
+                        "完成全年预算的98.77%。")
+    f = next(f for f in findings(d) if f.rule == "pct.completion")
+    assert "完成率应为96.77%（3000.00万元÷3100.00万元）" in f.message.replace(",", "")
+
+
+def test_completion_of_a_zero_budget_names_the_base_that_fits():
+    d = _final_accounts("一般公共预算财政拨款支出年初预算为0万元，全年预算为3,100.00万元，支出决算为3,000.00万元，"
+                        "完成年初预算的96.77%。")
+    f = next(f for f in findings(d) if f.rule == "pct.zero_base")
+    assert "但年初预算为0万元" in f.message and "全年预算3,100.00万元" in f.message
+
+
+def test_less_than_budget_said_of_a_figure_above_it():
+    d = _final_accounts("行政运行（项）全年预算为390.00万元，支出决算为400.00万元。决算数小于全年预算数的主要原因是人员增加。")
+    f = next(f for f in findings(d) if f.rule == "dir.compare")
+    assert "决算数400.00万元" in f.message and "全年预算数390.00万元" in f.message
+
+
+def test_less_than_budget_with_figures_one_cent_apart_is_right():
+    d = _final_accounts("行政运行（项）全年预算为400.01万元，支出决算为400.00万元。决算数小于全年预算数的主要原因是节约。")
+    assert [f for f in findings(d) if f.rule == "dir.compare"] == []
