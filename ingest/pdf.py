@@ -464,7 +464,7 @@ def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
     note inside the frame) nor a 部门/单位 line. None for a frame of one column (a text box, a table
     of contents), or of two holding one text (a heading box), or without text."""
     lo, hi = 0, len(rows)
-    while lo < hi and (is_banner(rows[lo]) or is_furniture(rows[lo]) or not any(rows[lo])):
+    while lo < hi and (is_banner(rows[lo], caption=True) or is_furniture(rows[lo]) or not any(rows[lo])):
         lo += 1
     while hi > lo and (is_banner(rows[hi - 1]) or not any(rows[hi - 1])):
         hi -= 1
@@ -474,8 +474,12 @@ def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
     return (lo, hi) if columns >= 2 and filled and (filled >= 2 or columns >= 3) else None
 
 
-def is_banner(row: list[str | None]) -> bool:
-    return len(row) < 2 or sum(c is not None for c in row) <= 1
+def is_banner(row: list[str | None], caption: bool = False) -> bool:
+    """One cell across the table (with `caption`: one holding a title, 公开表 number or unit, not
+    a header such as 财政拨款“三公”经费)."""
+    if not (len(row) < 2 or sum(c is not None for c in row) <= 1):
+        return False
+    return not caption or bool(re.search(r"表|[:：]", "".join(c or "" for c in row)))
 
 
 def is_furniture(row: list[str | None]) -> bool:
