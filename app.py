@@ -469,8 +469,17 @@ def sidebar(engine, settings: Settings, docs: list[Document]) -> str | None:
         upload_sidebar(engine, settings)
         st.divider()
         st.button(T["new_chat"], on_click=clear_chat, key="new_chat")
+        st.divider()
+        st.caption(T["staff_pages"])
+        for page, label in STAFF_PAGES:
+            st.page_link(page, label=label)
         st.caption(T["footer"])
     return doc
+
+
+# staff pages are linked from the sidebar; the automatic page menu is off (.streamlit/config.toml)
+# so that the compact ?embed=true view for portals shows no sidebar at all
+STAFF_PAGES = (("pages/1_核查.py", "核查（一致性检查）"), ("pages/2_数据浏览.py", "数据浏览与导出"))
 
 
 # ------------------------------------------------------------------ entry point

@@ -70,6 +70,7 @@ APP = {
     "upload_token_wrong": "口令不正确。",
     "feedback_head": "这个回答有帮助吗？",
     "footer": "本服务依据已公开文件自动生成回答，仅供参考，请以正式公开文件为准。",
+    "staff_pages": "工作人员",
 }
 
 # Asked by the buttons on the welcome screen; general enough for any department's disclosure.

@@ -64,7 +64,7 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
     d.sentences.append(say("lookup", subject=subject(doc), label=ORDINAL.sub("", main.label),
                            measure=measure_phrase(main, q), raw=shown(main), unit="", marks=mark)
                        + (say("lookup_source", table=table_label(main) or (main.section or ""),
-                              column=main.column) if main.table else ""))
+                              column=main.column) if main.table and main.column else "") + "。")
     if main.value == 0:
         d.sentences[-1] = say("zero_value", subject="", label=main.label, measure=measure_phrase(main, q),
                               raw=main.raw, unit=main.unit, marks=mark)
@@ -103,10 +103,10 @@ def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, cit
                 same.append(f)
         elif comparable(f, main):
             differ.append(f)
-    for f in same:
-        mark = citer.cite(fact_citation(f, doc))
-        where = table_label(f) or f.section or ""
-        d.sentences.append(f"{where}中同为{shown(f)}{mark}。")
+    if same:
+        marks = "".join(citer.cite(fact_citation(f, doc)) for f in same)
+        where = "、".join(table_label(f) or f.section or "文字说明" for f in same)
+        d.sentences.append(say("consistent", tables=where, raw=shown(main), marks=marks))
     if differ:
         items = "；".join(say("conflict_item", where=table_label(f) or (f.section or "文字说明"), raw=shown(f),
                               unit="", marks=citer.cite(fact_citation(f, doc))) for f in differ[:2])

@@ -71,7 +71,7 @@ def layout_to_style(layout: str, rows_per_page: int | None) -> Style:
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, not {layout!r}")
     if layout == "landscape":
-        return Style(page=landscape(A4), split_rows=rows_per_page)
+        return Style(page=landscape(A4), split_rows=rows_per_page, repeat_header=False)
     if layout == "split":
         return Style(split_rows=rows_per_page or 12, repeat_header=None)
     return Style(ruled=layout != "unruled", split_rows=rows_per_page, repeat_header=False)

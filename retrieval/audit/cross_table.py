@@ -37,7 +37,7 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
                 if role is None or p is None or (t.name in ("收支总表", "财政拨款收支总表") and not f.column.startswith("支出")):
                     continue
                 scope = collapse.norm(column_scope(t, f.column))
-                key = (space, ident, role, scope)
+                key = (space, ident, role, scope, t.segment)
                 group = seen.setdefault(key, [])
                 if not any(x[0] is t for x in group):
                     group.append((t, r, f.column, p))
@@ -109,7 +109,7 @@ def _disagreements(view: View, key: tuple, group: list) -> list[Finding]:
 
 
 def _finding(view: View, key: tuple, a: tuple, b: tuple) -> Finding:
-    _, ident, role, _ = key
+    _, ident, role, _, _ = key
     (ta, ra, ca, pa), (tb, rb, cb, pb) = a, b
     if ident == "TOTAL":
         msg = say("cross.total", role=ROLE_NAMES[role], table_a=ta.title, a=show(pa), table_b=tb.title, b=show(pb))

@@ -6,6 +6,7 @@ import re
 from difflib import SequenceMatcher
 
 from ingest.tables import label_key
+from retrieval.audit.chains import by_name, norm_name, view_to_codes
 from retrieval.audit.common import show
 from retrieval.audit.figures import MONEY_UNITS, NUM, Printed, printed, same_amount
 from retrieval.audit.items import candidates, subject_to_item
@@ -42,6 +43,8 @@ def _statements(view: View, generic: bool = False) -> list[tuple[str, str, Print
     out = []
     for s in view.sentences:
         scope = s.section.split(" / ")[0] if s.in_table else "正文"
+        if s.in_table and not _project(scope):
+            continue                      # a cell whose project is not known cannot be compared
         prev = 0
         for m in COUNT.finditer(s.text):
             before = s.text[:m.start()]
@@ -70,12 +73,13 @@ def _same(a: Printed, b: Printed) -> bool:
 
 
 def repeated_statements(view: View) -> list[Finding]:
+    classes = by_name(view_to_codes(view))
     seen: dict[tuple[str, str, str], tuple[Printed, Sentence]] = {}
     out = []
     flagged: set[tuple] = set()
     for scope, subject, p, s, _ in _statements(view):
-        if not s.in_table and p.unit in MONEY_UNITS and subject_to_item(subject):
-            continue                      # checked against the tables instead (文表一致)
+        if not s.in_table and p.unit in MONEY_UNITS and (subject_to_item(subject) or norm_name(subject) in classes):
+            continue                      # checked against the tables instead (文表一致), scope by scope
         key = (scope, subject, "money" if p.unit in MONEY_UNITS else p.unit)
         if key not in seen:
             seen[key] = (p, s)
@@ -122,6 +126,8 @@ def indicators_vs_overview(view: View, perf: list[Fact]) -> list[Finding]:
             texts.setdefault(scope, []).append((subject, p, s))
     out, done = [], set()
     for f in perf:
+        if not _project(f.table):
+            continue
         op_free = not re.search(r"[≥≤><＞＜]", f.raw or "")
         p = printed(f.raw, f.unit, f.value)
         if not op_free or p is None or f.unit in ("%", "", "元", "万元") or (f.table, f.label) in done:

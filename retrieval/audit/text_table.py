@@ -82,7 +82,7 @@ def code_candidates(view: View, code: str) -> list[Candidate]:
     names = class_names(view)
     out = []
     for t in view.tables:
-        if t.name not in FUNCTIONAL:
+        if t.name not in FUNCTIONAL or t.segment:
             continue
         for r in t.rows:
             rc = r.code or (names.get(label_key(r.label)) if t.name in ("收支总表", "财政拨款收支总表") else None)

@@ -50,6 +50,7 @@ class TableView:
     number: str | None
     unit: str
     file: str
+    segment: int = 0      # 0: the body's own tables; 1, 2 …: another body's set (a title printed again)
     rows: list[Row] = field(default_factory=list, compare=False, hash=False)
 
     @property
@@ -109,7 +110,8 @@ class View:
         return [x for x in self.sentences if x.paragraph == s.paragraph and x.in_table == s.in_table]
 
     def tables_named(self, *names: str) -> list[TableView]:
-        return [t for t in self.tables if t.name in names]
+        """The body's own tables of these names (not a subordinate unit's set printed after them)."""
+        return [t for t in self.tables if t.name in names and t.segment == 0]
 
     def rows(self, *names: str) -> list[Row]:
         return [r for t in self.tables if not names or t.name in names for r in t.rows]
@@ -122,12 +124,16 @@ def facts_to_tables(facts: list[Fact]) -> list[TableView]:
     groups: dict[tuple[int, str], list[Fact]] = {}
     last: tuple | None = None
     last_row = -1
+    segment, titles = 0, set()
     for f in facts:
         if not f.table or f.kind not in ("cell", "empty"):
             continue
         ident = (f.file, f.table, f.table_no)
         if ident != last or f.row < last_row:
-            tables.append(TableView(f.doc, f.table, f.table_name, f.table_no, f.unit, f.file))
+            if f.table in titles:          # the same title again: the tables of a subordinate unit follow
+                segment, titles = segment + 1, set()
+            titles.add(f.table)
+            tables.append(TableView(f.doc, f.table, f.table_name, f.table_no, f.unit, f.file, segment))
             last = ident
         last_row = f.row
         groups.setdefault((len(tables) - 1, f"{f.row}\x00{f.label}\x00{f.code or ''}"), []).append(f)
@@ -194,12 +200,14 @@ def lines_to_sentences(lines: list[Line], start: int = 0) -> list[Sentence]:
 
 
 def cell_sentences(facts: list[Fact], start: int) -> list[Sentence]:
-    """Sentences inside table cells (项目概况 …), as the narrative facts carry them."""
+    """Sentences inside table cells (项目概况 …), as the narrative facts carry them: their section is
+    `table title / row heading`."""
     out: list[Sentence] = []
     seen: set[tuple[str, str]] = set()
+    titles = {f.table for f in facts if f.table}
     para = start
     for f in facts:
-        if f.kind == "text" and f.section and " / " in f.section and (f.section, f.text) not in seen:
+        if f.kind == "text" and f.section and f.section.split(" / ")[0] in titles and (f.section, f.text) not in seen:
             seen.add((f.section, f.text))
             para += 1
             out.append(Sentence(f.text, f.page, f.section, start + len(out), para, f.file, True))
