@@ -28,9 +28,9 @@ REAL = SHARED / "corpus" / "real"
 # ---------------------------------------------------------------- the big disclosure
 def big_disclosure_text(units: int, seed: int = 3) -> str:
     """A department budget followed by `units` subordinate schools' own tables (单位名称：…)."""
+    from bench.corpus_model import build_model, model_for
     from bench.corpus_spec import DEPARTMENTS, DISTRICTS
-    from bench.make_corpus import (build_model, economic_table, model_for, model_to_text, project_table,
-                                   spending_table, summary_table)
+    from bench.corpus_text import economic_table, model_to_text, project_table, spending_table, summary_table
     dept = next(d for d in DEPARTMENTS if d.name == "教育局")
     main = model_for(seed, DISTRICTS[0], dept, 2026, "预算")
     parts = [model_to_text(main, build_model(seed, DISTRICTS[0], dept, 2025, "预算"))]

@@ -48,9 +48,22 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         return dry_run(args.paths, args.json)
     from config import load_settings
+    from retrieval.facts_store import StoreUnavailable
+    from retrieval.vector import VectorUnavailable
+    settings = load_settings(load_sample="0").with_store(args.store)
+    try:
+        return run(settings, args)
+    except (StoreUnavailable, VectorUnavailable) as e:
+        print(f"失败 FAILED: 存储不可用，未导入任何文件 / store unavailable, nothing ingested: {e}")
+        return 1
+    except OSError as e:
+        print(f"失败 FAILED: 无法写入存储目录（{e.strerror}）/ cannot write the store: {e}")
+        return 1
+
+
+def run(settings, args) -> int:
     from ingest.load import ingest_paths
     from retrieval.stores import open_stores
-    settings = load_settings(load_sample="0").with_store(args.store)
     stores = open_stores(settings)
     if args.remove:
         names = stores.facts.remove(args.remove)

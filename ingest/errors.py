@@ -4,6 +4,9 @@ from __future__ import annotations
 
 class IngestError(Exception):
     def __init__(self, reason_zh: str, reason_en: str):
-        super().__init__(f"{reason_zh} / {reason_en}")
+        super().__init__(reason_zh, reason_en)      # args kept as given, so a worker process can pickle it
         self.reason_zh = reason_zh
         self.reason_en = reason_en
+
+    def __str__(self) -> str:
+        return f"{self.reason_zh} / {self.reason_en}"

@@ -12,13 +12,15 @@ than pdfminer's parsing, which held pdfplumber to 3-10 pages/s here). Per page:
 
 Cells keep the printed text ("8,277.83", "-"); a cell printed on several lines is joined without a
 space (a space only between two Latin letters); merged cells become "" so rows keep their width.
+An empty, corrupt, encrypted or scanned (no text layer) PDF raises PdfError with a reason in
+Chinese and English. `pdf_page_png` renders a page for showing the cited page.
 """
 from __future__ import annotations
 
 import io
 import re
-from bisect import bisect_left, bisect_right
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from pathlib import Path
 from statistics import median
@@ -122,12 +124,13 @@ def pdf_to_blocks(path) -> tuple[list[Block], int]:
     except pdfium.PdfiumError as e:
         raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
     try:
-        if len(doc) == 0:
+        count = len(doc)
+        if count == 0:
             raise PdfError(*CORRUPT)
-        pages = [read_page(doc[i], i + 1) for i in range(len(doc))]
+        blocks = pages_to_blocks(read_page(doc[i], i + 1) for i in range(count))
     finally:
         doc.close()
-    return pages_to_blocks(pages), len(pages)
+    return blocks, count
 
 
 def read_page(page, number: int) -> PageData:
@@ -322,16 +325,19 @@ def dedupe(chars) -> tuple[Char, ...]:
     return tuple(out)
 
 
-def pages_to_blocks(pages: list[PageData]) -> list[Block]:
-    glyphs = sum(1 for p in pages for c in p.chars if not c.text.isspace())
-    if glyphs == 0:
-        raise PdfError(*SCANNED)
-    if sum(p.unmapped for p in pages) > CID_SHARE * sum(min(len(p.chars), 200) for p in pages):
-        raise PdfError(*NO_UNICODE)
+def pages_to_blocks(pages) -> list[Block]:
+    """Pages (read one at a time, so a long PDF is never held whole) -> blocks in reading order."""
     items: list[Block | Unruled] = []
+    glyphs = unmapped = sampled = 0
     for page in pages:
+        glyphs += sum(1 for c in page.chars if not c.text.isspace())
+        unmapped, sampled = unmapped + page.unmapped, sampled + min(len(page.chars), 200)
         last = items[-1] if items and isinstance(items[-1], Unruled) else None
         items.extend(r.block for r in page_to_regions(page, last))
+    if glyphs == 0:
+        raise PdfError(*SCANNED)
+    if unmapped > CID_SHARE * sampled:
+        raise PdfError(*NO_UNICODE)
     return unruled_to_grids(items)
 
 
@@ -341,7 +347,7 @@ def page_to_regions(page: PageData, last: Unruled | None) -> list[Region]:
     `last`: the unruled table that ended the previous page (it may go on at the top of this one)."""
     grids, claimed = ruled_tables(page)
     free = [c for c in page.chars if not any(inside(c, b) for b in claimed)]
-    carry = last.bands if last is not None and not grids else None
+    carry = last if not grids else None
     return sorted(grids + lines_to_regions(chars_to_lines(free), page.number, carry), key=lambda r: r.top)
 
 
@@ -425,7 +431,7 @@ def ruled_tables(page: PageData) -> tuple[list[Region], list[Bbox]]:
             continue
         lo, hi = keep
         rows = drop_blank_rows(drop_absent_columns(rows[lo:hi]))
-        if len(rows[0]) < 2:
+        if not is_table(rows):
             continue
         area = rows_bbox(cells[lo:hi], bbox)
         regions.append(Region(area[1], Grid(rows=tuple(map(tuple, rows)), page=page.number,
@@ -464,17 +470,20 @@ def cell_text(chars: list[Char]) -> str:
 
 def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
     """Rows from the first to the last that is neither one cell across the table (a title or a
-    note inside the frame) nor a 部门/单位 line. None for a frame of one column (a text box, a table
-    of contents), or of two holding one text (a heading box), or without text."""
+    note inside the frame) nor a 部门/单位 line; None when nothing is left."""
     lo, hi = 0, len(rows)
     while lo < hi and (is_banner(rows[lo], caption=True) or is_furniture(rows[lo]) or not any(rows[lo])):
         lo += 1
     while hi > lo and (is_banner(rows[hi - 1]) or not any(rows[hi - 1])):
         hi -= 1
-    body = rows[lo:hi]
-    columns = max((sum(c is not None for c in r) for r in body), default=0)
-    filled = sum(1 for r in body for c in r if c)
-    return (lo, hi) if columns >= 2 and filled and (filled >= 2 or columns >= 3) else None
+    return (lo, hi) if hi > lo else None
+
+
+def is_table(rows: list[list[str]]) -> bool:
+    """Not a frame of one column (a text box, a table of contents) nor of two holding one text (a
+    heading box)."""
+    filled = sum(1 for r in rows for c in r if c)
+    return bool(rows) and len(rows[0]) >= 2 and filled >= 1 and (filled >= 2 or len(rows[0]) >= 3)
 
 
 def is_banner(row: list[str | None], caption: bool = False) -> bool:
@@ -518,17 +527,21 @@ class Unruled:
     page: int
     continued: bool = False
 
+    @property
+    def size(self) -> float:
+        return self.lines[0].size
 
-def lines_to_regions(lines: list[TextLine], page: int, carry: tuple[Piece, ...] | None) -> list[Region]:
+
+def lines_to_regions(lines: list[TextLine], page: int, carry: Unruled | None) -> list[Region]:
     """Runs of lines printed in columns become Unruled tables, every other line a Line.
-    `carry`: columns of a table ending the previous page, which lines at the top may continue."""
+    `carry`: the table ending the previous page, which lines at the top may continue."""
     out: list[Region] = []
     i = 0
     while i < len(lines):
         j = run_end(lines, i, carry if i == 0 else None)
         if j > i:
-            bands = pieces_to_bands([p for ln in lines[i:j] for p in ln.pieces], lines[i].size)
-            continued = i == 0 and carry is not None and fits(bands, carry)
+            bands = lines_to_bands(lines[i:j])
+            continued = i == 0 and carry is not None and fits(bands, carry.bands)
             if len(bands) >= 2 or continued:      # one column is not a table (a list, a contents page)
                 out.append(Region(lines[i].top, Unruled(tuple(lines[i:j]), bands, page, continued)))
                 i = j
@@ -538,14 +551,15 @@ def lines_to_regions(lines: list[TextLine], page: int, carry: tuple[Piece, ...] 
     return out
 
 
-def run_end(lines: list[TextLine], i: int, carry: tuple[Piece, ...] | None = None) -> int:
+def run_end(lines: list[TextLine], i: int, carry: Unruled | None = None) -> int:
     """End (exclusive) of the table run starting at line i, or i when no table starts there.
     A run starts at a line of several pieces (not a 部门/单位 line; or, at the top of a page, a line
     inside the columns carried from the previous page) and goes on while rows keep their spacing
     and font size; a row of one piece must stay inside one column; a line close under the previous
     one is the same row. It needs two rows of several pieces, or one of three and more rows."""
     first = lines[i]
-    continues = carry is not None and fits_columns(first, carry)
+    continues = carry is not None and abs(first.size - carry.size) <= 0.2 * carry.size and fits_columns(
+        first, carry.bands)
     if (len(first.pieces) < 2 and not continues) or FURNITURE.match(first.pieces[0].text):
         return i
     j, gaps, multi = i + 1, [], len(first.pieces) >= 2
@@ -556,16 +570,12 @@ def run_end(lines: list[TextLine], i: int, carry: tuple[Piece, ...] | None = Non
         if gap >= ROW_JOIN * line.size:
             if gap > (1.8 * median(gaps) if gaps else 2.5 * first.size):
                 break
-            if len(line.pieces) < 2 and not fits_columns(line, carry if continues else run_bands(lines[i:j])):
+            if len(line.pieces) < 2 and not fits_columns(line, carry.bands if continues else lines_to_bands(lines[i:j])):
                 break
             gaps.append(gap)
         multi += len(line.pieces) >= 2
         j += 1
     return j if multi >= 2 or continues or (len(first.pieces) >= 3 and j > i + 1) else i
-
-
-def run_bands(run: list[TextLine]) -> tuple[Piece, ...]:
-    return pieces_to_bands([p for ln in run for p in ln.pieces], run[0].size)
 
 
 def fits_columns(line: TextLine, bands: tuple[Piece, ...]) -> bool:
@@ -576,39 +586,36 @@ def fits_columns(line: TextLine, bands: tuple[Piece, ...]) -> bool:
     return sum(1 for b in bands if b.x1 > piece.x0 and b.x0 < piece.x1) <= 1
 
 
-def pieces_to_bands(pieces: list[Piece], size: float) -> tuple[Piece, ...]:
-    """Column bands: x ranges covered by pieces, apart where nothing is printed over a column gap.
-    A piece bridging such a gap between the others (a header spanning columns) is left out,
-    widest first. Coverage is counted per quarter point of x."""
-    step, left = 0.25, min(p.x0 for p in pieces)
-    cover = [0] * (round((max(p.x1 for p in pieces) - left) / step) + 2)
-    spans = {}
-    for p in pieces:
-        a = round((p.x0 - left) / step)
-        spans[id(p)] = (a, max(a + 1, round((p.x1 - left) / step)))
-    for a, b in spans.values():
-        cover[a:b] = [n + 1 for n in cover[a:b]]
-    gap = COLUMN_GAP * size / step
-    for p in sorted(pieces, key=lambda p: p.x0 - p.x1):
-        a, b = spans[id(p)]
-        if len(coverage_runs([n - 1 for n in cover[a:b]], gap)) >= 2:
-            cover[a:b] = [n - 1 for n in cover[a:b]]
-    return tuple(Piece("", left + a * step, left + b * step) for a, b in coverage_runs(cover, gap))
+def lines_to_bands(lines: list[TextLine]) -> tuple[Piece, ...]:
+    """Column bands: the union of the pieces' x ranges (closer than a column gap counts as
+    touching), leaving out a piece that spans columns: one over a gap between two pieces of another
+    line (a header over 合计 | 基本支出 | 项目支出, or over codes printed 221 | 02 | 01)."""
+    gaps = sorted({(round(a.x1, 1), round(b.x0, 1)) for ln in lines for a, b in zip(ln.pieces, ln.pieces[1:])})
+    starts = [g[0] for g in gaps]
+    ends_after = suffix_min([g[1] for g in gaps])      # smallest gap end among gaps starting from k
+
+    def spans(p: Piece) -> bool:
+        k = bisect_right(starts, p.x0)
+        return k < len(gaps) and ends_after[k] < p.x1
+    kept = [p for ln in lines for p in ln.pieces if NUMBER.match(p.text) or not spans(p)]
+    return union(kept or [p for ln in lines for p in ln.pieces], lines[0].size)
 
 
-def coverage_runs(cover: list[int], gap: float) -> list[tuple[int, int]]:
-    """(start, end) of the covered runs, runs closer than `gap` joined."""
-    runs: list[tuple[int, int]] = []
-    start = None
-    for x, n in enumerate(cover + [0]):
-        if n and start is None:
-            start = x
-        elif not n and start is not None:
-            if runs and start - runs[-1][1] < gap:
-                start = runs.pop()[0]
-            runs.append((start, x))
-            start = None
-    return runs
+def suffix_min(values: list[float]) -> list[float]:
+    out, low = [0.0] * len(values), float("inf")
+    for k in range(len(values) - 1, -1, -1):
+        low = out[k] = min(low, values[k])
+    return out
+
+
+def union(pieces: list[Piece], size: float) -> tuple[Piece, ...]:
+    out: list[Piece] = []
+    for p in sorted(pieces, key=lambda p: p.x0):
+        if out and p.x0 < out[-1].x1 + COLUMN_GAP * size:
+            out[-1] = Piece("", out[-1].x0, max(out[-1].x1, p.x1))
+        else:
+            out.append(Piece("", p.x0, p.x1))
+    return tuple(out)
 
 
 def fits(bands: tuple[Piece, ...], carry: tuple[Piece, ...]) -> bool:
@@ -648,8 +655,7 @@ def unruled_to_grids(items: list) -> list[Block]:
             chain.append(item)
             continue
         if chain:
-            size = chain[0].lines[0].size
-            bands = pieces_to_bands([p for u in chain for ln in u.lines for p in ln.pieces], size)
+            bands = lines_to_bands([ln for u in chain for ln in u.lines])
             out.extend(lines_to_grid(u.lines, bands, u.page) for u in chain)
             chain = []
         if isinstance(item, Unruled):

@@ -54,6 +54,8 @@ class Engine:
             add_words({x for x in labels if len(x) <= 20})
             self._labels = frozenset(labels)
             self._bm25 = Bm25Index(list(self._chunks), [c.text for c, _ in self._chunks.values()])
+            if versions and not (self._docs and self._chunks):
+                return          # a store just back from an outage answered partly: read it again next time
             self._version = versions
 
     def documents(self) -> list[Document]:

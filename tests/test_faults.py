@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
@@ -206,8 +205,6 @@ def test_read_only_store_refuses_ingest_and_changes_nothing(tmp_path, city):
     assert snapshot(store) == before
 
 
-@pytest.mark.xfail(strict=True, reason="ingest/__main__.py lets StoreUnavailable out as a traceback "
-                                       "(docs/scale.md, recommended core changes)")
 def test_read_only_store_error_is_a_chinese_line_without_traceback(tmp_path, city):
     _, files, _, _ = city
     store = tmp_path / "empty-store"
@@ -222,9 +219,6 @@ def test_read_only_store_error_is_a_chinese_line_without_traceback(tmp_path, cit
 
 
 # ---------------------------------------------------------------- parallel ingest
-@pytest.mark.xfail(strict=True, raises=BrokenProcessPool,
-                   reason="IngestError(reason_zh, reason_en) cannot be unpickled, so a worker's parse error "
-                          "breaks the pool (ingest/errors.py; docs/scale.md, recommended core changes)")
 def test_parallel_ingest_reports_an_unreadable_file_and_goes_on(tmp_path):
     from ingest.load import ingest_paths
     from retrieval.stores import open_stores

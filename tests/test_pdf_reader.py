@@ -151,10 +151,11 @@ def test_unreadable_pdf_raises_pdf_error_with_chinese_and_english_reason(tmp_pat
     assert caught.value.__traceback__ is not None and caught.value.__cause__ is None
 
 
-def test_ordinary_table_pages_read_fast(tmp_path):
-    """A guard against quadratic slips, generous for a busy 2-core machine (measured ~20-40 pages/s)."""
+@pytest.mark.parametrize("layout", ["ruled", "unruled"])
+def test_ordinary_table_pages_read_fast(tmp_path, layout):
+    """A guard against quadratic slips, generous for a busy 2-core machine (measured 25-55 pages/s)."""
     path = tmp_path / "many.pdf"
-    pdfgen.make_pdf_with_pages(path, 20)
+    pdfgen.make_pdf_with_pages(path, 20, layout=layout)
     start = time.perf_counter()
     blocks, pages = pdf_to_blocks(path)
     rate = pages / (time.perf_counter() - start)
@@ -231,6 +232,13 @@ def test_real_title_and_unit_rows_inside_the_frame_become_lines(real):
     blocks = real("shanghai-putuo-shangwuwei-2025-unit-budget.pdf")
     assert lines_on(blocks, 14)[:2] == ["2025年预算单位财政拨款收支预算总表", "编制单位：上海市普陀区商务委员会 单位：元"]
     assert rows_on(blocks, 14)[0] == ("财政拨款收入", "", "财政拨款支出", "", "", "", "")
+
+
+@pytest.mark.real
+def test_real_heading_after_a_contents_page_is_a_line_not_a_table_row(real):
+    blocks = real("shanghai-putuo-qufuban-2025-dept-budget.pdf")    # regression: it continued the contents
+    assert lines_on(blocks, 3)[0] == "上海市普陀区人民政府办公室主要职能"
+    assert not rows_on(blocks, 3)
 
 
 @pytest.mark.real

@@ -92,11 +92,16 @@ def test_questions_file_has_the_documented_fields(city):
     assert len({r["id"] for r in rows}) == len(rows)
 
 
-def test_pdf_share_writes_pdfs_through_pdfgen(tmp_path):
+def test_pdf_share_writes_the_same_pdfs_each_time_and_they_read_back(tmp_path):
     pytest.importorskip("tests.pdfgen", reason="tests/pdfgen.py not written yet")
-    manifest, _ = make_corpus(4, tmp_path, seed=5, pdf_share=1.0, questions_per_doc=1)
-    assert all(m["format"] == "pdf" and m["pages"] > 1 for m in manifest)
-    assert all((tmp_path / m["file"]).read_bytes()[:5] == b"%PDF-" for m in manifest)
+    manifest, _ = make_corpus(4, tmp_path / "a", seed=5, pdf_share=1.0, questions_per_doc=1)
+    make_corpus(4, tmp_path / "b", seed=5, pdf_share=1.0, questions_per_doc=1)
+    for m in manifest:
+        pdf = (tmp_path / "a" / m["file"]).read_bytes()
+        assert m["format"] == "pdf" and m["pages"] > 1 and pdf[:5] == b"%PDF-"
+        assert pdf == (tmp_path / "b" / m["file"]).read_bytes(), m["file"]
+        d = parse_file(tmp_path / "a" / m["file"]).document
+        assert (d.doc_id, d.pages) == (m["doc_id"], m["pages"])
 
 
 def test_small_city_answers_its_own_questions(tmp_path, city):

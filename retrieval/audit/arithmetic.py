@@ -10,7 +10,7 @@ from retrieval.audit.common import (ORDINAL_LABEL, TOTAL_COLUMNS, amount, leaf, 
                                     show_value, shown)
 from retrieval.audit.figures import Printed, sum_agrees
 from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, HINT, Finding
+from retrieval.audit.model import ERROR, Finding
 from retrieval.audit.sanggong import CAR_PARTS, PARTS, table_parts
 from retrieval.audit.sanggong import NAMES as SG_NAMES
 from retrieval.audit.sentences import sentence_to_figures
@@ -174,9 +174,7 @@ def ordinal_sums(view: View, t: TableView) -> list[Finding]:
     out = []
     for column in t.columns:
         side = column.split("/")[0]
-        if side not in SIDE_TOTALS or (side == "支出" and leaf(column) not in TOTAL_COLUMNS | {"金额", "预算数", "决算数"}
-                                       and "/" in column and part_group({leaf(column)}) is None
-                                       and not re.search(r"合计|金额|预算数|决算数", leaf(column))):
+        if side not in SIDE_TOTALS:
             continue
         rows = [r for r in t.rows if r.cell(column) is not None]
         items = [(r, amount(r.cell(column))) for r in rows if ORDINAL_LABEL.match(r.label)]

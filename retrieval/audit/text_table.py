@@ -9,11 +9,11 @@ from ingest.tables import label_key
 from retrieval.audit.chains import by_name, norm_name, resolve, sentence_to_chain, view_to_codes
 from retrieval.audit.common import amount, leaf, show
 from retrieval.audit.cross_table import FUNCTIONAL, _role, class_names
-from retrieval.audit.figures import Printed, printed, same_amount
+from retrieval.audit.figures import Printed, fmt_in, same_amount
 from retrieval.audit.items import Candidate, candidates, subject_to_item
 from retrieval.audit.messages import say
 from retrieval.audit.model import ERROR, Finding
-from retrieval.audit.sentences import FIGURE, Figure, sentence_to_figures
+from retrieval.audit.sentences import Figure, sentence_to_figures
 from retrieval.audit.view import Sentence, View
 
 FAMILY = "text_table"
@@ -119,8 +119,5 @@ def _in_unit(p: Printed, unit: str) -> str:
     """A table figure shown in the text's unit (and as printed when units differ)."""
     if p.unit == unit or unit not in ("万元", "元", "亿元"):
         return show(p)
-    from retrieval.audit.figures import fmt_in
     return f"{fmt_in(p.in_yuan(), unit, min(p.decimals, 2))}{unit}（表中{show(p)}）"
 
-
-__all__ = ["facts_and_lines_to_findings", "code_candidates", "FIGURE", "printed"]
