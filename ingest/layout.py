@@ -71,6 +71,17 @@ def _continues(prev: RawTable, grid: Grid) -> bool:
     return len(grid.rows[0]) == len(prev.rows[0]) or abs(len(grid.rows[0]) - len(prev.rows[0])) <= 1
 
 
+def _without_repeated_header(table: RawTable, grid: Grid) -> tuple[tuple, tuple]:
+    """A continuation page that prints the header again: those rows are not data."""
+    from ingest.tables import header_count
+    header = [tuple(c.strip() for c in r) for r in table.rows[:header_count(table.rows)]]
+    rows, pages = list(grid.rows), list(_row_pages(grid))
+    while rows and header and tuple(c.strip() for c in rows[0]) in header:
+        rows.pop(0)
+        pages.pop(0)
+    return tuple(rows), tuple(pages)
+
+
 def _row_pages(grid: Grid) -> tuple[int | None, ...]:
     return grid.row_pages or tuple(grid.page for _ in grid.rows)
 
@@ -85,7 +96,8 @@ def split_frame_rows(block: Grid) -> list[Block]:
     lines: list[Block] = []
     while len(rows) > 1:
         cells = [c for c in rows[0] if c.strip()]
-        single = len(cells) == 1 and len(rows[0]) > 2 and (is_title(cells[0]) or not re.search(r"\d", cells[0]))
+        single = len(cells) == 1 and len(rows[0]) > 2 and (
+            is_title(cells[0]) or bool(NUMBER_LINE.match(cells[0].replace(" ", ""))))
         if not (single or any(FURNITURE_CELL.match(c.strip()) for c in cells)):
             break
         lines.append(Line(" ".join(cells), pages[0]))
@@ -120,8 +132,8 @@ def blocks_to_tables(blocks: list[Block]) -> tuple[list[RawTable], list[Line]]:
         narrative.extend(x for x in since if id(x) not in used and not _is_table_furniture(x.text))
         if title is None and tables and _continues(tables[-1], block) and not _has_prose(since):
             last = tables[-1]
-            tables[-1] = RawTable(**{**last.__dict__, "rows": last.rows + block.rows,
-                                     "row_pages": last.row_pages + _row_pages(block)})
+            rows, pages = _without_repeated_header(last, block)
+            tables[-1] = RawTable(**{**last.__dict__, "rows": last.rows + rows, "row_pages": last.row_pages + pages})
         else:
             title = title or (tables[-1].title if tables else "表格")
             tables.append(RawTable(title=title, number=number or title_to_number(title),

@@ -115,22 +115,31 @@ class PageData:
 
 def pdf_to_blocks(path) -> tuple[list[Block], int]:
     """Read a PDF into blocks in reading order, and its page count. Raises PdfError."""
-    path = Path(path)
-    if path.stat().st_size == 0:
-        raise PdfError(*EMPTY)
     import pypdfium2 as pdfium
-    try:
-        doc = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as e:
-        raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
+    doc = open_pdf(path)
     try:
         count = len(doc)
         if count == 0:
             raise PdfError(*CORRUPT)
         blocks = pages_to_blocks(read_page(doc[i], i + 1) for i in range(count))
+    except pdfium.PdfiumError:
+        raise PdfError(*CORRUPT) from None
     finally:
         doc.close()
     return blocks, count
+
+
+def open_pdf(path):
+    """The pypdfium2 document, or PdfError (missing, empty, corrupt or password-protected file)."""
+    import pypdfium2 as pdfium
+    try:
+        if Path(path).stat().st_size == 0:
+            raise PdfError(*EMPTY)
+        return pdfium.PdfDocument(str(path))
+    except OSError as e:
+        raise PdfError(f"无法读取文件（{e.strerror}）", f"cannot read the file ({e.strerror})") from None
+    except pdfium.PdfiumError as e:
+        raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
 
 
 def read_page(page, number: int) -> PageData:
@@ -679,11 +688,7 @@ def lines_to_grid(lines, bands: tuple[Piece, ...], page: int) -> Grid:
 # ---------------------------------------------------------------- page image
 def pdf_page_png(path, page_no: int, scale: float = 1.5) -> bytes:
     """Page `page_no` (1-based) rendered to PNG bytes with pypdfium2, for showing a cited page."""
-    import pypdfium2 as pdfium
-    try:
-        doc = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as e:
-        raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
+    doc = open_pdf(path)
     try:
         if not 1 <= page_no <= len(doc):
             raise PdfError(f"页码超出范围（共 {len(doc)} 页）", f"page {page_no} out of range (1-{len(doc)})")

@@ -67,18 +67,14 @@ def facts_of(path) -> Counter:
     return comparable(parse_file(path).facts, True)
 
 
-@pytest.mark.xfail(strict=False, reason="ingest/layout.py split_frame_rows turns the label-only rows that open "
-                   "a continuation page (\"\" | \"\" | 七、文化旅游体育与传媒支出 | \"\" | \"\") into title lines")
 def test_continuation_page_opening_with_label_only_rows_keeps_them(tmp_path):
     text = tmp_path / "summary.txt"
     text.write_text(summary_text(), encoding="utf-8")
     pdf = tmp_path / "summary.pdf"
-    assert pdfgen.text_to_pdf(summary_text(), pdf, rows_per_page=6) == 2
+    assert pdfgen.text_to_pdf(summary_text(), pdf, rows_per_page=6) == 3
     assert facts_of(pdf) == facts_of(text)
 
 
-@pytest.mark.xfail(strict=False, reason="ingest/layout.py joins a continuation page that repeats the header "
-                   "rows (split layout): the repeated 项目 / 科目编码 rows become body rows with empty facts")
 def test_header_repeated_on_a_continuation_page_is_not_read_as_rows(tmp_path, sample_text):
     pdf = tmp_path / "split.pdf"
     pdfgen.text_to_pdf(sample_text, pdf, layout="split", rows_per_page=30)
