@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
-from retrieval.match import (Scored, best_facts, dice, fact_key, is_subsequence, is_total_row, nearest_labels,
+from retrieval.match import (Scored, best_facts, dice, fact_key, is_total_row, nearest_labels,
                              same_figure, score_facts, to_wan)
 from ingest.tables import ORDINAL
 from retrieval.understand import Query, normalize
@@ -122,7 +122,7 @@ def comparable(f: Fact, main: Fact) -> bool:
     change = re.compile(r"比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少|占|比重")
     if bool(change.search(a)) != bool(change.search(b)):
         return False
-    if a != b and dice(a, b) < 0.7 and not (min(len(a), len(b)) >= 4 and (is_subsequence(a, b) or is_subsequence(b, a))):
+    if a != b and dice(a, b) < 0.7:
         return False
     if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
         units = {f.unit, main.unit}
@@ -348,7 +348,7 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
     if best is None:
         return None
     _, sentence, p = best
-    body = p.text.split("\n", 1)[-1] if q.intent == "describe" and not p.table and len(p.text) < 600 else sentence
+    body = describe_body(p.text.split("\n", 1)[-1], terms) if q.intent == "describe" and not p.table else sentence
     mark = citer.cite(passage_citation(body, doc, p.page, p.section, p.table, p.file))
     d = Draft(found=True)
     d.sentences.append(say("text", subject="", sentence=body, marks=mark))
@@ -356,6 +356,16 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
     if nums:
         d.value, d.unit = str(nums[0].value), nums[0].unit
     return d
+
+
+def describe_body(text: str, terms: list[str], limit: int = 400) -> str:
+    """The passage from where it names the topic, cut at a sentence end."""
+    starts = [text.find(t) for t in terms if t and text.find(t) >= 0]
+    start = min(starts) if starts else 0
+    body = text[start:start + limit]
+    if len(text) - start > limit and "。" in body:
+        body = body[: body.rfind("。") + 1]
+    return body
 
 
 def overlap(term: str, text: str) -> float:

@@ -91,6 +91,9 @@ def fact_score(f: Fact, q: Query) -> float:
         rest = rest.replace(m, "")
     if q.measures and not rest and is_total_row(f) and any(m in (f.column or "") for m in q.measures):
         best = max(best, 25.0)     # 项目支出是多少: the total row's 项目支出 column
+    side = re.findall(r"(收入|支出)(?:总计|合计)", bare) if not q.measures else []
+    if best > 0 and side and f.column and side[0] in f.column.split("/")[0]:
+        best += 2          # 支出总计 in a 收支总表 whose two sides share the label 总计
     if re.match(r"^[≥≤<>＞＜]", f.raw or ""):   # a target (≤244万元), not the budget figure
         best *= 0.7
     if q.unit_hint and best > 0:

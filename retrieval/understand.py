@@ -85,7 +85,7 @@ def question_to_org(question: str, known_labels: frozenset[str] = frozenset()) -
     m = ORG.match(normalize(question))
     if not m:
         return None
-    org = m.group(1)
+    org = m.group(1).split("的")[0]
     if GENERIC_ORG.match(org) or len(org) < 3:
         return None
     return org

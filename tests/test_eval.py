@@ -66,3 +66,23 @@ def test_real_dev_set_90_percent_correct_cited_and_grounded(real_engine):
     kinds = {g["id"]: g["kind"] for g in golden}
     figures = {k: v for k, v in cited.items() if v is not None and kinds[k] != "empty"}
     assert all(figures.values()), [k for k, v in figures.items() if not v]
+
+
+def test_body_named_with_de_is_recognised(real_engine):
+    a = real_engine.ask("普陀区政府办公室的政府采购预算")
+    assert a.answerable and a.docs == ("上海市普陀区人民政府办公室-2025-部门预算",)
+
+
+def test_different_items_in_the_text_are_not_reported_as_a_conflict(real_engine):
+    a = real_engine.ask("江苏省人大的机关运行经费")
+    assert a.value == "1642.08" and "不一致" not in a.answer
+
+
+def test_description_starts_where_the_text_names_the_topic(real_engine):
+    a = real_engine.ask("区府办的主要职能是什么")
+    assert a.answer.startswith("主要职能") and "协助区政府领导处理区政府日常工作" in a.answer
+
+
+def test_yuan_table_question_in_wan_converts_and_cites_the_yuan_row(real_engine):
+    a = real_engine.ask("区府办2025年一般公共服务支出预算是多少万元？")
+    assert "82,096,797.42元" in a.answer and "8,209.68万元" in a.answer
