@@ -1,6 +1,7 @@
 """The HTTP API: answer contract, input limits, rate limit, CORS, admin upload, unsafe content."""
 from __future__ import annotations
 
+from tests.conftest import SCRIPT_DISCLOSURE
 import os
 import subprocess
 import sys
@@ -17,21 +18,7 @@ QUESTION = "住房保障支出是多少？"
 CONTRACT_KEYS = {"question", "answer", "answerable", "value", "unit", "citations", "latency_ms", "docs",
                  "suggestions", "mode", "note"}
 CITATION_KEYS = {"doc", "page", "table", "section", "text", "doc_id", "file"}
-MINI = """示例区市场监督管理局
-2025年度部门预算公开
-
-第二部分 2025年部门预算报表
-
-预算公开表1
-2025年预算收支总表
-部门名称：示例区市场监督管理局
-单位：万元
-收入\t\t支出\t\t\t
-项目\t2025年\t项目\t2025年合计\t当年预算安排\t上年结转安排
-一、一般公共预算\t512.30\t一、一般公共服务支出\t400.00\t400.00\t
-\t\t二、住房保障支出<script>alert(1)</script><img src=x onerror=alert(2)>\t112.30\t112.30\t
-收入总计\t512.30\t支出总计\t512.30\t512.30\t
-"""
+MINI = SCRIPT_DISCLOSURE
 
 
 def make_client(tmp_path: Path, **overrides) -> TestClient:
