@@ -45,6 +45,8 @@ class Engine:
         if versions == self._version:
             return
         with self._lock:
+            if versions == self._version:     # another request loaded it while this one waited
+                return
             self._docs = self.stores.facts.documents()
             self._facts = {}
             active = dict(versions)

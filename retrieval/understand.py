@@ -107,7 +107,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     item = re.sub(r"占.*$", "", item) if intent == "share" else item
     item = strip_fillers(item)
     item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
-    item = re.sub(r"(最多|最少|最高|最低|最大|最小|前[三五十\d]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
+    item = re.sub(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
     expansions = tuple(dict.fromkeys(item.replace(key, t) if len(item) > len(key) + 1 else t
                                      for key, targets in synonyms() if key in item for t in targets))
     broad = tuple(dict.fromkeys(t for key, targets in synonyms() if key in item and len(item) > len(key) + 1
@@ -130,11 +130,13 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
 
 
 def without_org(query: Query) -> Query:
-    """The item once the named body is known to be a document, not part of an item name."""
+    """The query read again without the named body, once it is known to be a document (教育局 is not 教育)."""
     if not query.org:
         return query
-    return replace(query, item=query.item.replace(query.org, "", 1).strip() or query.item,
-                   expansions=tuple(e.replace(query.org, "", 1) for e in query.expansions))
+    rest = normalize(query.question).replace(query.org, "", 1)
+    again = question_to_query(rest)
+    return replace(again, question=query.question, org=query.org, years=query.years or again.years,
+                   kind=query.kind or again.kind) if again.item else query
 
 
 def is_subsequence(short: str, long: str) -> bool:

@@ -46,3 +46,14 @@ def test_this_year_means_the_newest_year_loaded(two_docs):
 def test_body_not_loaded_is_not_found(two_docs):
     a = two_docs.ask("晋城市财政局2026年住房保障支出是多少")
     assert not a.answerable and "晋城市财政局" in a.answer
+
+
+def test_body_name_is_not_read_as_an_item(two_docs):
+    a = two_docs.ask("晋城经济技术开发区教育局2025年政府采购预算总额是多少？")
+    assert a.value == "132.49" and "教育支出" not in a.answer
+
+
+def test_minimum_living_allowance_is_not_a_ranking():
+    from retrieval.understand import question_to_query
+    q = question_to_query("民政局2019年最低生活保障是多少？")
+    assert q.intent == "lookup" and "最低生活保障" in q.item

@@ -115,3 +115,23 @@ def test_small_city_answers_its_own_questions(tmp_path, city):
     wrong = [(q["question"], q["answer_value"], a.answer[:80]) for q in asked
              if not judge_strict(q, (a := engine.ask(q["question"])).to_json())]
     assert len(wrong) <= 0.1 * len(asked), wrong
+
+
+def test_concurrent_first_questions_load_the_corpus_once(tmp_path, city):
+    """A replica that starts (or sees an ingest) under load must not reload the corpus once per waiting request."""
+    import threading
+
+    from retrieval.engine import Engine
+    out, manifest, questions, _ = city
+    settings = make_settings(tmp_path / "store")
+    assert Engine(settings).ingest_files([out / manifest[0]["file"]])[0].ok
+    replica = Engine(settings)
+    loads, documents = [], replica.stores.facts.documents
+    replica.stores.facts.documents = lambda: loads.append(1) or documents()
+    question = next(q["question"] for q in questions if q["file"] == manifest[0]["file"])
+    threads = [threading.Thread(target=replica.ask, args=(question,)) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1
