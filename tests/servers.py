@@ -72,6 +72,7 @@ class PostgresServer:
             try:
                 shutil.chown(self.dir, "postgres")
             except LookupError:
+                shutil.rmtree(self.dir, ignore_errors=True)
                 raise ServerError("running as root needs a `postgres` user to run PostgreSQL as") from None
             self._as = ["runuser", "-u", "postgres", "--"]
 
@@ -193,16 +194,20 @@ def need_binary(found, what: str, install: str):
 def postgres_server():
     """One PostgreSQL for the session; tests that stop it start it again before they end."""
     bin_dir = need_binary(postgres_bin(), "PostgreSQL", "apt-get install postgresql")
-    server = PostgresServer(bin_dir).start()
-    yield server
-    server.close()
+    server = PostgresServer(bin_dir)
+    try:
+        yield server.start()
+    finally:
+        server.close()
 
 
 @pytest.fixture(scope="session")
 def chroma_server():
-    server = ChromaServer(need_binary(chroma_bin(), "chroma CLI", "pip install chromadb")).start()
-    yield server
-    server.close()
+    server = ChromaServer(need_binary(chroma_bin(), "chroma CLI", "pip install chromadb"))
+    try:
+        yield server.start()
+    finally:
+        server.close()
 
 
 @pytest.fixture

