@@ -13,11 +13,14 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable
 
+import numpy as np
+
 from ingest.errors import IngestError
 from ingest.pipeline import file_hash, parse_file
 from retrieval.facts_store import StoreUnavailable
 from retrieval.stores import Stores
-from retrieval.vector import VectorUnavailable
+from retrieval.embed import Embedder, is_fork_safe, worker_embedder
+from retrieval.vector import VectorUnavailable, embed_chunks
 from schema import Document, IngestResult, Parsed
 
 SUFFIXES = {".pdf", ".txt", ".text", ".md"}
@@ -44,6 +47,26 @@ def _parse(path: Path) -> Parsed | IngestError:
         return IngestError(f"无法解析该文件（{type(e).__name__}）", f"could not parse the file ({type(e).__name__}: {e})")
 
 
+_WORKER_EMBEDDER: Embedder | None = None
+
+
+def _init_worker(spec: str | None) -> None:
+    global _WORKER_EMBEDDER
+    _WORKER_EMBEDDER = worker_embedder(spec) if spec is not None else None
+
+
+def _parse_and_embed(path: Path) -> tuple[Parsed | IngestError, np.ndarray | None]:
+    """In a worker: parse, then embed the chunks there too, so that the main process only writes
+    (embedding is most of ingest time; docs/scale.md)."""
+    parsed = _parse(path)
+    if _WORKER_EMBEDDER is None or not isinstance(parsed, Parsed) or not parsed.chunks:
+        return parsed, None
+    try:
+        return parsed, np.asarray(embed_chunks(_WORKER_EMBEDDER, list(parsed.chunks)), dtype=np.float32)
+    except Exception:  # noqa: BLE001 - the main process embeds instead
+        return parsed, None
+
+
 def _unchanged(stores: Stores, path: Path) -> IngestResult | None:
     try:
         digest = file_hash(path.read_bytes())
@@ -55,7 +78,7 @@ def _unchanged(stores: Stores, path: Path) -> IngestResult | None:
     return None
 
 
-def write_parsed(stores: Stores, path: Path, parsed: Parsed) -> IngestResult:
+def write_parsed(stores: Stores, path: Path, parsed: Parsed, vectors=None) -> IngestResult:
     d = parsed.document
     if d.is_template:
         return IngestResult(file=str(path), ok=True, skipped=True, error=f"{TEMPLATE_ZH} / {TEMPLATE_EN}",
@@ -68,7 +91,7 @@ def write_parsed(stores: Stores, path: Path, parsed: Parsed) -> IngestResult:
         tmp = stored.with_suffix(stored.suffix + ".part")
         shutil.copyfile(path, tmp)
         tmp.replace(stored)
-    stores.vectors.add(list(parsed.chunks), path.name, version)
+    stores.vectors.add(list(parsed.chunks), path.name, version, vectors=vectors)
     stores.facts.replace_file(parsed, path.name, str(stored))
     stores.vectors.delete_file(path.name, keep_version=version)
     return IngestResult(file=str(path), ok=True, doc_id=d.doc_id, facts=len(parsed.facts),
@@ -87,19 +110,20 @@ def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
             results.append(r)
         else:
             todo.append(p)
-    parsed_all = list(_parse_all(todo, workers)) if len(todo) <= 64 else None
+    spec = stores.settings.embedder
+    parsed_all = list(_parse_all(todo, workers, spec)) if len(todo) <= 64 else None
     if parsed_all is not None:   # a disclosure in two files: those that state the year go first
-        order = sorted(range(len(todo)), key=lambda i: isinstance(parsed_all[i], Parsed)
-                       and parsed_all[i].document.year is None)
-        pairs = [(todo[i], parsed_all[i]) for i in order]
+        order = sorted(range(len(todo)), key=lambda i: isinstance(parsed_all[i][0], Parsed)
+                       and parsed_all[i][0].document.year is None)
+        pairs = [(todo[i], *parsed_all[i]) for i in order]
     else:
-        pairs = zip(todo, _parse_all(todo, workers))
-    for i, (path, parsed) in enumerate(pairs):
+        pairs = ((p, *r) for p, r in zip(todo, _parse_all(todo, workers, spec)))
+    for i, (path, parsed, vectors) in enumerate(pairs):
         if progress:
             progress(i, len(todo), path.name)
-        if isinstance(parsed, Parsed):
+        if isinstance(parsed, Parsed) and parsed.document.year is None:
             parsed = unify_identity(parsed, stores.facts.documents())
-        results.append(_store_one(stores, path, parsed))
+        results.append(_store_one(stores, path, parsed, vectors))
     if progress:
         progress(len(todo), len(todo), "")
     return results
@@ -122,18 +146,22 @@ def unify_identity(parsed: Parsed, known: list[Document]) -> Parsed:
                   tables=parsed.tables, lines=parsed.lines)
 
 
-def _parse_all(paths: list[Path], workers: int):
+def _parse_all(paths: list[Path], workers: int, spec: str):
+    """(parsed or error, vectors or None) per path, in order. With workers, each worker parses and
+    embeds (a fork-safe embedder only); alone, the main process embeds when it writes."""
     if workers <= 1 or len(paths) <= 1:
-        return map(_parse, paths)
-    pool = ProcessPoolExecutor(max_workers=workers)
-    return pool.map(_parse, paths, chunksize=1)
+        yield from ((_parse(p), None) for p in paths)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(spec if is_fork_safe(spec) else None,)) as pool:
+        yield from pool.map(_parse_and_embed, paths, chunksize=1)
 
 
-def _store_one(stores: Stores, path: Path, parsed: Parsed | IngestError) -> IngestResult:
+def _store_one(stores: Stores, path: Path, parsed: Parsed | IngestError, vectors=None) -> IngestResult:
     if isinstance(parsed, IngestError):
         return IngestResult(file=str(path), ok=False, error=f"{parsed.reason_zh} / {parsed.reason_en}")
     try:
-        return write_parsed(stores, path, parsed)
+        return write_parsed(stores, path, parsed, vectors)
     except (StoreUnavailable, VectorUnavailable) as e:
         return IngestResult(file=str(path), ok=False, error=f"存储不可用，文件未导入 / store unavailable: {e}")
     except OSError as e:

@@ -39,6 +39,17 @@ class SentenceTransformerEmbedder:
         return self._model.encode(texts, batch_size=32, normalize_embeddings=True).tolist()
 
 
+def is_fork_safe(spec: str) -> bool:
+    """USE is numpy (BLAS threads via threadpoolctl) and can run in forked parse workers;
+    sentence-transformers runs on torch, whose thread pools do not survive a fork."""
+    return spec in ("", "use")
+
+
+def worker_embedder(spec: str) -> Embedder:
+    """The embedder of a parse worker: one BLAS thread, as the workers already use every core."""
+    return UseEmbedder(threads=1) if spec in ("", "use") else SentenceTransformerEmbedder(spec)
+
+
 @lru_cache(maxsize=4)
 def get_embedder(spec: str) -> Embedder:
     """`use` -> USE v3 (default); anything else is a sentence-transformers model name or path."""

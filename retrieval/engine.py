@@ -1,13 +1,15 @@
 """The one way in: Engine.ask(question) -> Answer, used by the CLI, the Streamlit app and the API.
 
-Loads the stores and models once per process; caches facts per document and the BM25 index per
-corpus version (the active file versions), so other replicas' ingests are seen on the next question.
+Loads the stores and models once per process. Before each question it reads the active file versions
+(one small SELECT), so other replicas' ingests are seen on the next question; a change reloads only the
+document list and labels, and each document's facts and BM25 index load on first use, cached by the
+versions of its files (a bounded LRU), so a city's corpus costs neither a long reload nor its RAM.
 """
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -17,12 +19,33 @@ from retrieval import answer as A
 from retrieval.compose import Citer, say, table_label
 from retrieval.grounding import ungrounded_numbers
 from retrieval.lexical import Bm25Index, add_words, rrf
-from retrieval.match import fact_key
+from retrieval.cache import Lru
+from retrieval.match import label_to_key
 from retrieval.stores import open_stores
 from retrieval.understand import Query, org_matches, question_to_query, select_docs, without_org
 from schema import Answer, Document, Fact, IngestResult, Line
 
+FACT_CACHE_DOCS = 64      # documents whose facts and passage index stay in memory (≈ 2–3 MB each)
 FOLLOWUP_HEAD = ("那", "那么", "还有", "另外", "再问", "那个")
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What a question is answered over, swapped as one object when an ingest anywhere changes it."""
+    versions: tuple = ()
+    docs: tuple[Document, ...] = ()
+    labels: frozenset[str] = frozenset()
+
+    def doc_key(self, d: Document) -> tuple:
+        """A document as of its files' active versions: the cache key of its facts and passages."""
+        active = dict(self.versions)
+        return (d.doc_id, tuple((f, active.get(f)) for f in d.files))
+
+
+@dataclass(frozen=True)
+class DocPassages:
+    chunks: dict          # chunk_id -> (Chunk, file)
+    bm25: Bm25Index
 
 
 class Engine:
@@ -30,46 +53,41 @@ class Engine:
         self.settings = settings
         self.stores = open_stores(settings)
         self._lock = threading.RLock()
-        self._version: tuple = ()
-        self._facts: dict[str, list[Fact]] = {}
-        self._docs: list[Document] = []
-        self._bm25: Bm25Index | None = None
-        self._chunks: dict = {}
-        self._labels: frozenset[str] = frozenset()
+        self._corpus = Corpus()
+        self._facts: Lru[list[Fact]] = Lru(FACT_CACHE_DOCS)
+        self._passages: Lru[DocPassages] = Lru(FACT_CACHE_DOCS)
         if settings.load_sample and not self.stores.facts.documents():
             self.ingest_files(sorted(SAMPLE_DIR.glob("*.txt")))
 
     # ------------------------------------------------------------ corpus state
-    def _refresh(self) -> None:
+    def _refresh(self) -> Corpus:
+        """Cheap when nothing changed (one small SELECT); after a change, reads the document list and
+        the distinct labels only. Facts and passages of each document load on first use, by version."""
         versions = tuple(sorted(self.stores.facts.active_versions().items()))
-        if versions == self._version:
-            return
+        if versions == self._corpus.versions:
+            return self._corpus
         with self._lock:
-            if versions == self._version:     # another request loaded it while this one waited
-                return
-            self._docs = self.stores.facts.documents()
-            self._facts = {}
-            active = dict(versions)
-            chunks = [(c, f, v) for c, f, v in self.stores.vectors.all_chunks() if active.get(f) == v]
-            self._chunks = {c.chunk_id: (c, f) for c, f, _ in chunks}
-            labels = {fact_key(x) for d in self._docs for x in self.facts(d.doc_id)}
-            add_words({x for x in labels if len(x) <= 20})
-            self._labels = frozenset(labels)
-            self._bm25 = Bm25Index(list(self._chunks), [c.text for c, _ in self._chunks.values()])
-            if versions and not (self._docs and self._chunks):
-                return          # a store just back from an outage answered partly: read it again next time
-            self._version = versions
+            if versions == self._corpus.versions:     # another request loaded it while this one waited
+                return self._corpus
+            docs = tuple(self.stores.facts.documents())
+            labels = frozenset(label_to_key(x) for x in self.stores.facts.labels())
+            new_words = {x for x in labels - self._corpus.labels if len(x) <= 20}
+            if new_words:
+                add_words(new_words)
+                self._passages.clear()       # BM25 tokens must be cut with the same dictionary as questions
+            self._corpus = Corpus(versions=versions, docs=docs, labels=labels)
+            return self._corpus
 
     def documents(self) -> list[Document]:
-        self._refresh()
-        return list(self._docs)
+        return list(self._refresh().docs)
 
     def facts(self, doc_id: str | None = None) -> list[Fact]:
         if doc_id is None:
             return self.stores.facts.facts()
-        if doc_id not in self._facts:
-            self._facts[doc_id] = self.stores.facts.facts(doc_id)
-        return self._facts[doc_id]
+        d = next((d for d in self._corpus.docs if d.doc_id == doc_id), None)
+        if d is None:
+            return self.stores.facts.facts(doc_id)
+        return self._facts.get(self._corpus.doc_key(d), lambda: self.stores.facts.facts(doc_id))
 
     def lines(self, doc_id: str) -> list[Line]:
         return self.stores.facts.lines(doc_id)
@@ -87,43 +105,51 @@ class Engine:
 
     def ingest_files(self, paths, progress=None, workers: int = 1) -> list[IngestResult]:
         with self._lock:
-            results = ingest_paths(self.stores, paths, workers=workers, progress=progress)
-            self._version = ()
-        return results
+            return ingest_paths(self.stores, paths, workers=workers, progress=progress)
 
     def remove(self, doc_or_file: str) -> list[str]:
         names = self.stores.facts.remove(doc_or_file)
         for n in names:
             self.stores.vectors.delete_file(n)
-        self._version = ()
         return names
 
     # ------------------------------------------------------------ retrieval of passages
+    def _doc_passages(self, corpus: Corpus, d: Document) -> DocPassages:
+        def load() -> DocPassages:
+            active = dict(corpus.versions)
+            chunks = {c.chunk_id: (c, f) for c, f, v in self.stores.vectors.all_chunks([d.doc_id])
+                      if active.get(f) == v}
+            return DocPassages(chunks, Bm25Index(list(chunks), [c.text for c, _ in chunks.values()]))
+        return self._passages.get(corpus.doc_key(d), load)
+
     def search(self, text: str, k: int, docs: list[str]) -> list[A.Passage]:
-        allowed = {cid for cid, (c, _) in self._chunks.items() if c.doc in docs}
-        lexical = [cid for cid, _ in self._bm25.search(text, k=k * 2, allowed=allowed)] if self._bm25 else []
+        corpus = self._corpus
+        indexes = [self._doc_passages(corpus, d) for d in corpus.docs if d.doc_id in docs]
+        chunks = {cid: cf for x in indexes for cid, cf in x.chunks.items()}
+        lexical = [cid for cid, _ in sorted((hit for x in indexes for hit in x.bm25.search(text, k=k * 2)),
+                                            key=lambda h: -h[1])][:k * 2]
         dense = [h.chunk.chunk_id for h in self.stores.vectors.query(text, k=k * 2, docs=docs)
-                 if h.chunk.chunk_id in allowed]
+                 if h.chunk.chunk_id in chunks]
         fused = rrf([lexical, dense])[:k]
         if self.settings.rerank_model and fused:
             from retrieval.rerank import rerank
-            order = rerank(self.settings.rerank_model, text, [self._chunks[cid][0].text for cid, _ in fused])
+            order = rerank(self.settings.rerank_model, text, [chunks[cid][0].text for cid, _ in fused])
             fused = [fused[i] for i in order]
         out = []
         for cid, score in fused:
-            c, f = self._chunks[cid]
+            c, f = chunks[cid]
             out.append(A.Passage(text=c.text, page=c.page, section=c.section, table=c.table, file=f, score=score))
         return out
 
     # ------------------------------------------------------------ asking
     def understand(self, question: str, history=()) -> Query:
-        return question_to_query(resolve_followup(question, history), self._labels)
+        return question_to_query(resolve_followup(question, history), self._refresh().labels)
 
     def _prepare(self, question: str, history, doc: str | None) -> tuple[Query, list[Document], str | None]:
-        self._refresh()
-        q = self.understand(question, history)
-        docs = [d for d in self._docs if d.doc_id == doc] if doc else self._docs
-        chosen, reason = select_docs(q, docs, self._labels)
+        corpus = self._refresh()
+        q = question_to_query(resolve_followup(question, history), corpus.labels)
+        docs = [d for d in corpus.docs if d.doc_id == doc] if doc else list(corpus.docs)
+        chosen, reason = select_docs(q, docs, corpus.labels)
         if chosen and q.org and any(org_matches(q.org, d.body) for d in chosen):
             q = without_org(q)
         return q, chosen, reason
@@ -176,7 +202,7 @@ class Engine:
             parts.append(head + "".join(x.sentences))
         text = "\n".join(parts)
         allowed = set().union(*(x.allowed for _, x in found))
-        if len(found) == 1 and len(self._docs) > 1:
+        if len(found) == 1 and len(self._corpus.docs) > 1:
             d = found[0][0]
             text += "\n" + say("used_doc", doc=f"{d.body}{d.scope}{d.kind}")
         bad = ungrounded_numbers(text, citer.citations, question, allowed)

@@ -164,6 +164,13 @@ class FactStore:
                 return [row_to_fact(r) for r in c.execute(s)]
         return self._run(q)
 
+    def labels(self) -> list[str]:
+        """Every distinct row label (the understanding of questions matches against them)."""
+        def q():
+            with self.engine.connect() as c:
+                return [r.label for r in c.execute(sa.select(facts.c.label).distinct()) if r.label]
+        return self._run(q)
+
     def lines(self, doc_id: str) -> list[Line]:
         def q():
             with self.engine.connect() as c:

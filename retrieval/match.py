@@ -22,8 +22,12 @@ class Scored:
     score: float
 
 
+def label_to_key(label: str) -> str:
+    return normalize(label_key(label)).rstrip(":")
+
+
 def fact_key(f: Fact) -> str:
-    return normalize(label_key(f.label)).rstrip(":")
+    return label_to_key(f.label)
 
 
 def bigrams(s: str) -> set[str]:

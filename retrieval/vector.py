@@ -27,6 +27,19 @@ class Hit:
     score: float
 
 
+def embedding_text(chunk: Chunk) -> str:
+    """What a chunk is embedded by. Prose: all of it. A table chunk: its title and header only; its
+    rows (labels and figures) are found by BM25 and answered from facts, and embedding them tripled
+    ingest time without changing an answer (docs/scale.md)."""
+    if chunk.kind != "table":
+        return chunk.text
+    return "\n".join(chunk.text.split("\n", 2)[:2])
+
+
+def embed_chunks(embedder: Embedder, chunks: list[Chunk]):
+    return embedder.embed([embedding_text(c) for c in chunks])
+
+
 def _collection_name(embedder: Embedder) -> str:
     return f"{COLLECTION}_{re.sub(r'[^A-Za-z0-9]+', '_', embedder.name)[-40:]}".strip("_")
 
@@ -56,10 +69,13 @@ class VectorStore:
         except Exception as e:  # noqa: BLE001
             raise VectorUnavailable(str(e)) from None
 
-    def add(self, chunks: list[Chunk], file: str, version: str) -> None:
+    def add(self, chunks: list[Chunk], file: str, version: str, vectors=None) -> None:
+        """Stores chunks with their full text; `vectors` (one per chunk, from `embed_chunks`, e.g.
+        computed in a parse worker) are embedded here when not given."""
         if not chunks:
             return
-        vectors = self.embedder.embed([c.text for c in chunks])
+        if vectors is None:
+            vectors = embed_chunks(self.embedder, chunks)
         metas = [{"doc": c.doc, "file": file, "version": version, "page": -1 if c.page is None else c.page,
                   "section": c.section or "", "table": c.table or "", "kind": c.kind} for c in chunks]
         for i in range(0, len(chunks), 1000):
