@@ -78,12 +78,10 @@ def _unchanged(stores: Stores, path: Path) -> IngestResult | None:
     return None
 
 
-def write_parsed(stores: Stores, path: Path, parsed: Parsed, vectors=None) -> IngestResult:
-    d = parsed.document
-    if d.is_template:
-        return IngestResult(file=str(path), ok=True, skipped=True, error=f"{TEMPLATE_ZH} / {TEMPLATE_EN}",
-                            extra={"template": True})
-    version = d.content_hash[:12]
+WRITE_BATCH_CHUNKS = 500     # chunks of several files go to Chroma in one upsert (2-3x faster than per file)
+
+
+def _store_copy(stores: Stores, path: Path, d: Document) -> Path:
     files_dir = stores.settings.store_dir / "files"
     files_dir.mkdir(parents=True, exist_ok=True)
     stored = files_dir / f"{d.content_hash[:16]}{path.suffix.lower()}"
@@ -91,11 +89,62 @@ def write_parsed(stores: Stores, path: Path, parsed: Parsed, vectors=None) -> In
         tmp = stored.with_suffix(stored.suffix + ".part")
         shutil.copyfile(path, tmp)
         tmp.replace(stored)
-    stores.vectors.add(list(parsed.chunks), path.name, version, vectors=vectors)
-    stores.facts.replace_file(parsed, path.name, str(stored))
-    stores.vectors.delete_file(path.name, keep_version=version)
-    return IngestResult(file=str(path), ok=True, doc_id=d.doc_id, facts=len(parsed.facts),
-                        chunks=len(parsed.chunks), pages=d.pages or 0)
+    return stored
+
+
+def write_batch(stores: Stores, items: list[tuple[Path, Parsed | IngestError, object]]) -> list[IngestResult]:
+    """Writes parsed files, in order: (1) a copy of each source file, (2) the chunks of all of them in
+    one upsert, then per file (3) one SQL transaction that swaps its facts and activates its version
+    and (4) the deletion of its old version's chunks. Chunks of a version that is not active are
+    never read, so a kill at any step leaves a consistent store."""
+    results: list[IngestResult | None] = [None] * len(items)
+    ready: list[tuple[int, Path, Parsed, Path, object]] = []
+    for i, (path, parsed, vectors) in enumerate(items):
+        if isinstance(parsed, IngestError):
+            results[i] = _failed(path, f"{parsed.reason_zh} / {parsed.reason_en}")
+        elif parsed.document.is_template:
+            results[i] = IngestResult(file=str(path), ok=True, skipped=True, error=f"{TEMPLATE_ZH} / {TEMPLATE_EN}",
+                                      extra={"template": True})
+        else:
+            try:
+                ready.append((i, path, parsed, _store_copy(stores, path, parsed.document), vectors))
+            except OSError as e:
+                results[i] = _failed(path, _write_error(e))
+    try:
+        stores.vectors.add_many([(list(p.chunks), path.name, _version(p), vectors)
+                                 for _, path, p, _, vectors in ready])
+    except (StoreUnavailable, VectorUnavailable, OSError) as e:
+        for i, path, *_ in ready:
+            results[i] = _failed(path, _store_error(e))
+        ready = []
+    for i, path, parsed, stored, _ in ready:
+        try:
+            stores.facts.replace_file(parsed, path.name, str(stored))
+            stores.vectors.delete_file(path.name, keep_version=_version(parsed))
+            d = parsed.document
+            results[i] = IngestResult(file=str(path), ok=True, doc_id=d.doc_id, facts=len(parsed.facts),
+                                      chunks=len(parsed.chunks), pages=d.pages or 0)
+        except (StoreUnavailable, VectorUnavailable, OSError) as e:
+            results[i] = _failed(path, _store_error(e))
+    return [r for r in results if r is not None]
+
+
+def _version(parsed: Parsed) -> str:
+    return parsed.document.content_hash[:12]
+
+
+def _failed(path: Path, error: str) -> IngestResult:
+    return IngestResult(file=str(path), ok=False, error=error)
+
+
+def _write_error(e: OSError) -> str:
+    return f"写入存储失败（{e.strerror}），文件未导入 / could not write the store: {e.strerror}"
+
+
+def _store_error(e: Exception) -> str:
+    if isinstance(e, OSError):
+        return _write_error(e)
+    return f"存储不可用，文件未导入 / store unavailable: {e}"
 
 
 def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
@@ -118,12 +167,21 @@ def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
         pairs = [(todo[i], *parsed_all[i]) for i in order]
     else:
         pairs = ((p, *r) for p, r in zip(todo, _parse_all(todo, workers, spec)))
+    batch: list[tuple[Path, Parsed | IngestError, object]] = []
     for i, (path, parsed, vectors) in enumerate(pairs):
         if progress:
             progress(i, len(todo), path.name)
-        if isinstance(parsed, Parsed) and parsed.document.year is None:
+        joins = isinstance(parsed, Parsed) and parsed.document.year is None
+        if joins or any(b[0].name == path.name for b in batch):
+            results.extend(write_batch(stores, batch))     # what it joins (or replaces) is written first
+            batch = []
+        if joins:
             parsed = unify_identity(parsed, stores.facts.documents())
-        results.append(_store_one(stores, path, parsed, vectors))
+        batch.append((path, parsed, vectors))
+        if sum(len(b[1].chunks) for b in batch if isinstance(b[1], Parsed)) >= WRITE_BATCH_CHUNKS:
+            results.extend(write_batch(stores, batch))
+            batch = []
+    results.extend(write_batch(stores, batch))
     if progress:
         progress(len(todo), len(todo), "")
     return results
@@ -155,15 +213,3 @@ def _parse_all(paths: list[Path], workers: int, spec: str):
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
                              initargs=(spec if is_fork_safe(spec) else None,)) as pool:
         yield from pool.map(_parse_and_embed, paths, chunksize=1)
-
-
-def _store_one(stores: Stores, path: Path, parsed: Parsed | IngestError, vectors=None) -> IngestResult:
-    if isinstance(parsed, IngestError):
-        return IngestResult(file=str(path), ok=False, error=f"{parsed.reason_zh} / {parsed.reason_en}")
-    try:
-        return write_parsed(stores, path, parsed, vectors)
-    except (StoreUnavailable, VectorUnavailable) as e:
-        return IngestResult(file=str(path), ok=False, error=f"存储不可用，文件未导入 / store unavailable: {e}")
-    except OSError as e:
-        return IngestResult(file=str(path), ok=False,
-                            error=f"写入存储失败（{e.strerror}），文件未导入 / could not write the store: {e.strerror}")

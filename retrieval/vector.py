@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import numpy as np
+
 from config import Settings
 from retrieval.embed import Embedder
 from schema import Chunk
@@ -28,16 +30,23 @@ class Hit:
 
 
 def embedding_text(chunk: Chunk) -> str:
-    """What a chunk is embedded by. Prose: all of it. A table chunk: its title and header only; its
-    rows (labels and figures) are found by BM25 and answered from facts, and embedding them tripled
-    ingest time without changing an answer (docs/scale.md)."""
-    if chunk.kind != "table":
-        return chunk.text
-    return "\n".join(chunk.text.split("\n", 2)[:2])
+    """What a chunk is embedded by. Dense search always runs inside the documents already chosen, so
+    the document's title (the first line of every chunk) is left out. Prose: its section and text. A
+    table chunk: the table's title and header; its rows (labels and figures) are found by BM25 and
+    answered from facts, and embedding them tripled ingest time without changing an answer
+    (docs/scale.md). The stored text, shown and searched by BM25, stays whole."""
+    body = chunk.text.split("\n", 1)[1] if "\n" in chunk.text else chunk.text
+    if chunk.kind == "table":
+        return f"{chunk.table or ''}\n{body.split(chr(10), 1)[0]}".strip()
+    return f"{chunk.section or ''}\n{body}".strip()
 
 
-def embed_chunks(embedder: Embedder, chunks: list[Chunk]):
-    return embedder.embed([embedding_text(c) for c in chunks])
+def embed_chunks(embedder: Embedder, chunks: list[Chunk]) -> list:
+    """One vector per chunk; chunks of one table share their embedding text, embedded once."""
+    texts = [embedding_text(c) for c in chunks]
+    unique = list(dict.fromkeys(texts))
+    vectors = dict(zip(unique, embedder.embed(unique)))
+    return [vectors[t] for t in texts]
 
 
 def _collection_name(embedder: Embedder) -> str:
@@ -70,18 +79,26 @@ class VectorStore:
             raise VectorUnavailable(str(e)) from None
 
     def add(self, chunks: list[Chunk], file: str, version: str, vectors=None) -> None:
-        """Stores chunks with their full text; `vectors` (one per chunk, from `embed_chunks`, e.g.
-        computed in a parse worker) are embedded here when not given."""
-        if not chunks:
-            return
-        if vectors is None:
-            vectors = embed_chunks(self.embedder, chunks)
-        metas = [{"doc": c.doc, "file": file, "version": version, "page": -1 if c.page is None else c.page,
-                  "section": c.section or "", "table": c.table or "", "kind": c.kind} for c in chunks]
-        for i in range(0, len(chunks), 1000):
+        self.add_many([(chunks, file, version, vectors)])
+
+    def add_many(self, entries: list[tuple[list[Chunk], str, str, object]]) -> None:
+        """Stores the chunks of several files (each: chunks, file, version, vectors or None) with their
+        full text; vectors not given (one per chunk, from `embed_chunks`) are embedded here."""
+        rows: dict[str, tuple] = {}        # by id: a file copied under two names gives the same chunks
+        for chunks, file, version, vectors in entries:
+            if not chunks:
+                continue
+            vectors = np.asarray(embed_chunks(self.embedder, chunks) if vectors is None else vectors, dtype=np.float32)
+            for c, v in zip(chunks, vectors):
+                rows[c.chunk_id] = (v, c.text, {"doc": c.doc, "file": file, "version": version,
+                                                "page": -1 if c.page is None else c.page, "section": c.section or "",
+                                                "table": c.table or "", "kind": c.kind})
+        ids = list(rows)
+        vecs, docs, metas = [r[0] for r in rows.values()], [r[1] for r in rows.values()], [r[2] for r in rows.values()]
+        for i in range(0, len(ids), 1000):
             self._call(lambda i=i: self.collection.upsert(
-                ids=[c.chunk_id for c in chunks[i:i + 1000]], embeddings=vectors[i:i + 1000],
-                documents=[c.text for c in chunks[i:i + 1000]], metadatas=metas[i:i + 1000]))
+                ids=ids[i:i + 1000], embeddings=vecs[i:i + 1000],
+                documents=docs[i:i + 1000], metadatas=metas[i:i + 1000]))
 
     def delete_file(self, file: str, keep_version: str | None = None) -> None:
         where = {"file": file} if keep_version is None else {"$and": [{"file": file}, {"version": {"$ne": keep_version}}]}
