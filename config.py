@@ -30,6 +30,7 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_ADMIN_TOKEN": ("admin_token", "", "Token that enables the API's write routes (upload); empty: read-only API."),
     "BUDGETQA_RATE_LIMIT": ("rate_limit", "30", "Questions per minute per client on the API."),
     "BUDGETQA_MAX_UPLOAD_MB": ("max_upload_mb", "50", "Largest upload accepted, in MB."),
+    "BUDGETQA_CACHE_DOCS": ("cache_docs", "64", "Documents whose facts and search index each process keeps in memory (≈ 2–3 MB each); others load on use."),
 }
 
 
@@ -51,6 +52,7 @@ class Settings:
     admin_token: str = ""
     rate_limit: int = 30
     max_upload_mb: int = 50
+    cache_docs: int = 64
 
     @property
     def llm_enabled(self) -> bool:

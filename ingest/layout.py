@@ -135,6 +135,11 @@ def blocks_to_tables(blocks: list[Block]) -> tuple[list[RawTable], list[Line]]:
             rows, pages = _without_repeated_header(last, block)
             tables[-1] = RawTable(**{**last.__dict__, "rows": last.rows + rows, "row_pages": last.row_pages + pages})
         else:
+            if title is None and tables and not _has_prose(since):
+                # rows that go on from the table above but whose columns could not be lined up with it
+                # (an unruled page shows fewer columns): same table, number and unit, columns unknown
+                last = tables[-1]
+                title, number, unit = last.title, number or last.number, unit or last.unit
             title = title or (tables[-1].title if tables else "表格")
             tables.append(RawTable(title=title, number=number or title_to_number(title),
                                    name=title_to_name(title), unit=unit, page=page or block.page,

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
-from retrieval.match import (Scored, best_facts, dice, fact_key, is_total_row, nearest_labels,
+from retrieval.match import (TOTAL_COL, Scored, best_facts, dice, fact_key, fact_score, is_total_row, nearest_labels,
                              same_figure, score_facts, to_wan)
 from ingest.tables import ORDINAL
 from retrieval.understand import Query, normalize
@@ -34,6 +34,7 @@ class Draft:
     found: bool = False
     suggestions: list[str] = field(default_factory=list)
     allowed: set = field(default_factory=set)   # numbers derived by a stated conversion
+    broad_only: bool = False    # matched only through a wider lexicon term (普法宣传教育 -> 教育支出)
 
 
 Search = Callable[[str, int], list[Passage]]
@@ -57,9 +58,10 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
     if not ranked or ranked[0].score < MIN_SCORE:
         return None
     main = ranked[0].fact
+    broad_only = bool(q.broad) and fact_score(main, replace(q, broad=())) < ranked[0].score - 0.01
     if main.value is None:
-        return empty_answer(q, doc, main, ranked, citer)
-    d = Draft(found=True, value=main.raw, unit=main.unit)
+        return replace(empty_answer(q, doc, main, ranked, citer), broad_only=broad_only)
+    d = Draft(found=True, value=main.raw, unit=main.unit, broad_only=broad_only)
     mark = citer.cite(fact_citation(main, doc))
     d.sentences.append(say("lookup", subject=subject(doc), label=ORDINAL.sub("", main.label),
                            measure=measure_phrase(main, q), raw=shown(main), unit="", marks=mark)
@@ -116,6 +118,12 @@ def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, cit
         d.sentences.append(say("conflict", items=items))
 
 
+def part_of_row(f: Fact) -> str:
+    """The column a table figure is a part of (项目支出, 人员经费 …), "" for a total or a stated figure."""
+    last = (f.column or "").split("/")[-1]
+    return "" if f.kind != "cell" or not last or TOTAL_COL.search(last) else last
+
+
 def comparable(f: Fact, main: Fact) -> bool:
     """Same item and same kind of measure, so a different figure is a real disagreement."""
     a, b = fact_key(f), fact_key(main)
@@ -123,6 +131,8 @@ def comparable(f: Fact, main: Fact) -> bool:
     if bool(change.search(a)) != bool(change.search(b)):
         return False
     if a != b and dice(a, b) < 0.7:
+        return False
+    if part_of_row(f) != part_of_row(main):   # 住房保障支出's 项目支出 column vs the item's total in the text
         return False
     if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
         units = {f.unit, main.unit}

@@ -25,7 +25,6 @@ from retrieval.stores import open_stores
 from retrieval.understand import Query, org_matches, question_to_query, select_docs, without_org
 from schema import Answer, Document, Fact, IngestResult, Line
 
-FACT_CACHE_DOCS = 64      # documents whose facts and passage index stay in memory (≈ 2–3 MB each)
 FOLLOWUP_HEAD = ("那", "那么", "还有", "另外", "再问", "那个")
 
 
@@ -54,8 +53,8 @@ class Engine:
         self.stores = open_stores(settings)
         self._lock = threading.RLock()
         self._corpus = Corpus()
-        self._facts: Lru[list[Fact]] = Lru(FACT_CACHE_DOCS)
-        self._passages: Lru[DocPassages] = Lru(FACT_CACHE_DOCS)
+        self._facts: Lru[list[Fact]] = Lru(settings.cache_docs)
+        self._passages: Lru[DocPassages] = Lru(settings.cache_docs)
         if settings.load_sample and not self.stores.facts.documents():
             self.ingest_files(sorted(SAMPLE_DIR.glob("*.txt")))
 
@@ -181,14 +180,19 @@ class Engine:
         for piece in rephrase_stream(composed, self.settings):
             yield replace(piece, latency_ms=ms(start)) if isinstance(piece, Answer) else piece
 
+    def _drafts(self, q: Query, docs: list[Document], citer: Citer) -> list[tuple[Document, A.Draft]]:
+        return [(d, A.draft_for_doc(q, d, self.facts(d.doc_id), lambda t, k, d=d: self.search(t, k, [d.doc_id]),
+                                    citer)) for d in docs]
+
     def _compose(self, question: str, q: Query, chosen: list[Document]) -> Answer:
         citer = Citer()
-        drafts: list[tuple[Document, A.Draft]] = []
-        for d in chosen[:6]:
-            facts = self.facts(d.doc_id)
-            draft = A.draft_for_doc(q, d, facts, lambda t, k, d=d: self.search(t, k, [d.doc_id]), citer)
-            drafts.append((d, draft))
+        drafts = self._drafts(q, chosen[:6], citer)
         found = [(d, x) for d, x in drafts if x.found]
+        named = [d for d, x in found if not x.broad_only]
+        if named and len(named) < len(found):    # a document that has the item itself answers alone
+            citer = Citer()
+            drafts = self._drafts(q, named, citer)
+            found = [(d, x) for d, x in drafts if x.found]
         if not found:
             sugg = list(dict.fromkeys(s for _, x in drafts for s in x.suggestions))[:5]
             text = say("not_found", item=q.item or question)
@@ -225,7 +229,11 @@ def resolve_followup(question: str, history) -> str:
     if not short:
         return q
     core = q.lstrip("那么还有另外再问个").rstrip("？?。").rstrip("呢")
-    return f"{prev[-1].rstrip('？?。')}，{core}"
+    before = prev[-1].rstrip("？?。")
+    new, old = question_to_query(core), question_to_query(before)
+    if new.item and new.item in core and not new.measures and old.item and old.item in before:
+        return before.replace(old.item, new.item, 1)     # 那城乡社区支出呢: the same question of another item
+    return f"{before}，{core}"                           # 那2025年呢, 那项目支出呢: the same item, narrowed
 
 
 def ms(start: float) -> float:

@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from decimal import Decimal
 
 from ingest.tables import label_key
@@ -22,6 +23,7 @@ class Scored:
     score: float
 
 
+@lru_cache(maxsize=200_000)
 def label_to_key(label: str) -> str:
     return normalize(label_key(label)).rstrip(":")
 
@@ -67,6 +69,19 @@ def core(s: str) -> str:
     return TOTAL_TAIL.sub("", s.replace("/", "")) or s
 
 
+MONEY_TAIL = re.compile(r"的?(资金|经费|费用|款项|钱|开支|花费|投入|项目)$")
+
+
+def without_money_tail(item: str) -> list[str]:
+    """`普法宣传教育资金` -> [`普法宣传教育`]; `群众文化活动经费资金` -> [`群众文化活动经费`, `群众文化活动`]:
+    people add what the figure is (资金, 经费, 项目) to a name that may or may not carry it."""
+    forms = []
+    while (m := MONEY_TAIL.search(item)) and len(item) - len(m.group(0)) >= 2:
+        item = item[:m.start()]
+        forms.append(item)
+    return forms
+
+
 def fact_score(f: Fact, q: Query) -> float:
     if q.codes and f.code and f.code in q.codes:
         return 100.0
@@ -77,6 +92,8 @@ def fact_score(f: Fact, q: Query) -> float:
         bare = bare.replace(m, "")
     context = normalize(label_key(f.table or "")) if f.kind == "indicator" else ""
     best = term_score(item, key)
+    for named in without_money_tail(item):
+        best = max(best, term_score(named, key) - 1)
     ck = core(key)
     if len(core(bare)) >= 2 and (len(ck) >= 3 or ck == core(bare)):
         best = max(best, term_score(core(bare), ck) - 1)
@@ -107,7 +124,21 @@ def fact_score(f: Fact, q: Query) -> float:
     return best
 
 
+def names_item(key: str, forms: list[str]) -> bool:
+    """The label is the item itself, printed longer (`保障性租赁住房项目` for 保障性租赁住房) or shorter
+    (`普法宣传教育` for 普法宣传教育经费)."""
+    return any((len(x) >= 3 and x in key) or (len(key) >= 3 and key in x and len(key) >= 0.6 * len(x))
+               for x in forms)
+
+
 def score_facts(facts: list[Fact], q: Query) -> list[Scored]:
+    if q.broad or q.expansions:   # lexicon forms (住房 -> 住房保障支出) only when no row names the item itself
+        item = normalize(q.item)
+        for m in q.measures:          # 住房方面项目支出: the item is 住房; 项目支出 is the column
+            item = item.replace(m, "")
+        forms = [item, *without_money_tail(item)]
+        if any(names_item(fact_key(f), forms) for f in facts if f.label):
+            q = replace(q, broad=(), expansions=())
     scored = [Scored(f, fact_score(f, q)) for f in facts]
     return sorted((s for s in scored if s.score > 0), key=lambda s: -s.score)
 

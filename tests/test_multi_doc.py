@@ -57,3 +57,17 @@ def test_minimum_living_allowance_is_not_a_ranking():
     from retrieval.understand import question_to_query
     q = question_to_query("民政局2019年最低生活保障是多少？")
     assert q.intent == "lookup" and "最低生活保障" in q.item
+
+
+def test_a_document_without_the_item_does_not_answer_with_a_wider_class(tmp_path, sample_text):
+    """普法宣传教育 is a project of one body; the other's empty 教育支出 row is not its answer."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "a.txt").write_text(sample_text.replace("公建公司园林绿化养护项目", "普法宣传教育"), encoding="utf-8")
+    (folder / "b.txt").write_text(sample_text.replace("晋城经济技术开发区建设管理部", "晋城经济技术开发区司法局")
+                                  .replace("公建公司园林绿化养护项目", "公建公司苗木补植项目"), encoding="utf-8")
+    engine = Engine(make_settings(tmp_path / "store"))
+    assert all(r.ok for r in engine.ingest_files([folder]))
+    a = engine.ask("普法宣传教育安排了多少资金？")
+    assert a.value == "698.82" and len(a.docs) == 1 and "教育支出" not in a.answer, a.answer
+    assert {c.doc_id for c in a.citations} == set(a.docs)

@@ -266,3 +266,15 @@ def test_real_pdfs_read_fast():
         pages += pdf_to_blocks(path)[1]
     rate = pages / (time.perf_counter() - start)
     assert pages >= 100 and rate >= 8, rate
+
+
+def test_rows_on_the_next_page_that_cannot_be_lined_up_keep_their_tables_number_and_unit():
+    """An unruled table whose header ends a page: the next page shows only its filled columns."""
+    from ingest.layout import blocks_to_tables
+    header = (("项目名称", "合计", "财政拨款", "", "单位资金"), ("", "", "一般公共预算", "政府性基金预算", ""))
+    blocks = [Line("预算公开表12", 7), Line("2020年项目支出预算表（本年预算）", 7), Line("单位：万元", 7),
+              Grid(rows=header, page=7),
+              Grid(rows=(("财政信息化建设", "216.49", "216.49"),), page=8)]
+    tables, _ = blocks_to_tables(blocks)
+    assert [(t.title, t.number, t.unit) for t in tables] == [
+        ("2020年项目支出预算表（本年预算）", "预算公开表12", "万元")] * 2
