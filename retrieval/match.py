@@ -41,7 +41,9 @@ def dice(a: str, b: str) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
+@lru_cache(maxsize=200_000)
 def term_score(term: str, key: str) -> float:
+    """How well a label (key) names a term; cached, as a document prints each label in several tables."""
     if not term or not key:
         return 0.0
     if key == term:
@@ -64,6 +66,7 @@ def is_subsequence(short: str, long: str) -> bool:
 TOTAL_TAIL = re.compile(r"(合计|小计|总计|预算数|决算数|金额|数)+$")
 
 
+@lru_cache(maxsize=200_000)
 def core(s: str) -> str:
     """`三公经费/小计` and `三公经费合计` both -> `三公经费`."""
     return TOTAL_TAIL.sub("", s.replace("/", "")) or s
@@ -82,37 +85,55 @@ def without_money_tail(item: str) -> list[str]:
     return forms
 
 
-def fact_score(f: Fact, q: Query) -> float:
-    if q.codes and f.code and f.code in q.codes:
-        return 100.0
-    key = fact_key(f)
+@dataclass(frozen=True)
+class QueryTerms:
+    """What fact_score compares labels with, computed once per question (not once per fact)."""
+    item: str
+    bare: str                       # the item without the measures asked (项目支出 …)
+    named: tuple[str, ...]          # the item without 资金/经费/项目 added
+    core: str
+    expansions: tuple[str, ...]
+    broad: tuple[str, ...]
+    side: tuple[str, ...]
+
+
+@lru_cache(maxsize=512)
+def query_terms(q: Query) -> QueryTerms:
     item = normalize(q.item)
     bare = item
     for m in q.measures:
         bare = bare.replace(m, "")
-    context = normalize(label_key(f.table or "")) if f.kind == "indicator" else ""
+    return QueryTerms(item=item, bare=bare, named=tuple(without_money_tail(item)), core=core(bare),
+                      expansions=tuple(normalize(x) for x in q.expansions), broad=tuple(normalize(x) for x in q.broad),
+                      side=tuple(re.findall(r"(收入|支出)(?:总计|合计)", bare)) if not q.measures else ())
+
+
+def fact_score(f: Fact, q: Query) -> float:
+    if q.codes and f.code and f.code in q.codes:
+        return 100.0
+    key = fact_key(f)
+    t = query_terms(q)
+    item = t.item
     best = term_score(item, key)
-    for named in without_money_tail(item):
+    for named in t.named:
         best = max(best, term_score(named, key) - 1)
     ck = core(key)
-    if len(core(bare)) >= 2 and (len(ck) >= 3 or ck == core(bare)):
-        best = max(best, term_score(core(bare), ck) - 1)
-    if context:
+    if len(t.core) >= 2 and (len(ck) >= 3 or ck == t.core):
+        best = max(best, term_score(t.core, ck) - 1)
+    if f.kind == "indicator":
+        context = normalize(label_key(f.table or ""))
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
             best = max(best, term_score(item.replace(project, ""), key) + 8)
-    for exp in q.expansions:
-        best = max(best, 0.95 * term_score(normalize(exp), key))
-    for exp in q.broad:
-        best = max(best, 0.6 * term_score(normalize(exp), key))
+    for exp in t.expansions:
+        best = max(best, 0.95 * term_score(exp, key))
+    for exp in t.broad:
+        best = max(best, 0.6 * term_score(exp, key))
     if q.measures and key in q.measures and not item.replace(key, ""):
         best = max(best, 30 + len(key))
-    rest = item
-    for m in q.measures:
-        rest = rest.replace(m, "")
-    if q.measures and not rest and is_total_row(f) and any(m in (f.column or "") for m in q.measures):
+    if q.measures and not t.bare and is_total_row(f) and any(m in (f.column or "") for m in q.measures):
         best = max(best, 25.0)     # 项目支出是多少: the total row's 项目支出 column
-    side = re.findall(r"(收入|支出)(?:总计|合计)", bare) if not q.measures else []
+    side = t.side
     if best > 0 and side and f.column and side[0] in f.column.split("/")[0]:
         best += 2          # 支出总计 in a 收支总表 whose two sides share the label 总计
     if re.match(r"^[≥≤<>＞＜]", f.raw or ""):   # a target (≤244万元), not the budget figure
@@ -133,10 +154,8 @@ def names_item(key: str, forms: list[str]) -> bool:
 
 def score_facts(facts: list[Fact], q: Query) -> list[Scored]:
     if q.broad or q.expansions:   # lexicon forms (住房 -> 住房保障支出) only when no row names the item itself
-        item = normalize(q.item)
-        for m in q.measures:          # 住房方面项目支出: the item is 住房; 项目支出 is the column
-            item = item.replace(m, "")
-        forms = [item, *without_money_tail(item)]
+        bare = query_terms(q).bare     # 住房方面项目支出: the item is 住房; 项目支出 is the column
+        forms = [bare, *without_money_tail(bare)]
         if any(names_item(fact_key(f), forms) for f in facts if f.label):
             q = replace(q, broad=(), expansions=())
     scored = [Scored(f, fact_score(f, q)) for f in facts]
