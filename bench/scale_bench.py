@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--profile", action="store_true", help="profile the answer loop (pyinstrument or cProfile)")
     p.add_argument("--show-wrong", type=int, default=15)
     p.add_argument("--json", type=Path, help="also write the figures here")
+    p.add_argument("--servers", action="store_true",
+                   help="throwaway PostgreSQL + `chroma run` on loopback (tests/servers.py) instead of the embedded store")
     args = p.parse_args(argv)
     from config import load_settings
     corpus = args.corpus or Path(f"/tmp/budgetqa-corpus-{args.n}")
@@ -153,7 +155,24 @@ def main(argv: list[str] | None = None) -> int:
         p.error("--answers-only needs --store")
     if not args.answers_only:
         shutil.rmtree(store, ignore_errors=True)
+    servers = []
     settings = load_settings(store_dir=store, load_sample=False)
+    if args.servers:
+        from tests.servers import ChromaServer, PostgresServer, chroma_bin, postgres_bin
+        servers = [PostgresServer(postgres_bin()).start(), ChromaServer(chroma_bin()).start()]
+        settings = load_settings(store_dir=store, load_sample=False, database_url=servers[0].url,
+                                 chroma_host="127.0.0.1", chroma_port=servers[1].port)
+    try:
+        _run(args, settings, corpus, manifest, store)
+    finally:
+        for server in servers:
+            server.close()
+    if args.store is None:
+        shutil.rmtree(store, ignore_errors=True)     # a temp store is only for this run
+    return 0
+
+
+def _run(args, settings, corpus: Path, manifest: list[dict], store: Path) -> None:
     ingest = None if args.answers_only else bench_ingest(settings, corpus, manifest, args.workers)
     questions = read_jsonl(corpus / "questions.jsonl")
     questions = questions[:args.questions] if args.questions else questions
@@ -163,9 +182,6 @@ def main(argv: list[str] | None = None) -> int:
         out = {"machine": machine(), "ingest": ingest, "store_mb": round(folder_mb(store), 1),
                **{k: v for k, v in answers.items() if k != "wrong"}}
         args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1), encoding="utf-8")
-    if args.store is None:
-        shutil.rmtree(store, ignore_errors=True)     # a temp store is only for this run
-    return 0
 
 
 if __name__ == "__main__":
