@@ -22,6 +22,15 @@ class UseEmbedder:
         self._model = USE(threads=threads)
         self._model.encode(["预算"])     # load the weights now, once, not on concurrent first questions
 
+    def single_threaded(self) -> "UseEmbedder":
+        """For a forked parse worker: the weights already loaded in the parent (shared copy-on-write),
+        one BLAS thread, as the workers already use every core."""
+        self._model.threads = 1
+        backend = getattr(self._model, "_backend", None)
+        if backend is not None:
+            backend.threads = 1
+        return self
+
     def embed(self, texts: list[str]) -> list[list[float]]:
         out = []
         for i in range(0, len(texts), 64):
@@ -46,8 +55,9 @@ def is_fork_safe(spec: str) -> bool:
 
 
 def worker_embedder(spec: str) -> Embedder:
-    """The embedder of a parse worker: one BLAS thread, as the workers already use every core."""
-    return UseEmbedder(threads=1) if spec in ("", "use") else SentenceTransformerEmbedder(spec)
+    """The embedder of a forked parse worker: the parent's (already loaded) with one BLAS thread."""
+    embedder = get_embedder(spec)
+    return embedder.single_threaded() if isinstance(embedder, UseEmbedder) else embedder
 
 
 @lru_cache(maxsize=4)
