@@ -12,6 +12,7 @@ HEADING = re.compile(
 UNITS = r"万元|亿元|元|%|％|平方米|万平方米|公里|千米|米|个|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|间"
 FIGURE = re.compile(rf"(\d[\d,，]*(?:\.\d+)?)\s*({UNITS})")
 CN_FIGURE = re.compile(r"([零一二两三四五六七八九十百]+)\s*(个|项|辆|套|人|名|家|所|处)")
+ASIDE = re.compile(r"[（(](减少|增加|下降|增长|增减|减|增|以[^（）()]{1,12}为准|下同|不含[^（）()]{0,10}|含[^（）()]{0,10})[）)]")
 CLAUSE_SPLIT = re.compile(r"[，,；;：:。、（）()]|其中|主要包括|分别为|包括")
 COMPARE = re.compile(r"^(比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少)")
 LEAD = re.compile(r"^(?:\d{4}年度?|本部门|本单位|截至\d{4}年\d{1,2}月\d{1,2}日|共有|使用的|一是|二是|三是|\d+[．.、]|"
@@ -83,9 +84,12 @@ def lines_to_paragraphs(lines: tuple[Line, ...]) -> list[Line]:
 
 def _clause_label(sentence: str, start: int, body: str) -> str:
     before = re.sub(r"[（(](类|款|项)[）)]", "", sentence[:start])
+    before = ASIDE.sub("", before)      # 增加（减少）0万元, 金额（以合同签订为准）为21.07万元
+    before = re.sub(r"[（(]([^（）()\d，,。；;]{1,2})[）)]", "\u27e8\\1\u27e9", before)   # 因公出国（境）费: part of the name
     clause = CLAUSE_SPLIT.split(before)[-1].strip() if before else ""
     clause = LEAD.sub("", clause.replace(body, "") if body else clause).strip()
-    return clause
+    clause = re.sub(r"(?<=.{2})(为|是|达到|达|约)$", "", clause)
+    return clause.replace("\u27e8", "（").replace("\u27e9", "）")
 
 
 def sentence_to_facts(sentence: str, section: Section, page: int | None, doc_id: str,

@@ -136,7 +136,8 @@ def comparable(f: Fact, main: Fact) -> bool:
         return False
     if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
         units = {f.unit, main.unit}
-        return len(units) == 1 and not units <= {"%"} and to_wan(f) != to_wan(main)
+        money = units <= {"元", "万元", "亿元"}        # 185,000.00元 in a table, 28.50万元 in the text
+        return (len(units) == 1 or money) and not units <= {"%"} and to_wan(f) != to_wan(main)
     return False
 
 
@@ -342,7 +343,7 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
             if len(s) < 4:
                 continue
             hit = max((overlap(t, normalize(s)) for t in terms if t), default=0)
-            if hit < 0.75 and not (q.intent == "describe" and head_hit >= 0.8):
+            if hit < (0.6 if q.intent == "describe" else 0.75) and not (q.intent == "describe" and head_hit >= 0.8):
                 continue
             if wants_figure and not re.search(r"\d", s):
                 continue
@@ -428,7 +429,7 @@ def draft_for_doc(q: Query, doc: Document, facts: list[Fact], search: Search, ci
         d = h(q, doc, facts, citer, search)
         if d and d.found:
             return d
-    if q.intent in ("share", "change", "describe", "count", "lookup", "yesno"):
+    if q.intent in ("share", "change", "describe", "count", "lookup", "yesno", "list"):
         d = passage_answer(q, doc, search, citer, facts)
         if d:
             return d

@@ -22,7 +22,7 @@ from retrieval.lexical import Bm25Index, add_words, rrf
 from retrieval.cache import Lru
 from retrieval.match import label_to_key
 from retrieval.stores import open_stores
-from retrieval.understand import Query, org_matches, question_to_query, select_docs, without_org
+from retrieval.understand import Query, org_matches, question_to_query, resolve_org, select_docs, without_org
 from schema import Answer, Document, Fact, IngestResult, Line
 
 FOLLOWUP_HEAD = ("那", "那么", "还有", "另外", "再问", "那个")
@@ -148,6 +148,7 @@ class Engine:
         corpus = self._refresh()
         q = question_to_query(resolve_followup(question, history), corpus.labels)
         docs = [d for d in corpus.docs if d.doc_id == doc] if doc else list(corpus.docs)
+        q = resolve_org(q, docs)
         chosen, reason = select_docs(q, docs, corpus.labels)
         if chosen and q.org and any(org_matches(q.org, d.body) for d in chosen):
             q = without_org(q)

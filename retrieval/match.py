@@ -52,8 +52,8 @@ def term_score(term: str, key: str) -> float:
         return 6 + len(key) + 10 * len(key) / len(term)
     if term in key and len(term) >= 2:
         return 6 + len(term) + 3 * len(term) / len(key)
-    if len(term) >= 3 and is_subsequence(term, key):
-        return 5 + len(term)
+    if len(term) >= 3 and is_subsequence(term, key) and subsequence_span(term, key) <= 2 * len(term) + 1:
+        return 5 + len(term)       # 区府办 in 区政府办公室; not 人大立法 spread over a long project name
     d = dice(term, key)
     return 10 * d if d >= 0.5 else (3 * d if d >= 0.25 else 0.0)
 
@@ -61,6 +61,21 @@ def term_score(term: str, key: str) -> float:
 def is_subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
+
+
+def subsequence_span(short: str, long: str) -> int:
+    """Length of the shortest stretch of `long` holding `short` in order (len(long) + 1 if none)."""
+    best = len(long) + 1
+    for start, ch in enumerate(long):
+        if ch != short[0]:
+            continue
+        i = start
+        for c in short[1:]:
+            i = long.find(c, i + 1)
+            if i < 0:
+                return best
+        best = min(best, i - start + 1)
+    return best
 
 
 TOTAL_TAIL = re.compile(r"(合计|小计|总计|预算数|决算数|金额|数)+$")

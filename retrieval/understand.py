@@ -34,6 +34,7 @@ class Query:
     money: bool = False             # the question asks about money (钱, 经费, 预算 …)
     top_n: int = 3
     relative_year: str | None = None  # 今年 | 去年
+    orgs: tuple[str, ...] = ()      # candidate names of the body, longest first (see resolve_org)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -59,7 +60,8 @@ def normalize(text: str) -> str:
     return t.replace("(", "（").replace(")", "）").replace("：", ":")
 
 
-DESCRIBE_TOPIC = re.compile(r"职责|职能|机构设置|内设机构|概况|主要任务|工作任务|绩效目标是|为什么|原因")
+DESCRIBE_TOPIC = re.compile(r"职责|职能|机构设置|内设机构|概况|主要任务|工作任务|绩效目标是|为什么|原因|负责哪些|负责什么|"
+                            r"主要负责|干嘛|干什么|做什么|用途|用来|用于什么|用在")
 
 
 def question_to_intent(q: str) -> str:
@@ -81,32 +83,64 @@ def strip_fillers(q: str) -> str:
     return q
 
 
+ORG_SUFFIX = re.compile(r"(委员会|办公厅|办公室|常委会|局|委|部|厅|办|院|中心|政府|人大|政协|总工会|联合会|站|所|馆|队|署)")
+ORG_LEAD = re.compile(r"^(请问|我想知道|想问一下|想问|查询|帮我查一下|帮我查|查一下|麻烦问一下|他们|她们|你们|那个|这个|"
+                      r"今年|去年|明年|上年|本年度|20\d{2}\s*年度?|的|，|,|\s)+")
+NOT_IN_NAME = re.compile(r"今年|去年|明年|\d|花|钱|多少|哪|什么|是|的|在|给|用|了|有|吗|呢|？|\?")
+
+
+def question_to_orgs(question: str) -> tuple[str, ...]:
+    """Names of a body the question may start with, longest first: `区府办今年花在办公费上` gives
+    (区府办), and which of several candidates is meant is decided against the loaded bodies."""
+    q = ORG_LEAD.sub("", normalize(question))
+    out = []
+    for m in ORG_SUFFIX.finditer(q[:30]):
+        name = q[:m.end()]
+        if len(name) >= 3 and not NOT_IN_NAME.search(name) and not GENERIC_ORG.match(name):
+            out.append(name)
+    return tuple(dict.fromkeys(reversed(out)))
+
+
 def question_to_org(question: str, known_labels: frozenset[str] = frozenset()) -> str | None:
-    m = ORG.match(normalize(question))
-    if not m:
-        return None
-    org = m.group(1).split("的")[0]
-    if GENERIC_ORG.match(org) or len(org) < 3:
-        return None
-    return org
+    orgs = question_to_orgs(question)
+    return orgs[0] if orgs else None
+
+
+def resolve_org(query: "Query", docs: list[Document]) -> "Query":
+    """The longest candidate name that is a loaded body; else the shortest (for the not-loaded message)."""
+    if len(query.orgs) <= 1:
+        return query
+    for name in query.orgs:
+        if any(org_matches(name, d.body) for d in docs):
+            return replace(query, org=name)
+    return replace(query, org=query.orgs[-1])
 
 
 def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
     q = normalize(question)
-    org = question_to_org(question, known_labels)
+    orgs = question_to_orgs(question)
+    org = orgs[0] if orgs else None
     years = tuple(int(y) for y in YEAR.findall(q))
     kind = "决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None)
     codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
                   if len(c.replace(" ", "")) in (3, 5, 7))
     intent = question_to_intent(q)
-    item = q
+    item = re.sub(r"[？?。！!，,\s]+$", "", q)
+    item = re.sub(r"(比上年|比去年|较上年|与上年|同比)(增加|减少|增长|下降)?.*$", "", item) if intent == "change" else item
+    item = re.sub(r"占.*$", "", item) if intent == "share" else item
     item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
     for c in codes:
         item = item.replace(c, "")
-    item = re.sub(r"(比上年|比去年|较上年|同比)(增加|减少|增长|下降)?.*$", "", item) if intent == "change" else item
-    item = re.sub(r"占.*$", "", item) if intent == "share" else item
+    item = re.sub(r"为什么|为何|怎么|什么原因|原因", "", item)
+    item = re.sub(r"(共有|一共有|有)?(几|多少)(辆|个|项|名|人|家|所|处|台|套|次|位)", "", item)
     item = strip_fillers(item)
+    part = re.match(r"^(.{2,}?)(?<!公)(里面|里|当中|之中|中的)(.{2,})$", item)
+    is_measure = [any(p.search(x) for p, _ in phrases()["measure"]) for x in (part.group(1), part.group(3))] if part else []
+    if part and not (is_measure[1] and not is_measure[0]):
+        item = part.group(3)        # 三公经费里出国费: the item is 出国费 (a column asked stays with its row)
     item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
+    item = re.sub(r"^(还|也|又|都)(?=.{2})", "", item)
+    item = re.sub(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "主要职责", item) if intent == "describe" else item
     item = re.sub(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
     expansions = tuple(dict.fromkeys(item.replace(key, t) if len(item) > len(key) + 1 else t
                                      for key, targets in synonyms() if key in item for t in targets))
@@ -124,8 +158,11 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     relative = "今年" if re.search(r"今年|本年度|当年", q) else ("去年" if re.search(r"去年|上年度", q) else None)
     top = re.search(r"前\s*([三五十\d]+)", q)
     top_n = {"三": 3, "五": 5, "十": 10}.get(top.group(1), int(top.group(1)) if top and top.group(1).isdigit() else 3) if top else 3
+    measures = question_to_measures(q)
+    if part and all(is_measure):       # 基本支出里人员经费: asked as 人员经费 alone
+        measures = tuple(m for m in measures if m not in part.group(1))
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
-                 measures=question_to_measures(q), intent=intent, years=years, kind=kind, org=org,
+                 measures=measures, intent=intent, years=years, kind=kind, org=org, orgs=orgs,
                  wants_unit=wants, unit_hint=unit_hint, money=money, top_n=top_n, relative_year=relative)
 
 

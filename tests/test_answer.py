@@ -136,3 +136,28 @@ def test_a_column_of_a_row_is_not_set_against_the_rows_total_stated_in_the_text(
     """3206.00 is 住房保障支出's 项目支出; the text's 3,241.03 is its total: no disagreement to report."""
     a = ask(sample_engine, "住房保障支出中项目支出是多少")
     assert a.value == "3206.00" and "不一致" not in a.answer and "3,241.03" not in a.answer
+
+
+@pytest.mark.parametrize("question,value", [
+    ("建设管理部政府采购预算是多少", "132.49"),        # 部 then 政府…: the body is the name that is loaded
+    ("今年建设管理部的办公费多少？", "17.00"),          # the body after a time word
+    ("他们建设管理部的办公费是多少万元？", "17.00"),    # a pronoun first, 万元 before the question mark
+    ("基本支出里人员经费是多少", "303.40"),             # X里Y: Y is asked
+    ("建设管理部有几辆车", "0"),                        # a count word left no 辆 in the item
+])
+def test_everyday_phrasings_reach_the_body_and_the_item(sample_engine, question, value):
+    a = ask(sample_engine, question)
+    assert a.answerable and a.value == value, a.answer
+
+
+def test_what_a_body_is_responsible_for_is_answered_from_its_text(sample_engine):
+    a = ask(sample_engine, "建设管理部主要负责哪些工作？")
+    assert a.answerable and "基础设施建设" in a.answer and a.citations[0].section
+
+
+def test_body_candidates_are_read_from_the_start_of_the_question_longest_first():
+    from retrieval.understand import question_to_orgs
+    assert question_to_orgs("商务委委托业务费多少") == ("商务委委", "商务委")
+    assert question_to_orgs("区府办今年花在办公费上的钱有多少？") == ("区府办",)
+    assert question_to_orgs("请问2026年晋城市财政局住房保障支出是多少") == ("晋城市财政局",)
+    assert question_to_orgs("普陀区哪个部门的三公经费最多") == ()
