@@ -70,6 +70,8 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
     if main.value == 0:
         d.sentences[-1] = say("zero_value", subject="", label=main.label, measure=measure_phrase(main, q),
                               raw=main.raw, unit=main.unit, marks=mark)
+    if doc.kind == "决算" and q.asks_budget and main.kind == "cell" and "预算" not in (main.column or ""):
+        d.sentences.append(say("final_not_budget"))
     near = [x for x in scored if x.score >= 0.5 * ranked[0].score]
     alike = [Scored(f, 0) for f in facts if f.kind in ("indicator", "text") and comparable(f, main)]
     add_corroboration(d, q, doc, main, ranked + near + alike, citer)
@@ -234,6 +236,10 @@ def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, li
     if "项目" in item or not item:
         rows = [f for f in facts if f.table_name == "项目支出表"]
         name = "项目"
+        if not any(f.value for f in rows if f.kind == "cell"):   # no project table: 项 rows by their 项目支出
+            rows = [f for f in facts if f.table_name == "支出总表" and f.level == "项"
+                    and (f.column or "").split("/")[-1] == "项目支出"]
+            name = "项目支出（按支出功能分类科目）"
     else:
         hit = table_match(q, facts)
         rows = [f for f in facts if hit and f.table == hit[1]]

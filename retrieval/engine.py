@@ -207,15 +207,15 @@ class Engine:
             parts.append(head + "".join(x.sentences))
         text = "\n".join(parts)
         allowed = set().union(*(x.allowed for _, x in found))
-        if len(found) == 1 and len(self._corpus.docs) > 1:
-            d = found[0][0]
-            text += "\n" + say("used_doc", doc=f"{d.body}{d.scope}{d.kind}")
         bad = ungrounded_numbers(text, citer.citations, question, allowed)
         if bad:   # never show a figure that is not in a source: drop the lines holding it
             text = "\n".join(s for s in text.split("\n") if not ungrounded_numbers(s, citer.citations, question, allowed))
         if not text.strip():
             return Answer(question=question, answer=say("not_found", item=q.item or question), answerable=False,
                           docs=tuple(d.doc_id for d in chosen))
+        if len(found) == 1 and len(self._corpus.docs) > 1:
+            d = found[0][0]
+            text += "\n" + say("used_doc", doc=f"{d.body}{d.scope}{d.kind}")
         first = found[0][1]
         return Answer(question=question, answer=text, answerable=True, value=first.value, unit=first.unit,
                       citations=tuple(citer.citations), docs=tuple(d.doc_id for d, _ in found))

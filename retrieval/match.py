@@ -194,6 +194,8 @@ def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
     score = 3 if TOTAL_COL.search(last) or TOTAL_COL.search(col) else 1
     if doc_kind == "决算" and "决算" in col:
         score += 1
+    if doc_kind == "决算" and q.asks_budget and "预算" in last:
+        score += 2          # 全年预算数 / 年初预算数 beside the 决算数 of a final-accounts table
     if re.search(r"上年结转|年初|调整", col) and doc_kind != "决算":
         score -= 2
     return score

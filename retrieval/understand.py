@@ -35,6 +35,7 @@ class Query:
     top_n: int = 3
     relative_year: str | None = None  # 今年 | 去年
     orgs: tuple[str, ...] = ()      # candidate names of the body, longest first (see resolve_org)
+    asks_budget: bool = False       # 预算 asked, not 决算 (a final-accounts table may hold both columns)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -134,6 +135,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     item = re.sub(r"为什么|为何|怎么|什么原因|原因", "", item)
     item = re.sub(r"(共有|一共有|有)?(几|多少)(辆|个|项|名|人|家|所|处|台|套|次|位)", "", item)
     item = strip_fillers(item)
+    item = re.sub(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
+    item = re.sub(r"^是|是$", "", item)
     part = re.match(r"^(.{2,}?)(?<!公)(里面|里|当中|之中|中的)(.{2,})$", item)
     is_measure = [any(p.search(x) for p, _ in phrases()["measure"]) for x in (part.group(1), part.group(3))] if part else []
     if part and not (is_measure[1] and not is_measure[0]):
@@ -141,7 +144,6 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
     item = re.sub(r"^(还|也|又|都)(?=.{2})", "", item)
     item = re.sub(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "主要职责", item) if intent == "describe" else item
-    item = re.sub(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
     expansions = tuple(dict.fromkeys(item.replace(key, t) if len(item) > len(key) + 1 else t
                                      for key, targets in synonyms() if key in item for t in targets))
     broad = tuple(dict.fromkeys(t for key, targets in synonyms() if key in item and len(item) > len(key) + 1
@@ -163,6 +165,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
         measures = tuple(m for m in measures if m not in part.group(1))
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
                  measures=measures, intent=intent, years=years, kind=kind, org=org, orgs=orgs,
+                 asks_budget="预算" in q and "决算" not in q,
                  wants_unit=wants, unit_hint=unit_hint, money=money, top_n=top_n, relative_year=relative)
 
 

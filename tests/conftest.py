@@ -64,3 +64,14 @@ def sample_engine(tmp_path_factory):
     from retrieval.engine import Engine
     store = tmp_path_factory.mktemp("sample-store")
     return Engine(make_settings(store, BUDGETQA_LOAD_SAMPLE="1"))
+
+
+@pytest.fixture(scope="session")
+def real_engine(tmp_path_factory):
+    """One engine on every real PDF of ../shared/corpus/real (the blank template is refused)."""
+    need_shared(REAL)
+    from retrieval.engine import Engine
+    engine = Engine(make_settings(tmp_path_factory.mktemp("real-store")))
+    results = engine.ingest_files(sorted(REAL.glob("*.pdf")))
+    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
+    return engine

@@ -4,10 +4,8 @@ from __future__ import annotations
 import importlib.util
 import json
 
-import pytest
 
-from retrieval.engine import Engine
-from tests.conftest import EVAL, REAL, make_settings, need_shared
+from tests.conftest import EVAL, need_shared
 
 
 def load_scorer():
@@ -50,15 +48,6 @@ def assert_dev_set(engine, name: str, threshold: float, in_words: tuple[str, ...
 
 def test_seed_dev_set_95_percent_correct_cited_and_grounded(sample_engine):
     assert_dev_set(sample_engine, "seed_dev.jsonl", 0.95, in_words=("5",))
-
-
-@pytest.fixture(scope="module")
-def real_engine(tmp_path_factory):
-    need_shared(REAL)
-    engine = Engine(make_settings(tmp_path_factory.mktemp("real-store")))
-    results = engine.ingest_files(sorted(REAL.glob("*.pdf")))
-    assert all(r.ok for r in results), [r.error for r in results if not r.ok]
-    return engine
 
 
 def test_real_dev_set_90_percent_correct_cited_and_grounded(real_engine):

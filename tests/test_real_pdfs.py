@@ -90,3 +90,18 @@ def test_blank_template_is_not_ingested_as_a_disclosure(tmp_path):
     r = ingest_paths(stores, [REAL / "template-dept-final-accounts-blank.pdf"])[0]
     assert r.ok and r.skipped and "模板" in r.error
     assert stores.facts.documents() == []
+
+
+def test_projects_ranked_by_the_item_rows_project_column_when_no_project_table(real_engine):
+    a = real_engine.ask("区府办项目支出里最大的是哪个？")
+    assert "一般行政管理事务" in a.answer and "46,140,000.00" in a.answer, a.answer
+
+
+def test_budget_asked_of_a_final_account_says_the_figure_is_the_final_one(real_engine):
+    a = real_engine.ask("社工部住房公积金全年预算是多少")
+    assert a.value == "17.70" and "以上为决算数" in a.answer, a.answer
+
+
+def test_body_name_followed_by_an_item_that_ends_like_a_body(real_engine):
+    assert real_engine.ask("商务委委托业务费多少？").value == "180,000.00"
+    assert real_engine.ask("区府办今年花在办公费上的钱有多少？").value == "259,400.00"
