@@ -42,13 +42,60 @@ def heading_level(text: str) -> int | None:
 PAGE_MARK = re.compile(r"^[-─—–_\s]*\d{1,3}[-─—–_\s]*$|^第\s*\d+\s*页(共\s*\d+\s*页)?$|^-\s*\d+\s*-$")
 
 
+PART_TITLE = re.compile(r"^(\d{4}\s*年度?.{0,30}(预算|决算).{0,8}(说明|情况)"          # 2025年单位预算编制说明
+                        r"|.{2,30}(主要职能|主要职责|机构设置|名词解释))$")            # 上海市普陀区商务委员会主要职能
+
+
+def _toc_lines(lines: list[Line]) -> set[int]:
+    """A contents page printed without dot leaders: the rest of a page that starts 目录, or four or more
+    headings in a row on one page, several of one level (a nested path 第三部分 / 一、 / （一） / 1、 with
+    no text between is kept)."""
+    out: set[int] = set()
+    marks = [i for i, x in enumerate(lines) if x.page is not None and re.fullmatch(r"目\s*录", x.text.strip())]
+    for m in marks:              # 目录: the entries that follow it on its page
+        out.update(_toc_entries(lines, m))
+    run: list[int] = []
+    for i, x in enumerate(lines + [Line("", None)]):
+        if heading_level(x.text) is not None and (not run or lines[run[0]].page == x.page):
+            run.append(i)
+            continue
+        levels = [heading_level(lines[j].text) for j in run]
+        if len(run) >= 4 and len(set(levels)) <= len(levels) - 2:     # 一、二、三、…: not one nested path
+            out.update(run)
+        run = [i] if heading_level(x.text) is not None else []
+    return out
+
+
+def _toc_entries(lines: list[Line], mark: int) -> list[int]:
+    """The 目录 line and the entries after it on its page, up to the next page or the first heading the
+    contents already listed (the part itself starting on the same page); if running text follows on the
+    page, the contents were not read as lines and only the 目录 line goes."""
+    out, seen = [mark], set()
+    for j in range(mark + 1, len(lines)):
+        t = lines[j].text.strip()
+        key = re.sub(r"[.…·\s\d]+$", "", t)
+        entry = (heading_level(t) is not None or re.search(r"(\.{3,}|…{2,}|\s)\d{1,3}$", t)
+                 or re.match(r"^\d+\s*[.．、]", t))
+        if lines[j].page != lines[mark].page or key in seen:
+            break
+        if not entry:
+            return [mark]       # text follows on the page: these were the parts themselves
+        seen.add(key)
+        out.append(j)
+    return out
+
+
 def lines_to_sections(lines: list[Line]) -> list[Section]:
     lines = [x for x in lines if not PAGE_MARK.match(x.text.strip())]
+    toc = _toc_lines(lines)
+    lines = [x for i, x in enumerate(lines) if i not in toc]
     sections: list[Section] = []
     stack: dict[int, str] = {}
     heading, body = "", []
     for line in lines:
         level = heading_level(line.text)
+        if level is None and PART_TITLE.match(line.text.strip()):
+            level = 0       # an unnumbered page title starts a part of its own
         if level is None:
             body.append(line)
             continue

@@ -365,13 +365,16 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
     if best is None:
         return None
     _, sentence, p = best
-    body = describe_body(p.text.split("\n", 1)[-1], terms) if q.intent == "describe" and not p.table else sentence
+    titled = max((overlap(t, normalize(p.section or "")) for t in terms if t), default=0) >= 0.8
+    body = (describe_body(p.text.split("\n", 1)[-1], [] if titled else terms)   # a section on the topic: all of it
+            if q.intent == "describe" and not p.table else sentence)
     mark = citer.cite(passage_citation(body, doc, p.page, p.section, p.table, p.file))
     d = Draft(found=True)
     d.sentences.append(say("text", subject="", sentence=body, marks=mark))
     nums = [f for f in facts if f.kind == "text" and f.text == sentence]
-    if nums:
-        d.value, d.unit = str(nums[0].value), nums[0].unit
+    if nums:       # the figure of the sentence that is about the item asked, not just its first
+        f = max(nums, key=lambda f: (fact_score(f, q), -nums.index(f)))
+        d.value, d.unit = str(f.value), f.unit
     return d
 
 

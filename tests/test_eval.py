@@ -64,9 +64,10 @@ def test_different_items_in_the_text_are_not_reported_as_a_conflict(real_engine)
     assert a.value == "1642.08" and "不一致" not in a.answer
 
 
-def test_description_starts_where_the_text_names_the_topic(real_engine):
+def test_description_is_the_section_on_the_topic_from_its_start(real_engine):
     a = real_engine.ask("区府办的主要职能是什么")
-    assert a.answer.startswith("主要职能") and "协助区政府领导处理区政府日常工作" in a.answer
+    assert "协助区政府领导处理区政府日常工作" in a.answer and "主要职能包括" in a.answer
+    assert a.citations[0].section.endswith("主要职能")
 
 
 def test_yuan_table_question_in_wan_converts_and_cites_the_yuan_row(real_engine):

@@ -93,3 +93,16 @@ def test_dry_run_prints_facts_as_json_and_writes_nothing(tmp_path):
     assert all(r["page"] is None for r in rows)
     assert any(r["code"] == "221" and r["value"] == "3241.03" for r in rows)
     assert not (tmp_path / "store").exists()
+
+
+def test_contents_page_without_dot_leaders_is_not_a_section_and_page_titles_start_parts():
+    from ingest.narrative import lines_to_sections
+    from schema import Line
+    lines = [Line("目 录", 2), Line("一、单位主要职能", 2), Line("二、单位机构设置", 2), Line("1. 2025年预算单位收入预算总表", 2),
+             Line("六、其他相关情况说明", 2),
+             Line("上海市普陀区商务委员会主要职能", 3), Line("主管全区产业经济，加挂粮食和物资储备局牌子。", 3),
+             Line("2025年单位预算编制说明", 7), Line("2025年，收入预算37,151.47万元。", 7),
+             Line("一、2025年“三公”经费预算情况说明", 22), Line("“三公”经费预算数为1.00万元。", 22)]
+    paths = [(s.path, s.lines[0].page) for s in lines_to_sections(lines) if s.lines]
+    assert paths == [("上海市普陀区商务委员会主要职能", 3), ("2025年单位预算编制说明", 7),
+                     ("2025年单位预算编制说明 / 一、2025年“三公”经费预算情况说明", 22)]
