@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.numbers import chinese_to_int, text_to_decimal
 from schema import Fact, Line
@@ -135,7 +135,7 @@ def _clause_label(sentence: str, start: int, body: str) -> str:
     before = re.sub(r"[（(]([^（）()\d，,。；;]{1,2})[）)]", "\u27e8\\1\u27e9", before)   # 因公出国（境）费: part of the name
     clause = CLAUSE_SPLIT.split(before)[-1].strip() if before else ""
     clause = LEAD.sub("", clause.replace(body, "") if body else clause).strip()
-    clause = re.sub(r"(?<=.{2})(为|是|达到|达|约)$", "", clause)
+    clause = re.sub(r"(?<=.{2})(的为|为|是|达到|达|约|的)$", "", clause)
     return clause.replace("\u27e8", "（").replace("\u27e9", "）")
 
 
@@ -174,13 +174,26 @@ def _narrative_fact(doc_id, file, section, page, label, value, raw, unit, senten
                 value=Decimal(value), raw=str(raw), unit=unit, text=sentence, kind="text", file=file)
 
 
+ITEM_HEAD = re.compile(r"([^（）()，,。；;、:：\s]+)[（(](项|款)[）)]")
+BARE_MEASURE = re.compile(r"^(全年预算|年初预算|调整预算|支出决算|决算数|预算数|完成全年预算数?的?|完成年初预算的?)")
+
+
 def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body: str = "") -> list[Fact]:
     facts: list[Fact] = []
     for section in sections:
+        item = ""       # 1、一般公共服务支出（类）社会工作事务（款）行政运行（项）。全年预算为52.00万元…
+        head = re.sub(r"\s+", "", section.heading)
+        wrapped = head.rsplit("）", 1)[1] if "（款）" in head or "（类）" in head else ""   # the name went on a line
         for line in lines_to_paragraphs(section.lines):
             carry = ""
             for sentence in text_to_sentences(line.text):
                 new = sentence_to_facts(sentence, section, line.page, doc_id, file, body, carry)
+                heads = ITEM_HEAD.findall(wrapped + re.sub(r"\s+", "", sentence))
+                wrapped = ""
+                if heads and not new:
+                    item = heads[-1][0]
+                if item:
+                    new = [replace(f, label=item + f.label) if BARE_MEASURE.match(f.label) else f for f in new]
                 subjects = [f.label for f in new if f.unit != "%" and not COMPARE.match(f.label)]
                 carry = subjects[0] if subjects else carry
                 facts.extend(new)

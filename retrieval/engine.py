@@ -148,7 +148,7 @@ class Engine:
         corpus = self._refresh()
         q = question_to_query(resolve_followup(question, history), corpus.labels)
         docs = [d for d in corpus.docs if d.doc_id == doc] if doc else list(corpus.docs)
-        q = resolve_org(q, docs)
+        q = resolve_org(q, docs, corpus.labels)
         chosen, reason = select_docs(q, docs, corpus.labels)
         if chosen and q.org and any(org_matches(q.org, d.body) for d in chosen):
             q = without_org(q)

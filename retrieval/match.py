@@ -130,6 +130,8 @@ def fact_score(f: Fact, q: Query) -> float:
     t = query_terms(q)
     item = t.item
     best = term_score(item, key)
+    if "/" in key:          # “三公”经费预算数/公务接待费: a column-oriented table's row is its last segment
+        best = max(best, term_score(item, key.rsplit("/", 1)[-1]))
     for named in t.named:
         best = max(best, term_score(named, key) - 1)
     ck = core(key)
@@ -140,6 +142,9 @@ def fact_score(f: Fact, q: Query) -> float:
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
             best = max(best, term_score(item.replace(project, ""), key) + 8)
+    if f.kind == "text":        # 事业运行全年预算为17.68万元: the measure is part of a sentence's label
+        for m in q.measures:
+            best = max(best, term_score(item + m, key))
     for exp in t.expansions:
         best = max(best, 0.95 * term_score(exp, key))
     for exp in t.broad:
@@ -190,6 +195,8 @@ def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
         return 2 if not q.measures or any(m in f.label for m in q.measures) else 0
     asked = [m for m in q.measures if m != "决算" and m not in fact_key(f)]
     if asked:
+        if any(m == last for m in asked):
+            return 5            # 基本支出 itself, not its sub-column 基本支出/人员经费
         return 4 if any(m in col for m in asked) else 0
     score = 3 if TOTAL_COL.search(last) or TOTAL_COL.search(col) else 1
     if doc_kind == "决算" and "决算" in col:
@@ -209,8 +216,24 @@ def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: li
     top = scored[0].score
     group = [s for s in scored if s.score >= top - 0.01]
     group = [s for s in group if column_fits(s.fact, q, doc_kind) > 0] or group
-    return sorted(group, key=lambda s: (-column_fits(s.fact, q, doc_kind), s.fact.value is None,
-                                        table_rank(s.fact), s.fact.row))
+    return sorted(group, key=lambda s: (not from_its_own_table(s.fact), -column_fits(s.fact, q, doc_kind),
+                                        s.fact.value is None, table_rank(s.fact), s.fact.row))
+
+
+@lru_cache(maxsize=1)
+def _sangong_parts() -> frozenset[str]:
+    from retrieval.understand import LEXICON
+    rows = [r.split("\t") for r in (LEXICON / "parts.tsv").read_text(encoding="utf-8").splitlines()
+            if r.strip() and not r.startswith("#")]
+    parts = {p for total, ps in rows if total in ("三公经费", "公务用车购置及运行费") for p in ps.split("|")}
+    return frozenset(label_to_key(p) for p in parts | {"三公经费", "公务用车购置及运行费"})
+
+
+def from_its_own_table(f: Fact) -> bool:
+    """A 三公 item's figure in the 三公 table covers basic and project spending; the economic
+    classification table holds the basic part only."""
+    return f.table_name == "三公经费表" and (fact_key(f).rsplit("/", 1)[-1] in _sangong_parts()
+                                           or fact_key(f) in _sangong_parts())
 
 
 def same_figure(a: Fact, b: Fact) -> bool:

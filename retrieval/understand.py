@@ -107,14 +107,22 @@ def question_to_org(question: str, known_labels: frozenset[str] = frozenset()) -
     return orgs[0] if orgs else None
 
 
-def resolve_org(query: "Query", docs: list[Document]) -> "Query":
-    """The longest candidate name that is a loaded body; else the shortest (for the not-loaded message)."""
+def resolve_org(query: "Query", docs: list[Document], labels: frozenset[str] = frozenset()) -> "Query":
+    """The longest candidate name that is a loaded body, unless a shorter one leaves a known label whole
+    (江苏人大办公费: 江苏人大 + 办公费, not 江苏人大办 + 公费); with none loaded, the shortest (for the
+    not-loaded message)."""
     if len(query.orgs) <= 1:
         return query
-    for name in query.orgs:
-        if any(org_matches(name, d.body) for d in docs):
-            return replace(query, org=name)
-    return replace(query, org=query.orgs[-1])
+    loaded = [n for n in query.orgs if any(org_matches(n, d.body) for d in docs)]
+    if not loaded:
+        return replace(query, org=query.orgs[-1])
+    q = ORG_LEAD.sub("", normalize(query.question))
+    best = loaded[0]
+    for shorter in loaded[1:]:
+        head = q[len(shorter):len(best) + 1]
+        if len(best) - len(shorter) <= 2 and any(lab.startswith(head) for lab in labels):
+            best = shorter
+    return replace(query, org=best)
 
 
 def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
@@ -151,8 +159,9 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     wants = "元" if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q) else (
         "万元" if "万元" in q else None)
     hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|个)", q)
-    unit_hint = hint.group(1) if hint else ("平方米" if "面积" in q else None)
-    if not item.strip() and intent == "lookup" and re.search(r"钱|预算|决算|经费|资金", q):
+    unit_hint = hint.group(1) if hint else ("平方米" if "面积" in q else
+                                            "%" if re.search(r"百分之|百分比|百分率|完成率|执行率", q) else None)
+    if not item.strip() and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]

@@ -98,8 +98,18 @@ def test_projects_ranked_by_the_item_rows_project_column_when_no_project_table(r
 
 
 def test_budget_asked_of_a_final_account_says_the_figure_is_the_final_one(real_engine):
+    a = real_engine.ask("社工部办公费预算是多少")
+    assert a.value == "3.78" and "以上为决算数" in a.answer, a.answer
+
+
+def test_full_year_budget_stated_under_an_item_heading_of_a_final_account(real_engine):
+    """1、…住房改革支出（款）住房公积金（项）。全年预算为18.12万元… (the item is in the sentence before)."""
     a = real_engine.ask("社工部住房公积金全年预算是多少")
-    assert a.value == "17.70" and "以上为决算数" in a.answer, a.answer
+    assert a.value == "18.12" and "决算数" not in a.answer, a.answer
+    b = real_engine.ask("社工部事业运行的全年预算是多少")
+    assert b.value == "17.68" and "不一致" not in b.answer, b.answer
+    c = real_engine.ask("社工部行政单位医疗完成全年预算的百分之几")
+    assert c.value == "99.55" and c.unit == "%", c.answer
 
 
 def test_body_name_followed_by_an_item_that_ends_like_a_body(real_engine):
