@@ -238,9 +238,34 @@ def empty_answer(q: Query, doc: Document, main: Fact, ranked, citer: Citer) -> D
 
 
 # ------------------------------------------------------------------ rank / list / count
+LEVEL_WORD = re.compile(r"(类|款|项)级")
+
+
+def scoped_rows(q: Query, facts: list[Fact]) -> tuple[str, list[Fact]]:
+    """Rows a ranking is scoped to by the question: a level (项级科目), the economic classification
+    (经济科目), or the children of a named row (商品和服务支出里哪项最多)."""
+    item = normalize(q.item)
+    level = LEVEL_WORD.search(q.question)
+    if level:
+        coded = [f for f in facts if f.level == level.group(1) and f.table_name in TABLES_BY_FUNCTION]
+        return f"{level.group(1)}级科目", coded
+    if re.search(r"经济(科目|分类)", q.question) and not re.sub(r"经济(科目|分类)?", "", item):
+        return "经济科目", [f for f in facts if f.table_name == "基本支出分经济科目表" and f.level == "款"]
+    parents = {f.code for f in facts if f.code and fact_key(f) == item}
+    children = [f for f in facts if f.parent and f.parent in parents]
+    return (f"{item}中", children) if children else ("", [])
+
+
+TABLES_BY_FUNCTION = ("支出总表", "一般公共预算支出表", "收支总表", "财政拨款收支总表", "收入总表")
+
+
 def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, list[Fact]]:
     item = normalize(q.item)
-    if "项目" in item or not item:
+    name, rows = scoped_rows(q, facts)
+    if rows:
+        first = rows[0].table
+        rows = [f for f in rows if f.table == first]     # one table: the same rows print in several
+    elif "项目" in item or not item:
         rows = [f for f in facts if f.table_name == "项目支出表"]
         name = "项目"
         if not any(f.value for f in rows if f.kind == "cell"):   # no project table: 项 rows by their 项目支出
@@ -290,6 +315,29 @@ def rank_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search
     d = Draft(found=True, value=items[0].raw, unit=items[0].unit)
     key = "list" if q.intent == "list" else "top"
     d.sentences.append(say(key, subject="", label=name, n=cn_number(len(items)), items=text))
+    return d
+
+
+ACROSS_BODIES = re.compile(r"哪个(单位|部门|机关)|哪家|哪一个(单位|部门)|哪个的|各(单位|部门)|这几个(单位|部门)|哪些(单位|部门)")
+
+
+def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]], citer: Citer) -> Draft | None:
+    """哪个单位的住房公积金最多: the item in each document, compared in 万元."""
+    rows = []
+    for doc, facts in docs_facts:
+        ranked = best_facts(facts, replace(q, intent="lookup"), doc.kind)
+        if ranked and ranked[0].score >= MIN_SCORE and ranked[0].fact.value is not None:
+            rows.append((doc, ranked[0].fact))
+    if len(rows) < 2:
+        return None
+    rows.sort(key=lambda r: to_wan(r[1]), reverse=q.intent != "rank_min")
+    marks = {id(f): citer.cite(fact_citation(f, doc)) for doc, f in rows}
+    first_doc, first = rows[0]
+    items = "；".join(f"{doc.body}{doc.year or ''}年{doc.kind}{shown(f)}{marks[id(f)]}" for doc, f in rows)
+    d = Draft(found=True, value=first.raw, unit=first.unit)
+    d.sentences.append(say("rank_docs", item=ORDINAL.sub("", first.label), body=first_doc.body,
+                           direction="多" if q.intent != "rank_min" else "少", raw=first.raw, unit=first.unit,
+                           marks=marks[id(first)], items=items))
     return d
 
 

@@ -187,6 +187,12 @@ class Engine:
 
     def _compose(self, question: str, q: Query, chosen: list[Document]) -> Answer:
         citer = Citer()
+        if q.intent in ("rank_max", "rank_min") and len(chosen) > 1 and A.ACROSS_BODIES.search(question):
+            across = A.rank_documents(q, [(d, self.facts(d.doc_id)) for d in chosen], citer)
+            if across:
+                return Answer(question=question, answer="".join(across.sentences), answerable=True,
+                              value=across.value, unit=across.unit, citations=tuple(citer.citations),
+                              docs=tuple(d.doc_id for d in chosen))
         drafts = self._drafts(q, chosen[:6], citer)
         found = [(d, x) for d, x in drafts if x.found]
         named = [d for d, x in found if not x.broad_only]

@@ -87,7 +87,7 @@ def strip_fillers(q: str) -> str:
 ORG_SUFFIX = re.compile(r"(委员会|办公厅|办公室|常委会|局|委|部|厅|办|院|中心|政府|人大|政协|总工会|联合会|站|所|馆|队|署)")
 ORG_LEAD = re.compile(r"^(请问|我想知道|想问一下|想问|查询|帮我查一下|帮我查|查一下|麻烦问一下|他们|她们|你们|那个|这个|"
                       r"今年|去年|明年|上年|本年度|20\d{2}\s*年度?|的|，|,|\s)+")
-NOT_IN_NAME = re.compile(r"今年|去年|明年|\d|花|钱|多少|哪|什么|是|的|在|给|用|了|有|吗|呢|？|\?")
+NOT_IN_NAME = re.compile(r"今年|去年|明年|\d|花|钱|多少|哪|什么|是|的|在|给|用|了|有|吗|呢|几|这|各|每|？|\?")
 
 
 def question_to_orgs(question: str) -> tuple[str, ...]:
@@ -145,6 +145,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     item = strip_fillers(item)
     item = re.sub(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
     item = re.sub(r"^是|是$", "", item)
+    item = re.sub(r"(?<=.{2})(里面|里|当中|之中)$", "", item)        # 商品和服务支出里哪项最多
     part = re.match(r"^(.{2,}?)(?<!公)(里面|里|当中|之中|中的)(.{2,})$", item)
     is_measure = [any(p.search(x) for p, _ in phrases()["measure"]) for x in (part.group(1), part.group(3))] if part else []
     if part and not (is_measure[1] and not is_measure[0]):

@@ -115,3 +115,19 @@ def test_full_year_budget_stated_under_an_item_heading_of_a_final_account(real_e
 def test_body_name_followed_by_an_item_that_ends_like_a_body(real_engine):
     assert real_engine.ask("商务委委托业务费多少？").value == "180,000.00"
     assert real_engine.ask("区府办今年花在办公费上的钱有多少？").value == "259,400.00"
+
+
+@pytest.mark.parametrize("question,first", [
+    ("区府办商品和服务支出里哪项最多？", "福利费"),                # the children of a named row
+    ("区府办哪个项级科目预算最多？", "一般行政管理事务"),          # a level
+    ("社工部基本支出里哪项经济科目最多？", "津贴补贴"),            # the economic classification
+])
+def test_a_ranking_is_scoped_the_way_the_question_scopes_it(real_engine, question, first):
+    a = real_engine.ask(question)
+    assert f"最多的是“{first}”" in a.answer, a.answer
+
+
+def test_which_body_has_the_most_compares_the_bodies_in_one_unit(real_engine):
+    a = real_engine.ask("哪个单位的住房公积金最多？")
+    assert a.answer.startswith("住房公积金最多的是江苏省人大常委会办公厅，752.90万元")
+    assert "1,741,445.22元" in a.answer and len(a.citations) >= 4
