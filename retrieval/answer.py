@@ -49,6 +49,8 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
     scored = score_facts(facts, q)
     ranked = best_facts(facts, q, doc.kind, scored)
     table_hit = table_match(q, facts)
+    if table_hit and (row := row_of_table(q, doc, facts, table_hit[1], citer)):
+        return row                         # 物业管理费政府采购: a row of the 政府采购 table
     if table_hit and table_hit[0] >= 50:   # the item names a table: rows named by the item itself still win
         direct = score_facts(facts, replace(q, expansions=(), broad=()))
         if not direct or direct[0].score < 12:
@@ -176,6 +178,34 @@ def table_match(q: Query, facts: list[Fact]) -> tuple[float, str] | None:
     return best
 
 
+def without_words_of(item: str, title: str) -> str:
+    """The item without the stretches (2+ characters) it shares with a table title."""
+    out, i = [], 0
+    while i < len(item):
+        n = next((n for n in range(len(item) - i, 1, -1) if item[i:i + n] in title), 0)
+        if n:
+            i += n
+        else:
+            out.append(item[i])
+            i += 1
+    return "".join(out)
+
+
+def row_of_table(q: Query, doc: Document, facts: list[Fact], title: str, citer: Citer) -> Draft | None:
+    """What is left of the item once the table's own words are taken out, answered from that table's
+    rows (人代会二次会议经费采购 -> the row 江苏省第十三届人代会二次会议经费 of the procurement table)."""
+    item = normalize(q.item)
+    rest = without_words_of(item, TITLE_NOISE.sub("", normalize(title)) + "政府采购")
+    if rest == item or len(rest) < 3:
+        return None
+    rows = [f for f in facts if f.table == title]
+    narrowed = replace(q, item=rest, expansions=(), broad=(), measures=())
+    scored = score_facts(rows, narrowed)
+    if not scored or scored[0].score < 12 or is_total_row(scored[0].fact, doc.body):
+        return None
+    return lookup(narrowed, doc, rows, citer)
+
+
 def table_answer(q: Query, doc: Document, facts: list[Fact], title: str, citer: Citer,
                  search: Search | None = None) -> Draft:
     rows = [f for f in facts if f.table == title]
@@ -249,7 +279,8 @@ def scoped_rows(q: Query, facts: list[Fact]) -> tuple[str, list[Fact]]:
     if level:
         coded = [f for f in facts if f.level == level.group(1) and f.table_name in TABLES_BY_FUNCTION]
         return f"{level.group(1)}级科目", coded
-    if re.search(r"经济(科目|分类)", q.question) and not re.sub(r"经济(科目|分类)?", "", item):
+    rest = re.sub(r"经济(科目|分类)?", "", item)
+    if re.search(r"经济(科目|分类)", q.question) and (not rest or rest in q.measures):   # 基本支出里哪项经济科目
         return "经济科目", [f for f in facts if f.table_name == "基本支出分经济科目表" and f.level == "款"]
     parents = {f.code for f in facts if f.code and fact_key(f) == item}
     children = [f for f in facts if f.parent and f.parent in parents]

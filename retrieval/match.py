@@ -142,6 +142,8 @@ def fact_score(f: Fact, q: Query) -> float:
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
             best = max(best, term_score(item.replace(project, ""), key) + 8)
+    if f.kind == "cell" and len(item) >= 3 and best < 5 + len(item) and item in (f.text or ""):
+        best = 5 + len(item)    # 综合管理费 | 物业管理费 | 410.40: the item is another label cell of the row
     if f.kind == "text":        # 事业运行全年预算为17.68万元: the measure is part of a sentence's label
         for m in q.measures:
             best = max(best, term_score(item + m, key))

@@ -149,7 +149,9 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     part = re.match(r"^(.{2,}?)(?<!公)(里面|里|当中|之中|中的)(.{2,})$", item)
     is_measure = [any(p.search(x) for p, _ in phrases()["measure"]) for x in (part.group(1), part.group(3))] if part else []
     if part and not (is_measure[1] and not is_measure[0]):
-        item = part.group(3)        # 三公经费里出国费: the item is 出国费 (a column asked stays with its row)
+        inner = re.sub(r"(?<=..)(类|方面|部分)$", "", part.group(3))
+        # 三公经费里出国费: the item is 出国费 (a column asked stays with its row); 政府采购里服务类: 政府采购服务
+        item = part.group(1) + inner if len(inner) <= 2 else part.group(3)
     item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
     item = re.sub(r"^(还|也|又|都|里面|里|当中)(?=.{2})", "", item)     # 决算里基本支出: 决算 was a filler
     item = re.sub(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "主要职责", item) if intent == "describe" else item

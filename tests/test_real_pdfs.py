@@ -131,3 +131,13 @@ def test_which_body_has_the_most_compares_the_bodies_in_one_unit(real_engine):
     a = real_engine.ask("哪个单位的住房公积金最多？")
     assert a.answer.startswith("住房公积金最多的是江苏省人大常委会办公厅，752.90万元")
     assert "1,741,445.22元" in a.answer and len(a.citations) >= 4
+
+
+@pytest.mark.parametrize("question,label,value", [
+    ("人代会二次会议经费采购预算有多少", "江苏省第十三届人代会二次会议经费", "1,035.00"),   # the table's word taken out
+    ("江苏人大物业管理费政府采购预算多少", "综合管理费", "410.40"),                      # another label cell of the row
+    ("普陀区府办2025年政府采购里服务类的预算是多少万元？", "政府采购服务预算", "34"),     # X里Y with a short Y
+])
+def test_a_row_of_a_named_table_is_answered_not_the_tables_total(real_engine, question, label, value):
+    a = real_engine.ask(question)
+    assert a.value == value and a.answer.startswith(label), a.answer
