@@ -58,6 +58,19 @@ def term_score(term: str, key: str) -> float:
     return 10 * d if d >= 0.5 else (3 * d if d >= 0.25 else 0.0)
 
 
+@lru_cache(maxsize=100_000)
+def common_run(a: str, b: str) -> str:
+    """The longest stretch of characters the two strings share."""
+    best = ""
+    for i in range(len(a)):
+        for j in range(i + len(best) + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = a[i:j]
+            else:
+                break
+    return best
+
+
 def is_subsequence(short: str, long: str) -> bool:
     it = iter(long)
     return all(ch in it for ch in short)
@@ -142,6 +155,15 @@ def fact_score(f: Fact, q: Query) -> float:
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
             best = max(best, term_score(item.replace(project, ""), key) + 8)
+        elif project and len(common_run(project, item)) >= 4:
+            # 市政道路维护项目的成本指标: the project named short (公建公司市政道路维护项目), then its indicator
+            rest = item
+            while len(run := common_run(project, rest)) >= 2:      # every word of the project's name
+                rest = rest.replace(run, "")
+            rest = re.sub(r"指标|目标|要求|标准", "", rest) or rest
+            column = (f.column or "").rsplit("/", 1)[-1]
+            if len(re.sub(r"资金|经费|费用|钱|预算|金额|多少", "", rest)) >= 2:     # an indicator is asked, not the money
+                best = max(best, max(term_score(rest, key), term_score(rest, column)) + 8)
     if f.kind == "cell" and len(item) >= 3 and best < 5 + len(item) and item in (f.text or ""):
         best = 5 + len(item)    # 综合管理费 | 物业管理费 | 410.40: the item is another label cell of the row
     if f.kind == "text":        # 事业运行全年预算为17.68万元: the measure is part of a sentence's label
@@ -158,8 +180,8 @@ def fact_score(f: Fact, q: Query) -> float:
     side = t.side
     if best > 0 and side and f.column and side[0] in f.column.split("/")[0]:
         best += 2          # 支出总计 in a 收支总表 whose two sides share the label 总计
-    if re.match(r"^[≥≤<>＞＜]", f.raw or ""):   # a target (≤244万元), not the budget figure
-        best *= 0.7
+    if re.match(r"^[≥≤<>＞＜]", f.raw or "") and not re.search(r"指标|目标|要求|标准", q.question):
+        best *= 0.7     # a target (≤244万元), not the budget figure, unless a target is asked
     if q.unit_hint and best > 0:
         best += 15 if f.unit == q.unit_hint else -5
     elif q.money and best > 0 and f.unit in ("万元", "元", "亿元"):

@@ -161,3 +161,12 @@ def test_body_candidates_are_read_from_the_start_of_the_question_longest_first()
     assert question_to_orgs("区府办今年花在办公费上的钱有多少？") == ("区府办",)
     assert question_to_orgs("请问2026年晋城市财政局住房保障支出是多少") == ("晋城市财政局",)
     assert question_to_orgs("普陀区哪个部门的三公经费最多") == ()
+
+
+@pytest.mark.parametrize("question,raw", [
+    ("市政道路维护项目的成本指标是多少", "≤11036500元"),         # 公建公司市政道路维护项目, named short
+    ("雨污水管网改造项目的预算成本指标是多少", "≤1738万元"),      # 雨污水管网错接混接改造项目
+])
+def test_a_projects_target_is_found_by_a_short_form_of_its_name(sample_engine, question, raw):
+    a = ask(sample_engine, question)
+    assert a.answerable and raw in a.answer, a.answer
