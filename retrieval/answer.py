@@ -7,6 +7,7 @@ from typing import Callable
 
 from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
 from retrieval.match import (TOTAL_COL, Scored, best_facts, dice, fact_key, fact_score, is_total_row, nearest_labels,
+                             parts_of,
                              same_figure, score_facts, to_wan)
 from ingest.tables import ORDINAL
 from retrieval.understand import Query, normalize
@@ -307,6 +308,8 @@ def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, li
         hit = table_match(q, facts)
         rows = [f for f in facts if hit and f.table == hit[1]]
         name = item
+        if parts := parts_of(item):        # 三公经费里哪项最多: its parts, not the table's 会议费 beside them
+            rows = [f for f in rows if fact_key(f).rsplit("/", 1)[-1] in parts] or rows
         if not rows:
             rows = [f for f in facts if f.level == "类" and f.table_name in ("支出总表", "收入总表")]
             name = "支出功能分类（类）"
@@ -315,8 +318,9 @@ def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, li
         return name, []
     col = total_column(rows)
     seen, out = set(), []
+    column_oriented = all(f.column == f.label for f in rows)     # “三公”经费/公务接待费: each row its own column
     for f in rows:
-        if f.column == col and fact_key(f) not in seen:
+        if (column_oriented or f.column == col) and fact_key(f) not in seen:
             seen.add(fact_key(f))
             out.append(f)
     return name, out
@@ -339,17 +343,17 @@ def rank_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search
         f = ordered[0]
         d = Draft(found=True, value=f.raw, unit=f.unit)
         d.sentences.append(say("rank", subject="", label=name, direction="多" if q.intent == "rank_max" else "少",
-                               name=f.label, raw=f.raw, unit=f.unit, marks=citer.cite(fact_citation(f, doc))))
+                               name=f.label.rsplit("/", 1)[-1], raw=f.raw, unit=f.unit, marks=citer.cite(fact_citation(f, doc))))
         return d
     items = ordered if q.intent == "list" else ordered[:q.top_n]
-    text = "；".join(f"{f.label}{f.raw}{f.unit}{citer.cite(fact_citation(f, doc))}" for f in items)
+    text = "；".join(f"{f.label.rsplit('/', 1)[-1]}{f.raw}{f.unit}{citer.cite(fact_citation(f, doc))}" for f in items)
     d = Draft(found=True, value=items[0].raw, unit=items[0].unit)
     key = "list" if q.intent == "list" else "top"
     d.sentences.append(say(key, subject="", label=name, n=cn_number(len(items)), items=text))
     return d
 
 
-ACROSS_BODIES = re.compile(r"哪个(单位|部门|机关)|哪家|哪一个(单位|部门)|哪个的|各(单位|部门)|这几个(单位|部门)|哪些(单位|部门)")
+ACROSS_BODIES = re.compile(r"谁|哪个(单位|部门|机关)|哪家|哪一个(单位|部门)|哪个的|各(单位|部门)|这几个(单位|部门)|哪些(单位|部门)")
 
 
 def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]], citer: Citer) -> Draft | None:

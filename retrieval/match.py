@@ -58,6 +58,9 @@ def term_score(term: str, key: str) -> float:
     return 10 * d if d >= 0.5 else (3 * d if d >= 0.25 else 0.0)
 
 
+GENERIC_WORDS = r"项目|经费|资金|支出|工作|专项|公司|建设|管理"   # shared by many names: no evidence of one
+
+
 @lru_cache(maxsize=100_000)
 def common_run(a: str, b: str) -> str:
     """The longest stretch of characters the two strings share."""
@@ -155,7 +158,7 @@ def fact_score(f: Fact, q: Query) -> float:
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
             best = max(best, term_score(item.replace(project, ""), key) + 8)
-        elif project and len(common_run(project, item)) >= 4:
+        elif project and len(re.sub(GENERIC_WORDS, "", common_run(project, item))) >= 4:
             # 市政道路维护项目的成本指标: the project named short (公建公司市政道路维护项目), then its indicator
             rest = item
             while len(run := common_run(project, rest)) >= 2:      # every word of the project's name
@@ -245,12 +248,22 @@ def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: li
 
 
 @lru_cache(maxsize=1)
-def _sangong_parts() -> frozenset[str]:
+def _parts() -> dict[str, frozenset[str]]:
     from retrieval.understand import LEXICON
     rows = [r.split("\t") for r in (LEXICON / "parts.tsv").read_text(encoding="utf-8").splitlines()
             if r.strip() and not r.startswith("#")]
-    parts = {p for total, ps in rows if total in ("三公经费", "公务用车购置及运行费") for p in ps.split("|")}
-    return frozenset(label_to_key(p) for p in parts | {"三公经费", "公务用车购置及运行费"})
+    return {label_to_key(total): frozenset(label_to_key(p) for p in ps.split("|")) for total, ps in rows}
+
+
+def parts_of(item: str) -> frozenset[str]:
+    """The parts a total is made of (三公经费 -> 因公出国（境）费, 公务接待费, 公务用车购置及运行费)."""
+    return _parts().get(label_to_key(item), frozenset())
+
+
+@lru_cache(maxsize=1)
+def _sangong_parts() -> frozenset[str]:
+    keys = ("三公经费", "公务用车购置及运行费")
+    return frozenset().union(*(parts_of(k) for k in keys)) | {label_to_key(k) for k in keys}
 
 
 def from_its_own_table(f: Fact) -> bool:
@@ -278,7 +291,8 @@ def to_wan(f: Fact) -> Decimal | None:
 
 def is_total_row(f: Fact, body: str = "") -> bool:
     key = fact_key(f)
-    return bool(TOTAL_ROW.match(key)) or (body and key == body) or key.endswith("合计")
+    last = key.rsplit("/", 1)[-1]       # “三公”经费/小计 in a column-oriented table
+    return bool(TOTAL_ROW.match(key)) or (body and key == body) or key.endswith("合计") or last in ("小计", "合计")
 
 
 def table_facts(facts: list[Fact], table: str) -> list[Fact]:

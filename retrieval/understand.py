@@ -36,6 +36,7 @@ class Query:
     relative_year: str | None = None  # 今年 | 去年
     orgs: tuple[str, ...] = ()      # candidate names of the body, longest first (see resolve_org)
     asks_budget: bool = False       # 预算 asked, not 决算 (a final-accounts table may hold both columns)
+    others: tuple[str, ...] = ()    # a second body named after 和/与/、 (区府办和商务委谁的工会经费多)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -102,6 +103,15 @@ def question_to_orgs(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reversed(out)))
 
 
+def second_body(question: str, orgs: tuple[str, ...]) -> tuple[str, ...]:
+    """Candidates of a body named right after the first one and 和/与/跟/、/及."""
+    q = ORG_LEAD.sub("", normalize(question))
+    for name in reversed(orgs):          # shortest first: 区府办和商务委
+        if re.match(r"[和与跟、及]", q[len(name):len(name) + 1]):
+            return question_to_orgs(q[len(name) + 1:])
+    return ()
+
+
 def question_to_org(question: str, known_labels: frozenset[str] = frozenset()) -> str | None:
     orgs = question_to_orgs(question)
     return orgs[0] if orgs else None
@@ -112,11 +122,13 @@ def resolve_org(query: "Query", docs: list[Document], labels: frozenset[str] = f
     (江苏人大办公费: 江苏人大 + 办公费, not 江苏人大办 + 公费); with none loaded, the shortest (for the
     not-loaded message)."""
     if len(query.orgs) <= 1:
-        return query
+        return replace(query, others=next(((n,) for n in query.others
+                                           if any(org_matches(n, d.body) for d in docs)), ()))
     loaded = [n for n in query.orgs if any(org_matches(n, d.body) for d in docs)]
     if not loaded:
         return replace(query, org=query.orgs[-1])
     q = ORG_LEAD.sub("", normalize(query.question))
+    query = replace(query, others=next(((n,) for n in query.others if any(org_matches(n, d.body) for d in docs)), ()))
     best = loaded[0]
     for shorter in loaded[1:]:
         head = q[len(shorter):len(best) + 1]
@@ -129,6 +141,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     q = normalize(question)
     orgs = question_to_orgs(question)
     org = orgs[0] if orgs else None
+    others = second_body(question, orgs)
     years = tuple(int(y) for y in YEAR.findall(q))
     kind = "决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None)
     codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
@@ -161,9 +174,9 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
                                 for t in targets))
     wants = "元" if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q) else (
         "万元" if "万元" in q else None)
-    hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|个)", q)
+    hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|盏|座|个)", q)
     unit_hint = hint.group(1) if hint else ("平方米" if "面积" in q else
-                                            "%" if re.search(r"百分之|百分比|百分率|完成率|执行率", q) else None)
+                                            "%" if re.search(r"百分之|百分比|百分率|完成率|执行率|完成了?.{0,12}的?多少", q) else None)
     if not item.strip() and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
@@ -177,7 +190,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
         measures = tuple(m for m in measures if m not in part.group(1))
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
                  measures=measures, intent=intent, years=years, kind=kind, org=org, orgs=orgs,
-                 asks_budget="预算" in q and "决算" not in q,
+                 asks_budget="预算" in q and "决算" not in q, others=others,
                  wants_unit=wants, unit_hint=unit_hint, money=money, top_n=top_n, relative_year=relative)
 
 
@@ -186,9 +199,11 @@ def without_org(query: Query) -> Query:
     if not query.org:
         return query
     rest = normalize(query.question).replace(query.org, "", 1)
+    for other in query.others:
+        rest = re.sub(rf"[和与跟、及]?{re.escape(other)}", "", rest, count=1)
     again = question_to_query(rest)
-    return replace(again, question=query.question, org=query.org, years=query.years or again.years,
-                   kind=query.kind or again.kind) if again.item else query
+    return replace(again, question=query.question, org=query.org, others=query.others,
+                   years=query.years or again.years, kind=query.kind or again.kind) if again.item else query
 
 
 def is_subsequence(short: str, long: str) -> bool:
@@ -206,7 +221,7 @@ def select_docs(query: Query, docs: list[Document],
     """Documents the question is about, or (empty list, reason) when the asked one is not loaded."""
     pool = [d for d in docs if not d.is_template]
     if query.org:
-        named = [d for d in pool if org_matches(query.org, d.body)]
+        named = [d for d in pool if org_matches(query.org, d.body) or any(org_matches(o, d.body) for o in query.others)]
         if named:
             pool = named
         elif not any(query.org in lab for lab in known_labels):   # an item name, not a body

@@ -141,3 +141,14 @@ def test_which_body_has_the_most_compares_the_bodies_in_one_unit(real_engine):
 def test_a_row_of_a_named_table_is_answered_not_the_tables_total(real_engine, question, label, value):
     a = real_engine.ask(question)
     assert a.value == value and a.answer.startswith(label), a.answer
+
+
+def test_two_bodies_named_together_are_compared(real_engine):
+    a = real_engine.ask("区府办和商务委谁的工会经费多？")
+    assert a.answer.startswith("工会经费最多的是上海市普陀区人民政府办公室，248,117.54元")
+    assert "194,962.00元" in a.answer and len(a.citations) == 2
+
+
+def test_the_parts_of_a_total_are_ranked_not_the_tables_other_rows(real_engine):
+    a = real_engine.ask("江苏人大三公经费里哪项最多")
+    assert "最多的是“公务接待费”，384.75万元" in a.answer, a.answer
