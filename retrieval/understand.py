@@ -167,6 +167,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
         item = part.group(1) + inner if len(inner) <= 2 else part.group(3)
     item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
     item = re.sub(r"^(还|也|又|都|里面|里|当中)(?=.{2})", "", item)     # 决算里基本支出: 决算 was a filler
+    item = re.sub(r"^给(员工|职工|工作人员|干部|大家|单位|人)?(发放|发|交|缴纳|缴)?(?=.{2})", "", item)   # 给员工发基本工资
     item = re.sub(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "主要职责", item) if intent == "describe" else item
     expansions = tuple(dict.fromkeys(item.replace(key, t) if len(item) > len(key) + 1 else t
                                      for key, targets in synonyms() if key in item for t in targets))
