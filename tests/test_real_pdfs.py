@@ -112,6 +112,11 @@ def test_full_year_budget_stated_under_an_item_heading_of_a_final_account(real_e
     assert c.value == "99.55" and c.unit == "%", c.answer
 
 
+def test_what_people_add_around_an_item_is_left_out(real_engine):
+    assert real_engine.ask("区府办给员工发基本工资用了多少").value == "2,540,192.00"
+    assert real_engine.ask("江苏人大买笔记本电脑预算多少").value == "14.00"
+
+
 def test_body_name_followed_by_an_item_that_ends_like_a_body(real_engine):
     assert real_engine.ask("商务委委托业务费多少？").value == "180,000.00"
     assert real_engine.ask("区府办今年花在办公费上的钱有多少？").value == "259,400.00"
