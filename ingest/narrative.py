@@ -47,22 +47,22 @@ PART_TITLE = re.compile(r"^(\d{4}\s*年度?.{0,30}(预算|决算).{0,8}(说明|�
 
 
 def _toc_lines(lines: list[Line]) -> set[int]:
-    """A contents page printed without dot leaders: the rest of a page that starts 目录, or four or more
-    headings in a row on one page, several of one level (a nested path 第三部分 / 一、 / （一） / 1、 with
-    no text between is kept)."""
+    """A contents page printed without dot leaders: the entries after a 目录 line on its page, or four or
+    more headings in a row on one page, several of one level (a nested path 第三部分 / 一、 / （一） / 1、
+    with no text between is kept)."""
     out: set[int] = set()
     marks = [i for i, x in enumerate(lines) if x.page is not None and re.fullmatch(r"目\s*录", x.text.strip())]
     for m in marks:              # 目录: the entries that follow it on its page
         out.update(_toc_entries(lines, m))
+    levels = [heading_level(x.text) for x in lines] + [None]
     run: list[int] = []
-    for i, x in enumerate(lines + [Line("", None)]):
-        if heading_level(x.text) is not None and (not run or lines[run[0]].page == x.page):
+    for i, level in enumerate(levels):
+        if level is not None and (not run or lines[run[0]].page == lines[i].page):
             run.append(i)
             continue
-        levels = [heading_level(lines[j].text) for j in run]
-        if len(run) >= 4 and len(set(levels)) <= len(levels) - 2:     # 一、二、三、…: not one nested path
+        if len(run) >= 4 and len({levels[j] for j in run}) <= len(run) - 2:     # 一、二、三、…: not one nested path
             out.update(run)
-        run = [i] if heading_level(x.text) is not None else []
+        run = [i] if level is not None else []
     return out
 
 

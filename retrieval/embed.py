@@ -55,12 +55,12 @@ def is_fork_safe(spec: str) -> bool:
 
 
 def worker_embedder(spec: str) -> Embedder:
-    """The embedder of a forked parse worker: the parent's (already loaded) with one BLAS thread."""
-    embedder = get_embedder(spec)
-    return embedder.single_threaded() if isinstance(embedder, UseEmbedder) else embedder
+    """The embedder of a forked parse worker (a fork-safe spec only): the parent's, already loaded,
+    with one BLAS thread."""
+    return get_embedder(spec).single_threaded()
 
 
 @lru_cache(maxsize=4)
 def get_embedder(spec: str) -> Embedder:
     """`use` -> USE v3 (default); anything else is a sentence-transformers model name or path."""
-    return UseEmbedder() if spec in ("", "use") else SentenceTransformerEmbedder(spec)
+    return UseEmbedder() if is_fork_safe(spec) else SentenceTransformerEmbedder(spec)

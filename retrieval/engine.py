@@ -141,9 +141,6 @@ class Engine:
         return out
 
     # ------------------------------------------------------------ asking
-    def understand(self, question: str, history=()) -> Query:
-        return question_to_query(resolve_followup(question, history), self._refresh().labels)
-
     def _prepare(self, question: str, history, doc: str | None) -> tuple[Query, list[Document], str | None]:
         corpus = self._refresh()
         q = question_to_query(resolve_followup(question, history), corpus.labels)

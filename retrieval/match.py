@@ -269,8 +269,7 @@ def _sangong_parts() -> frozenset[str]:
 def from_its_own_table(f: Fact) -> bool:
     """A 三公 item's figure in the 三公 table covers basic and project spending; the economic
     classification table holds the basic part only."""
-    return f.table_name == "三公经费表" and (fact_key(f).rsplit("/", 1)[-1] in _sangong_parts()
-                                           or fact_key(f) in _sangong_parts())
+    return f.table_name == "三公经费表" and fact_key(f).rsplit("/", 1)[-1] in _sangong_parts()
 
 
 def same_figure(a: Fact, b: Fact) -> bool:

@@ -9,8 +9,6 @@ from pathlib import Path
 from schema import Document
 
 LEXICON = Path(__file__).with_name("lexicon")
-ORG = re.compile(r"^(?:请问|我想知道|想问一下|想问|查询|查一下)?\s*([\u4e00-\u9fa5（）()]{1,25}"
-                 r"(?:委员会|办公厅|办公室|常委会|局|委|部|厅|办|院|中心|政府|人大|政协|总工会|联合会|站|所|馆|队|署))")
 GENERIC_ORG = re.compile(r"^(本|该|这个|这|他们|你们|我们|部门|单位|政府)")
 YEAR = re.compile(r"(?<![比较与同至])(20\d{2})\s*年")
 CODE = re.compile(r"(?<!\d)(\d{3}(?:\s?\d{2}){0,2})(?!\d)")
@@ -112,23 +110,19 @@ def second_body(question: str, orgs: tuple[str, ...]) -> tuple[str, ...]:
     return ()
 
 
-def question_to_org(question: str, known_labels: frozenset[str] = frozenset()) -> str | None:
-    orgs = question_to_orgs(question)
-    return orgs[0] if orgs else None
-
-
 def resolve_org(query: "Query", docs: list[Document], labels: frozenset[str] = frozenset()) -> "Query":
     """The longest candidate name that is a loaded body, unless a shorter one leaves a known label whole
     (江苏人大办公费: 江苏人大 + 办公费, not 江苏人大办 + 公费); with none loaded, the shortest (for the
     not-loaded message)."""
+    def is_loaded(name: str) -> bool:
+        return any(org_matches(name, d.body) for d in docs)
+    query = replace(query, others=next(((n,) for n in query.others if is_loaded(n)), ()))
     if len(query.orgs) <= 1:
-        return replace(query, others=next(((n,) for n in query.others
-                                           if any(org_matches(n, d.body) for d in docs)), ()))
-    loaded = [n for n in query.orgs if any(org_matches(n, d.body) for d in docs)]
+        return query
+    loaded = [n for n in query.orgs if is_loaded(n)]
     if not loaded:
         return replace(query, org=query.orgs[-1])
     q = ORG_LEAD.sub("", normalize(query.question))
-    query = replace(query, others=next(((n,) for n in query.others if any(org_matches(n, d.body) for d in docs)), ()))
     best = loaded[0]
     for shorter in loaded[1:]:
         head = q[len(shorter):len(best) + 1]

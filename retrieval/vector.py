@@ -35,9 +35,10 @@ def embedding_text(chunk: Chunk) -> str:
     table chunk: the table's title and header; its rows (labels and figures) are found by BM25 and
     answered from facts, and embedding them tripled ingest time without changing an answer
     (docs/scale.md). The stored text, shown and searched by BM25, stays whole."""
-    body = chunk.text.split("\n", 1)[1] if "\n" in chunk.text else chunk.text
+    body = chunk.text.split("\n", 1)[-1]
     if chunk.kind == "table":
-        return f"{chunk.table or ''}\n{body.split(chr(10), 1)[0]}".strip()
+        header = body.split("\n", 1)[0]
+        return f"{chunk.table or ''}\n{header}".strip()
     return f"{chunk.section or ''}\n{body}".strip()
 
 
