@@ -270,6 +270,7 @@ def empty_answer(q: Query, doc: Document, main: Fact, ranked, citer: Citer) -> D
 
 # ------------------------------------------------------------------ rank / list / count
 LEVEL_WORD = re.compile(r"(类|款|项)级")
+TABLES_BY_FUNCTION = ("支出总表", "一般公共预算支出表", "收支总表", "财政拨款收支总表", "收入总表")
 
 
 def scoped_rows(q: Query, facts: list[Fact]) -> tuple[str, list[Fact]]:
@@ -286,9 +287,6 @@ def scoped_rows(q: Query, facts: list[Fact]) -> tuple[str, list[Fact]]:
     parents = {f.code for f in facts if f.code and fact_key(f) == item}
     children = [f for f in facts if f.parent and f.parent in parents]
     return (f"{item}中", children) if children else ("", [])
-
-
-TABLES_BY_FUNCTION = ("支出总表", "一般公共预算支出表", "收支总表", "财政拨款收支总表", "收入总表")
 
 
 def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, list[Fact]]:
@@ -451,12 +449,11 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
             if q.intent == "describe" and head_hit >= 0.8 and p.table is None:
                 score += 2   # the section the question names
             if best is None or score > best[0]:
-                best = (score, s, p)
+                best = (score, s, p, head_hit)
     if best is None:
         return None
-    _, sentence, p = best
-    titled = max((overlap(t, normalize(p.section or "")) for t in terms if t), default=0) >= 0.8
-    body = (describe_body(p.text.split("\n", 1)[-1], [] if titled else terms)   # a section on the topic: all of it
+    _, sentence, p, head_hit = best
+    body = (describe_body(p.text.split("\n", 1)[-1], [] if head_hit >= 0.8 else terms)   # a section on the topic: all of it
             if q.intent == "describe" and not p.table else sentence)
     mark = citer.cite(passage_citation(body, doc, p.page, p.section, p.table, p.file))
     d = Draft(found=True)
