@@ -14,12 +14,9 @@ this module reads no settings and creates no directory.
 """
 from __future__ import annotations
 
-import hmac
 import json
 import logging
 import math
-import re
-import tempfile
 import threading
 import time
 from collections import deque
@@ -39,8 +36,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from config import ROOT, Settings, load_settings
 from prompts.ui_zh import API as M
 from prompts.ui_zh import SUGGESTIONS, WIDGET
-from retrieval.facts_store import StoreUnavailable
-from retrieval.vector import VectorUnavailable
+from service import bearer_token, ingest_uploads, safe_name, token_ok
+from stores.facts import StoreUnavailable
+from stores.vectors import VectorUnavailable
 
 log = logging.getLogger("budgetqa.api")
 MAX_QUESTION = 500
@@ -126,8 +124,8 @@ class EngineHolder:
         if self._engine is None:
             with self._lock:
                 if self._engine is None:
-                    from retrieval.engine import get_engine
-                    self._engine = get_engine(self.settings)
+                    from service import open_engine
+                    self._engine = open_engine(self.settings)
         return self._engine
 
     async def call(self, method: str, *args):
@@ -164,9 +162,7 @@ def parse_ask(data: dict) -> AskIn:
 def check_admin(request: Request, settings: Settings) -> None:
     if not settings.admin_token:
         raise ApiError(403, "forbidden", M["forbidden_off"])
-    given = request.headers.get("authorization", "")
-    scheme, _, token = given.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), settings.admin_token.encode()):
+    if not token_ok(bearer_token(request.headers.get("authorization")), settings.admin_token):
         raise ApiError(403, "forbidden", M["forbidden_token"])
 
 
@@ -187,13 +183,8 @@ def result_json(r) -> dict:
             "skipped": r.skipped, "error": r.error, "pages": r.pages}
 
 
-def safe_name(name: str | None) -> str:
-    base = re.sub(r"[\x00-\x1f/\\]", "_", Path(name or "").name).strip(" .")
-    return base or "upload.txt"
-
-
-async def save_uploads(request: Request, folder: Path, max_mb: int) -> list[Path]:
-    """The multipart `files` parts -> files in `folder`, each at most `max_mb` MB."""
+async def read_uploads(request: Request, max_mb: int) -> list[tuple[str, bytes]]:
+    """The multipart `files` parts -> (name, content), each at most `max_mb` MB."""
     limit = max_mb * 1024 * 1024
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", M["no_files"])
@@ -203,15 +194,13 @@ async def save_uploads(request: Request, folder: Path, max_mb: int) -> list[Path
         uploads = [v for v in form.getlist("files") if isinstance(v, UploadFile)]
         if not uploads:
             raise ApiError(400, "no_files", M["no_files"])
-        paths = []
+        files = []
         for u in uploads:
             data = await u.read(limit + 1)
             if len(data) > limit:
                 raise ApiError(413, "too_large", M["upload_too_large"].format(name=safe_name(u.filename), mb=max_mb))
-            path = folder / safe_name(u.filename)
-            path.write_bytes(data)
-            paths.append(path)
-    return paths
+            files.append((u.filename or "", data))
+    return files
 
 
 # ------------------------------------------------------------------ the app
@@ -257,9 +246,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def ingest(request: Request):
         check_admin(request, settings)
         check_rate(limiter, request)
-        with tempfile.TemporaryDirectory(prefix="budgetqa-api-") as tmp:
-            paths = await save_uploads(request, Path(tmp), settings.max_upload_mb)
-            results = await engines.call("ingest_files", paths)
+        files = await read_uploads(request, settings.max_upload_mb)
+        results = await run_in_threadpool(ingest_uploads, engines.get(), files)
         return {"results": [result_json(r) for r in results]}
 
     app.mount("/widget", StaticFiles(directory=WIDGET_DIR, html=True), name="widget")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import logging
 import re
-import tempfile
 import threading
 import uuid
 from decimal import Decimal, InvalidOperation
@@ -23,11 +22,11 @@ import streamlit as st
 from config import Settings, load_settings
 from prompts.ui_zh import APP as T
 from prompts.ui_zh import SUGGESTIONS
-from retrieval.engine import get_engine
-from retrieval.facts_store import StoreUnavailable
-from retrieval.feedback import FeedbackStore
-from retrieval.vector import VectorUnavailable
 from schema import Answer, Citation, Document, Fact
+from service import ingest_uploads, open_engine, token_ok
+from stores.facts import StoreUnavailable
+from stores.feedback import FeedbackStore
+from stores.vectors import VectorUnavailable
 
 log = logging.getLogger("budgetqa.app")
 MAX_QUESTION = 500
@@ -167,11 +166,6 @@ def cited_facts(facts: list[Fact], c: Citation) -> list[Fact]:
     return [f for f in facts if f.text == c.text] or [f for f in facts if c.label and f.label == c.label]
 
 
-def safe_name(name: str) -> str:
-    base = re.sub(r"[\x00-\x1f/\\]", "_", Path(name or "").name).strip(" .")
-    return base or "upload.txt"
-
-
 def ingest_line(r) -> tuple[str, str]:
     """IngestResult -> (level, one line in Chinese); level is success | warning | error."""
     name = Path(r.file).name
@@ -271,7 +265,7 @@ def show_table(engine, doc_id: str, title: str, cited: list[Citation]) -> None:
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def page_png(path: str, page: int, mtime: float) -> bytes:
-    from ingest.pdf import pdf_page_png
+    from ingest.pdf_read import pdf_page_png
     return pdf_page_png(Path(path), page)
 
 
@@ -418,26 +412,19 @@ def doc_sidebar(docs: list[Document]) -> str | None:
 def upload_unlocked(settings: Settings) -> bool:
     if not settings.admin_token:
         return True
-    import hmac
     given = st.text_input(T["upload_token"], type="password", key="admin_token")
-    if given and not hmac.compare_digest(given.encode(), settings.admin_token.encode()):
+    if given and not token_ok(given, settings.admin_token):
         st.caption(T["upload_token_wrong"])
-    return bool(given) and hmac.compare_digest(given.encode(), settings.admin_token.encode())
+    return bool(given) and token_ok(given, settings.admin_token)
 
 
-def ingest_uploads(engine, files) -> list[tuple[str, str]]:
+def upload_files(engine, files) -> list[tuple[str, str]]:
     bar = st.progress(0.0, text=T["upload_progress"].format(name=files[0].name, i=1, n=len(files)))
 
     def progress(i: int, n: int, name: str) -> None:
         text = T["upload_progress"].format(name=name, i=i + 1, n=n) if name else T["upload_done"]
         bar.progress(min(i / max(n, 1), 1.0), text=text)
-    with tempfile.TemporaryDirectory(prefix="budgetqa-upload-") as tmp:
-        paths = []
-        for f in files:
-            p = Path(tmp) / safe_name(f.name)
-            p.write_bytes(f.getvalue())
-            paths.append(p)
-        results = engine.ingest_files(paths, progress=progress)
+    results = ingest_uploads(engine, [(f.name, f.getvalue()) for f in files], progress=progress)
     bar.progress(1.0, text=T["upload_done"])
     return [ingest_line(r) for r in results]
 
@@ -453,7 +440,7 @@ def upload_sidebar(engine, settings: Settings) -> None:
                              max_upload_size=settings.max_upload_mb)
     if files and st.button(T["upload_go"], key="upload_go", type="primary"):
         try:
-            st.session_state.ingest_results = ingest_uploads(engine, files)
+            st.session_state.ingest_results = upload_files(engine, files)
         except UNAVAILABLE:
             st.session_state.ingest_results = [("error", T["error_store"])]
         st.session_state.upload_n = n + 1
@@ -491,7 +478,7 @@ def engine_lock() -> threading.Lock:
 
 def load_engine(settings: Settings):
     with st.spinner(T["loading"]), engine_lock():
-        return get_engine(settings)
+        return open_engine(settings)
 
 
 def main() -> None:

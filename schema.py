@@ -110,6 +110,17 @@ class Citation:
     file: str = ""
     label: str = ""
     column: str = ""
+    role: str = ""              # main: the figure answered | agrees: another table printing it | differs
+
+
+@dataclass(frozen=True)
+class AnswerPart:
+    """One document's block of an answer; an answer about several documents has one block each."""
+    doc_id: str
+    heading: str                # the document as named to a reader ("" when the answer is about one)
+    text: str                   # its sentences, with the answer's citation markers
+    value: str | None = None
+    unit: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +136,7 @@ class Answer:
     suggestions: tuple[str, ...] = ()   # nearest items when not found
     mode: str = "composer"              # composer | llm | llm-fallback
     note: str = ""
+    parts: tuple[AnswerPart, ...] = ()  # per document, in the order of the text
 
     def to_json(self, qid: str | None = None) -> dict:
         out = {
@@ -132,11 +144,13 @@ class Answer:
             "value": self.value, "unit": self.unit,
             "citations": [
                 {"doc": c.doc, "page": c.page, "table": c.table, "section": c.section,
-                 "text": c.text, "doc_id": c.doc_id, "file": c.file}
+                 "text": c.text, "doc_id": c.doc_id, "file": c.file, "role": c.role}
                 for c in self.citations
             ],
             "latency_ms": round(self.latency_ms, 2), "docs": list(self.docs),
             "suggestions": list(self.suggestions), "mode": self.mode, "note": self.note,
+            "parts": [{"doc_id": p.doc_id, "heading": p.heading, "text": p.text, "value": p.value, "unit": p.unit}
+                      for p in self.parts],
         }
         if qid is not None:
             out = {"id": qid, **out}

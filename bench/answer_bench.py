@@ -27,11 +27,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.questions} not found (../shared is not beside the repo)")
         return 1
     from config import load_settings
-    from retrieval.engine import Engine
+    from service import open_engine
     questions = read_jsonl(args.questions)
     with tempfile.TemporaryDirectory(prefix="budgetqa-answer-bench-") as store:
         t = time.perf_counter()
-        engine = Engine(load_settings(store_dir=Path(store), load_sample=True))
+        engine = open_engine(load_settings(store_dir=Path(store), load_sample=True))
         engine.documents()
         start = time.perf_counter() - t
         rss_loaded, _ = peak_rss_mb()

@@ -39,9 +39,10 @@ def documents(pages: int, folder: Path) -> list[tuple[str, list[str]]]:
 
 
 def time_audit(paths: list[str], repeat: int):
-    from retrieval.audit import audit_document
-    from retrieval.audit.cli import files_to_inputs
     from dataclasses import replace
+
+    from audit import audit_document
+    from audit.cli import files_to_inputs
     runs, found, pages = [], 0, 0
     for d, facts, lines, tables in files_to_inputs(paths):
         d = replace(d, is_template=False)          # time the template's checks too

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from bench.corpus_spec import CITY, COMMON_LEAVES, NAMES, Dept
 
+
 # ---------------------------------------------------------------- the model of one disclosure
 @dataclass(frozen=True)
 class Leaf:

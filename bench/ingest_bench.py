@@ -47,7 +47,7 @@ def big_disclosure_text(units: int, seed: int = 3) -> str:
 
 def write_big_pdf(folder: Path, pages: int) -> Path | None:
     try:
-        from tests.pdfgen import text_to_pdf
+        from bench.pdfgen import text_to_pdf
     except ImportError:
         return None
     from bench.make_corpus import pdf_pages
@@ -73,8 +73,8 @@ def child(mode: str, args: list[str]) -> None:
         out = {"seconds": time.perf_counter() - t, "pages": parsed.document.pages or 0,
                "facts": len(parsed.facts), "chunks": len(parsed.chunks)}
     else:
-        from ingest.load import ingest_paths
-        from retrieval.stores import open_stores
+        from corpus.load import ingest_paths
+        from stores import open_stores
         store, workers, paths = Path(args[0]), int(args[1]), [Path(p) for p in args[2:]]
         stores = open_stores(load_settings(store_dir=store, load_sample=False))
         stores.vectors.embedder.embed(["预热"])

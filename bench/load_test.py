@@ -6,7 +6,7 @@ when empty; PostgreSQL / a Chroma server when BUDGETQA_DATABASE_URL / BUDGETQA_C
 then runs N concurrent clients against POST /api/ask until the request count or the time is reached,
 and prints errors, p50/p95/max latency and throughput. The API's per-client rate limit is turned off
 for the run (all clients share one address). --url targets an API already running on loopback.
---servers starts a throwaway PostgreSQL and `chroma run` on loopback (tests/servers.py), ingests the
+--servers starts a throwaway PostgreSQL and `chroma run` on loopback (bench/servers.py), ingests the
 sample into them once, and runs the uvicorn workers as replicas against them.
 """
 from __future__ import annotations
@@ -35,14 +35,14 @@ FALLBACK = ("住房保障支出是多少？", "办公费预算是多少", "哪�
 
 def start_servers(store: Path) -> tuple[list, dict]:
     """PostgreSQL + Chroma on loopback with the sample ingested; returns (servers, env for the API)."""
-    from tests.servers import ChromaServer, PostgresServer, chroma_bin, postgres_bin
+    from bench.servers import ChromaServer, PostgresServer, chroma_bin, postgres_bin
     servers = []
     try:
         servers.append(PostgresServer(postgres_bin()).start())
         servers.append(ChromaServer(chroma_bin()).start())
         env = {"BUDGETQA_DATABASE_URL": servers[0].url, "BUDGETQA_CHROMA_HOST": "127.0.0.1",
                "BUDGETQA_CHROMA_PORT": str(servers[1].port), "BUDGETQA_LOAD_SAMPLE": "0"}
-        subprocess.run([sys.executable, "-m", "ingest", str(ROOT / "data" / "sample"), "--store", str(store)],
+        subprocess.run([sys.executable, "-m", "corpus", str(ROOT / "data" / "sample"), "--store", str(store)],
                        cwd=ROOT, env={**os.environ, **env}, check=True, capture_output=True)
     except BaseException:
         for server in servers:
@@ -52,7 +52,7 @@ def start_servers(store: Path) -> tuple[list, dict]:
 
 
 def start_api(store: Path, workers: int, extra_env: dict) -> tuple[subprocess.Popen, str, Path]:
-    from tests.servers import free_port, wait_for
+    from bench.servers import free_port, wait_for
     port = free_port()
     env = {**os.environ, "BUDGETQA_STORE": str(store), "BUDGETQA_RATE_LIMIT": "0", **extra_env}
     fd, name = tempfile.mkstemp(prefix="budgetqa-uvicorn-", suffix=".log")

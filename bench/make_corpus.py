@@ -108,7 +108,7 @@ def pdf_writer(layout: str | None):
     layout None: each PDF gets one of pdfgen's layouts (ruled, unruled, landscape, split), as a city's
     departments print theirs differently."""
     try:
-        from tests.pdfgen import LAYOUTS, text_to_pdf
+        from bench.pdfgen import LAYOUTS, text_to_pdf
     except ImportError:
         return None
 

@@ -38,8 +38,8 @@ def ensure_corpus(corpus: Path, n: int, seed: int, pdf_share: float) -> list[dic
 
 
 def bench_ingest(settings, corpus: Path, manifest: list[dict], workers: int) -> dict:
-    from ingest.load import ingest_paths
-    from retrieval.stores import open_stores
+    from corpus.load import ingest_paths
+    from stores import open_stores
     stores = open_stores(settings)
     stores.vectors.embedder.embed(["预热"])          # model load is not ingest work
     pages = {m["file"]: m["pages"] for m in manifest}
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--show-wrong", type=int, default=15)
     p.add_argument("--json", type=Path, help="also write the figures here")
     p.add_argument("--servers", action="store_true",
-                   help="throwaway PostgreSQL + `chroma run` on loopback (tests/servers.py) instead of the embedded store")
+                   help="throwaway PostgreSQL + `chroma run` on loopback (bench/servers.py) instead of the embedded store")
     args = p.parse_args(argv)
     from config import load_settings
     corpus = args.corpus or Path(f"/tmp/budgetqa-corpus-{args.n}")
@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     servers = []
     settings = load_settings(store_dir=store, load_sample=False)
     if args.servers:
-        from tests.servers import ChromaServer, PostgresServer, chroma_bin, postgres_bin
+        from bench.servers import ChromaServer, PostgresServer, chroma_bin, postgres_bin
         servers = [PostgresServer(postgres_bin()).start(), ChromaServer(chroma_bin()).start()]
         settings = load_settings(store_dir=store, load_sample=False, database_url=servers[0].url,
                                  chroma_host="127.0.0.1", chroma_port=servers[1].port)

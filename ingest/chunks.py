@@ -4,7 +4,8 @@ from __future__ import annotations
 import hashlib
 
 from ingest.narrative import Section, lines_to_paragraphs
-from ingest.tables import clean, header_count
+from ingest.tables import header_count
+from labels import clean
 from schema import Chunk, RawTable
 
 MAX_CHARS = 360

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
-from schema import Block, Grid, Line
+from schema import Block, Document, Grid, Line, Parsed
 
 LEVEL = r"(?:省级|市级|区级|县级|乡级|镇级)?"
 TITLE = re.compile(r"(?P<body>[\u4e00-\u9fa5（）()、]{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*" + LEVEL +
@@ -79,3 +80,20 @@ def _clean_body(s: str) -> str:
 
 def doc_id_for(body: str, year: int | None, scope: str, kind: str) -> str:
     return f"{body or '未知单位'}-{year or '未知年度'}-{scope}{kind}"
+
+
+def unify_identity(parsed: Parsed, known: list[Document]) -> Parsed:
+    """A file whose year is not printed (tables published apart from the text) joins the document
+    of the same body and kind that states it."""
+    d = parsed.document
+    if d.year is not None:
+        return parsed
+    same = sorted((k for k in known if k.body == d.body and k.kind == d.kind and k.scope == d.scope and k.year),
+                  key=lambda k: -(k.year or 0))
+    if not same:
+        return parsed
+    target = same[0]
+    return Parsed(document=replace(d, doc_id=target.doc_id, year=target.year, title=target.title),
+                  facts=tuple(replace(f, doc=target.doc_id) for f in parsed.facts),
+                  chunks=tuple(replace(c, doc=target.doc_id) for c in parsed.chunks),
+                  tables=parsed.tables, lines=parsed.lines)

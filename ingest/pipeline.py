@@ -26,7 +26,7 @@ def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
     if not data.strip():
         raise IngestError("文件为空", "the file is empty")
     if data[:5] == b"%PDF-" or path.suffix.lower() == ".pdf":
-        from ingest.pdf import PdfError, pdf_to_blocks
+        from ingest.pdf_read import PdfError, pdf_to_blocks
         try:
             blocks, pages = pdf_to_blocks(path)
         except PdfError as e:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.numbers import cell_to_measure, is_number_cell, text_to_decimal
+from labels import clean
 from schema import Fact, RawTable
 
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
@@ -14,19 +15,6 @@ HEADER_WORDS = re.compile(
     r"财政|结转|结余|年初|调整|本年|上年|单位资金|事业|经营|其他|类|款|项|预算|决算|安排|数|^\d{4}年|^[\d\s]+$|栏次|行次")
 LABEL_HEADER = re.compile(r"项目|名称|科目|编码|^类$|^款$|^项$|单位")
 LEVELS = {3: "类", 5: "款", 7: "项"}
-ORDINAL = re.compile(r"^\s*(?:[一二三四五六七八九十百]+、|[（(][一二三四五六七八九十\d]+[）)]|[①②③④⑤⑥⑦⑧⑨⑩]|\d+[、.．])\s*")
-
-
-def clean(cell: str) -> str:
-    """Remove line-wrap spaces inside Chinese text (`国有资本经营 预算` -> `国有资本经营预算`)."""
-    return re.sub(r"(?<=[^\x00-\x7f])\s+(?=[^\x00-\x7f])", "", (cell or "").strip())
-
-
-def label_key(label: str) -> str:
-    """Label without ordinal prefix and spaces, for matching."""
-    return re.sub(r"\s+", "", ORDINAL.sub("", clean(label)))
-
-
 def code_level(code: str | None) -> tuple[str | None, str | None]:
     if not code:
         return None, None

@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from audit import audit_document
+from audit.model import ERROR, FAMILIES, HINT
+from audit.staff import filter_findings, group_by_family
 from config import load_settings
-from retrieval.audit import audit_document
-from retrieval.audit.model import ERROR, FAMILIES, HINT
-from retrieval.audit.staff import UI, filter_findings, group_by_family, open_store, token_ok
-from retrieval.export import findings_to_csv, findings_to_xlsx
-from retrieval.facts_store import StoreUnavailable
+from prompts.staff_zh import UI
+from service import open_engine, token_ok
+from stores.export import findings_to_csv, findings_to_xlsx
+from stores.facts import StoreUnavailable
 
 
 @st.cache_resource(show_spinner=False)
 def store_for(settings):
-    return open_store(settings)
+    return open_engine(settings).stores.facts
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -4,17 +4,19 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from audit.staff import FactFilter, fact_records, filter_facts
 from config import load_settings
-from retrieval.audit.staff import COLUMNS, KIND_NAMES, UI, FactFilter, fact_records, filter_facts, open_store, token_ok
-from retrieval.export import facts_to_csv, facts_to_xlsx
-from retrieval.facts_store import StoreUnavailable
+from prompts.staff_zh import COLUMNS, KIND_NAMES, UI
+from service import open_engine, token_ok
+from stores.export import facts_to_csv, facts_to_xlsx
+from stores.facts import StoreUnavailable
 
 MAX_ROWS = 5000
 
 
 @st.cache_resource(show_spinner=False)
 def store_for(settings):
-    return open_store(settings)
+    return open_engine(settings).stores.facts
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

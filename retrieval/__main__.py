@@ -9,7 +9,7 @@ import sys
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "audit":
-        from retrieval.audit.cli import audit_main
+        from audit.cli import audit_main
         return audit_main(argv[1:])
     p = argparse.ArgumentParser(prog="python -m retrieval", description="预算公开问答 / budget Q&A")
     sub = p.add_subparsers(dest="cmd", required=True)

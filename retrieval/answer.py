@@ -5,11 +5,22 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
+from labels import ORDINAL
 from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
-from retrieval.match import (TOTAL_COL, Scored, best_facts, dice, fact_key, fact_score, is_total_row, nearest_labels,
-                             parts_of,
-                             same_figure, score_facts, to_wan)
-from ingest.tables import ORDINAL
+from retrieval.match import (
+    TOTAL_COL,
+    Scored,
+    best_facts,
+    dice,
+    fact_key,
+    fact_score,
+    is_total_row,
+    nearest_labels,
+    parts_of,
+    same_figure,
+    score_facts,
+    to_wan,
+)
 from retrieval.understand import Query, normalize
 from schema import Document, Fact
 

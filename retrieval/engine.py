@@ -13,17 +13,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
-from config import SAMPLE_DIR, Settings
-from ingest.load import ingest_paths
+from config import Settings
 from retrieval import answer as A
+from retrieval.cache import Lru
 from retrieval.compose import Citer, say, table_label
 from retrieval.grounding import ungrounded_numbers
 from retrieval.lexical import Bm25Index, add_words, rrf
-from retrieval.cache import Lru
 from retrieval.match import label_to_key
-from retrieval.stores import open_stores
 from retrieval.understand import Query, org_matches, question_to_query, resolve_org, select_docs, without_org
-from schema import Answer, Document, Fact, IngestResult, Line
+from schema import Answer, Document, Fact, Line
+from stores import open_stores
 
 FOLLOWUP_HEAD = ("那", "那么", "还有", "另外", "再问", "那个")
 
@@ -55,8 +54,6 @@ class Engine:
         self._corpus = Corpus()
         self._facts: Lru[list[Fact]] = Lru(settings.cache_docs)
         self._passages: Lru[DocPassages] = Lru(settings.cache_docs)
-        if settings.load_sample and not self.stores.facts.documents():
-            self.ingest_files(sorted(SAMPLE_DIR.glob("*.txt")))
 
     # ------------------------------------------------------------ corpus state
     def _refresh(self) -> Corpus:
@@ -101,16 +98,6 @@ class Engine:
     def source_file(self, doc_id: str, file_name: str) -> Path | None:
         p = self.stores.facts.stored_path(file_name)
         return Path(p) if p and Path(p).exists() else None
-
-    def ingest_files(self, paths, progress=None, workers: int = 1) -> list[IngestResult]:
-        with self._lock:
-            return ingest_paths(self.stores, paths, workers=workers, progress=progress)
-
-    def remove(self, doc_or_file: str) -> list[str]:
-        names = self.stores.facts.remove(doc_or_file)
-        for n in names:
-            self.stores.vectors.delete_file(n)
-        return names
 
     # ------------------------------------------------------------ retrieval of passages
     def _doc_passages(self, corpus: Corpus, d: Document) -> DocPassages:

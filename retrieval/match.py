@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from decimal import Decimal
+from functools import lru_cache
 
-from ingest.tables import label_key
-from retrieval.understand import Query, normalize
+from labels import label_key, label_to_key, normalize
+from retrieval.understand import Query
 from schema import Fact
 
 TABLE_ORDER = ("收支总表", "支出总表", "收入总表", "一般公共预算支出表", "财政拨款收支总表", "基本支出分经济科目表",
@@ -21,11 +21,6 @@ TOTAL_ROW = re.compile(r"^(合计|总计|部门合计|单位合计|本年收入�
 class Scored:
     fact: Fact
     score: float
-
-
-@lru_cache(maxsize=200_000)
-def label_to_key(label: str) -> str:
-    return normalize(label_key(label)).rstrip(":")
 
 
 def fact_key(f: Fact) -> str:

@@ -6,13 +6,13 @@ from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+from labels import normalize
 from schema import Document
 
 LEXICON = Path(__file__).with_name("lexicon")
 GENERIC_ORG = re.compile(r"^(本|该|这个|这|他们|你们|我们|部门|单位|政府)")
 YEAR = re.compile(r"(?<![比较与同至])(20\d{2})\s*年")
 CODE = re.compile(r"(?<!\d)(\d{3}(?:\s?\d{2}){0,2})(?!\d)")
-QUOTES = re.compile(r"[“”\"‘’'《》〈〉「」\s]")
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,6 @@ def phrases() -> dict[str, tuple[tuple[re.Pattern, str], ...]]:
             kind, pattern, meaning = (r.split("\t") + [""])[:3]
             out.setdefault(kind, []).append((re.compile(pattern), meaning))
     return {k: tuple(v) for k, v in out.items()}
-
-
-def normalize(text: str) -> str:
-    t = QUOTES.sub("", text or "")
-    return t.replace("(", "（").replace(")", "）").replace("：", ":")
 
 
 DESCRIBE_TOPIC = re.compile(r"职责|职能|机构设置|内设机构|概况|主要任务|工作任务|绩效目标是|为什么|原因|负责哪些|负责什么|"

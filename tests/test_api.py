@@ -1,7 +1,6 @@
 """The HTTP API: answer contract, input limits, rate limit, CORS, admin upload, unsafe content."""
 from __future__ import annotations
 
-from tests.conftest import SCRIPT_DISCLOSURE
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api import RateLimiter, create_app
 from config import load_settings
+from tests.conftest import SCRIPT_DISCLOSURE
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "住房保障支出是多少？"

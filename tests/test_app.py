@@ -1,7 +1,6 @@
 """The Streamlit chat, driven headless by AppTest against a real engine on a temp store."""
 from __future__ import annotations
 
-from tests.conftest import SCRIPT_DISCLOSURE
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -9,8 +8,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retrieval.feedback import FeedbackStore
 from schema import Citation, Fact
+from stores.feedback import FeedbackStore
+from tests.conftest import SCRIPT_DISCLOSURE
 
 APP = Path(__file__).resolve().parent.parent / "app.py"
 QUESTION = "住房保障支出是多少？"
@@ -147,7 +147,6 @@ def test_llm_reply_streams_then_the_checked_answer_stays(store, monkeypatch):
 
 
 def test_pdf_upload_answer_shows_table_and_cited_page_image_and_yuan_to_wan(store):
-    pytest.importorskip("ingest.pdf", reason="ingest/pdf.py (the PDF helper's module) not present yet")
     from tests.conftest import REAL, need_shared
     pdf = REAL / "shanghai-putuo-qufuban-2025-dept-budget.pdf"
     need_shared(pdf)
@@ -168,11 +167,11 @@ def test_pdf_upload_answer_shows_table_and_cited_page_image_and_yuan_to_wan(stor
 
 
 def test_engine_failure_shows_friendly_message_not_traceback(store, monkeypatch):
-    import retrieval.engine
+    import service
 
     def broken(settings):
         raise RuntimeError("disk on fire")
-    monkeypatch.setattr(retrieval.engine, "get_engine", broken)
+    monkeypatch.setattr(service, "get_engine", broken)
     at = AppTest.from_file(str(APP), default_timeout=30).run()
     assert not at.exception
     assert "稍后" in at.error[0].value and "disk" not in shown_text(at)

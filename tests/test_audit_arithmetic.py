@@ -1,7 +1,7 @@
 """表内算术 on a small disclosure built in the test: one planted error at a time, found with its citations."""
 from __future__ import annotations
 
-from retrieval.audit import audit_document
+from audit import audit_document
 from tests.audit_disclosure import build
 
 

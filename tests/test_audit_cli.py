@@ -6,8 +6,8 @@ import json
 import subprocess
 import sys
 
-from retrieval.audit.cli import audit_main
-from retrieval.facts_store import FactStore
+from audit.cli import audit_main
+from stores.facts import FactStore
 from tests.conftest import ROOT, SAMPLE, make_settings
 
 

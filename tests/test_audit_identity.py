@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from retrieval.audit import audit_document
+from audit import audit_document
 from tests.audit_disclosure import build
 
 

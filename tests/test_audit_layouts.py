@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from audit import audit_document
 from bench.make_corpus import make_corpus
 from ingest.pipeline import parse_file
-from retrieval.audit import audit_document
 from tests.conftest import SAMPLE
 
 
@@ -23,7 +23,7 @@ def key(findings):
 def test_sample_as_pdf_finds_nothing_its_text_does_not(tmp_path, layout, sample_text):
     """Every finding on the PDF is one of the text's (no layout misreading); the table/text ones are all
     there. (A 绩效目标表 whose 项目名称 row the reader loses is not compared: fewer findings, none false.)"""
-    from tests.pdfgen import text_to_pdf
+    from bench.pdfgen import text_to_pdf
     path = tmp_path / f"sample-{layout}.pdf"
     text_to_pdf(sample_text, path, layout=layout)
     from_pdf = audit_file(path)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from retrieval.audit.staff import FactFilter, fact_records, filter_facts
-from retrieval.facts_store import FactStore
+from audit.staff import FactFilter, fact_records, filter_facts
+from stores.facts import FactStore
 from tests.conftest import ROOT, SAMPLE, make_settings
 
 AUDIT_PAGE = ROOT / "pages" / "1_核查.py"

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.load import unify_identity
+from audit import audit_document, view_to_findings
+from audit.view import build_view
+from ingest.identity import unify_identity
 from ingest.pipeline import parse_file
-from retrieval.audit import audit_document, view_to_findings
-from retrieval.audit.view import build_view
 from schema import Line
 from tests.conftest import REAL, need_shared
 

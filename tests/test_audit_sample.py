@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.audit import audit_document
+from audit import audit_document
 
 EXPECTED = [
     # (rule, words the message must hold)                                  verdict (checked by hand)

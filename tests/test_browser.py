@@ -5,7 +5,6 @@ saves screenshots to artifacts/ (desktop and 360 px wide) for a person to look a
 """
 from __future__ import annotations
 
-from tests.conftest import SCRIPT_DISCLOSURE
 import contextlib
 import os
 import socket
@@ -16,6 +15,8 @@ from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.conftest import SCRIPT_DISCLOSURE
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "artifacts"
@@ -31,7 +32,7 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
     if os.environ.get("CI") == "true":
         pytest.fail("CI=true but /usr/bin/chromium or /usr/bin/chromedriver is missing", pytrace=False)
     pytest.skip("Chromium not installed (/usr/bin/chromium, /usr/bin/chromedriver): browser test skipped",
-                allow_module_level=True)
+                allow_module_level=True)      # module level: conftest.skip_or_fail cannot be used here
 
 from selenium import webdriver  # noqa: E402
 from selenium.common.exceptions import NoAlertPresentException  # noqa: E402

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from bench.make_corpus import make_corpus
-from ingest.load import ingest_paths
+from corpus.load import ingest_paths
 from retrieval.engine import Engine
-from retrieval.stores import open_stores
-from retrieval.vector import embed_chunks, embedding_text
+from stores import open_stores
+from stores.vectors import embed_chunks, embedding_text
 from tests.conftest import SAMPLE, make_settings
 
 
@@ -80,17 +80,17 @@ def test_a_replicas_new_version_is_answered_on_the_next_question(tmp_path, sampl
     path = tmp_path / SAMPLE.name
     path.write_text(sample_text, encoding="utf-8")
     writer, reader = Engine(settings), Engine(settings)
-    assert writer.ingest_files([path])[0].ok
+    assert ingest_paths(writer.stores, [path])[0].ok
     assert reader.ask("住房保障支出是多少").value == "3241.03"
     path.write_text(sample_text.replace("3241.03", "3341.03"), encoding="utf-8")
-    assert writer.ingest_files([path])[0].ok
+    assert ingest_paths(writer.stores, [path])[0].ok
     assert reader.ask("住房保障支出是多少").value == "3341.03"
 
 
 def test_memory_holds_at_most_the_configured_documents_and_answers_stay_right(tmp_path, town):
     out, manifest, lookups = town
     engine = Engine(make_settings(tmp_path / "store", BUDGETQA_CACHE_DOCS=2))
-    assert all(r.ok for r in engine.ingest_files([out / m["file"] for m in manifest]))
+    assert all(r.ok for r in ingest_paths(engine.stores, [out / m["file"] for m in manifest]))
     for _ in range(2):
         for m in manifest:
             q = lookups[m["file"]]

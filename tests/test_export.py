@@ -8,9 +8,16 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from retrieval.audit import audit_document
-from retrieval.export import (FACT_FIELDS, csv_to_facts, facts_to_csv, facts_to_xlsx, findings_to_csv,
-                              findings_to_xlsx, xlsx_to_facts)
+from audit import audit_document
+from stores.export import (
+    FACT_FIELDS,
+    csv_to_facts,
+    facts_to_csv,
+    facts_to_xlsx,
+    findings_to_csv,
+    findings_to_xlsx,
+    xlsx_to_facts,
+)
 from tests.audit_disclosure import build
 
 

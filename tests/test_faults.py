@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from bench.make_corpus import make_corpus
+from corpus import ingest_paths
 from ingest.pipeline import parse_file
-from tests.conftest import ROOT, make_settings
+from tests.conftest import ROOT, make_settings, skip_or_fail
 
 pytest_plugins = ("tests.servers",)   # postgres_server, chroma_server, pg_url, chroma
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -61,25 +62,25 @@ def server_settings(tmp_path, url: str, port: int):
 @pytest.mark.servers
 def test_postgres_down_answers_503_in_chinese_then_recovers_with_nothing_lost(
         tmp_path, postgres_server, pg_url, chroma, city):
-    from retrieval.facts_store import StoreUnavailable
+    from stores.facts import StoreUnavailable
     _, files, lookups, _ = city
     app, client = api_client(server_settings(tmp_path, pg_url, chroma.port))
     with client:
         engine = app.state.engines.get()
-        assert engine.ingest_files(files[:1])[0].ok
+        assert ingest_paths(engine.stores, files[:1])[0].ok
         before = ask(client, lookups[files[0].name]["question"]).json()
         assert before["value"] == lookups[files[0].name]["answer_value"]
         postgres_server.stop("immediate")
         try:
             assert_unavailable_in_chinese(ask(client, lookups[files[0].name]["question"]))
             with pytest.raises(StoreUnavailable):
-                engine.ingest_files(files[1:2])
+                ingest_paths(engine.stores, files[1:2])
         finally:
             postgres_server.start()
         after = ask(client, lookups[files[0].name]["question"]).json()
         assert {k: v for k, v in after.items() if k != "latency_ms"} == {
             k: v for k, v in before.items() if k != "latency_ms"}
-        assert engine.ingest_files(files[1:2])[0].ok
+        assert ingest_paths(engine.stores, files[1:2])[0].ok
         assert ask(client, lookups[files[1].name]["question"]).json()["value"] == lookups[files[1].name]["answer_value"]
 
 
@@ -89,7 +90,7 @@ def test_chroma_down_answers_503_in_chinese_then_recovers_with_nothing_lost(tmp_
     app, client = api_client(server_settings(tmp_path, pg_url, chroma.port))
     with client:
         engine = app.state.engines.get()
-        assert engine.ingest_files(files[:1])[0].ok
+        assert ingest_paths(engine.stores, files[:1])[0].ok
         before = ask(client, duties[files[0].name]).json()
         assert before["answerable"], before
         chunks = engine.stores.vectors.count()
@@ -98,14 +99,14 @@ def test_chroma_down_answers_503_in_chinese_then_recovers_with_nothing_lost(tmp_
             assert_unavailable_in_chinese(ask(client, duties[files[0].name]))
             lookup = lookups[files[0].name]      # figures come from SQL: still answered
             assert ask(client, lookup["question"]).json()["value"] == lookup["answer_value"]
-            [refused] = engine.ingest_files(files[1:2])
+            [refused] = ingest_paths(engine.stores, files[1:2])
             assert not refused.ok and "存储不可用" in refused.error
             assert files[1].name not in engine.stores.facts.active_versions()   # nothing half-written
         finally:
             chroma.start()
         assert ask(client, duties[files[0].name]).json()["answer"] == before["answer"]
         assert engine.stores.vectors.count() == chunks
-        assert engine.ingest_files(files[1:2])[0].ok
+        assert ingest_paths(engine.stores, files[1:2])[0].ok
         assert ask(client, lookups[files[1].name]["question"]).json()["value"] == lookups[files[1].name]["answer_value"]
 
 
@@ -124,7 +125,7 @@ def committed_files(store: Path) -> int:
 
 def assert_consistent(store: Path, folder: Path) -> dict[str, str]:
     """Every active file has exactly its parsed facts and chunks; no fact or document without a file."""
-    from retrieval.stores import open_stores
+    from stores import open_stores
     stores = open_stores(make_settings(store))
     active = stores.facts.active_versions()
     facts = stores.facts.facts()
@@ -141,7 +142,7 @@ def assert_consistent(store: Path, folder: Path) -> dict[str, str]:
 def test_ingest_killed_with_sigkill_leaves_a_consistent_store_and_a_rerun_finishes(tmp_path, city):
     folder, files, lookups, _ = city
     store = tmp_path / "store"
-    cmd = [sys.executable, "-m", "ingest", str(folder), "--store", str(store), "--workers", "2"]
+    cmd = [sys.executable, "-m", "corpus", str(folder), "--store", str(store), "--workers", "2"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     try:
@@ -171,7 +172,7 @@ def unprivileged(cmd: list[str]) -> list[str]:
         return cmd
     setpriv = shutil.which("setpriv")
     if not setpriv:
-        pytest.skip("running as root without setpriv: cannot make a folder read-only for this process")
+        skip_or_fail("running as root without setpriv: cannot make a folder read-only for this process")
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search", "--", *cmd]
 
 
@@ -187,7 +188,7 @@ def set_writable(folder: Path, writable: bool) -> None:
 
 
 def ingest_cli(path: Path, store: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(unprivileged([sys.executable, "-m", "ingest", str(path), "--store", str(store)]),
+    return subprocess.run(unprivileged([sys.executable, "-m", "corpus", str(path), "--store", str(store)]),
                           cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
@@ -222,8 +223,7 @@ def test_read_only_store_error_is_a_chinese_line_without_traceback(tmp_path, cit
 
 # ---------------------------------------------------------------- parallel ingest
 def test_parallel_ingest_reports_an_unreadable_file_and_goes_on(tmp_path):
-    from ingest.load import ingest_paths
-    from retrieval.stores import open_stores
+    from stores import open_stores
     empty, notes = tmp_path / "empty.txt", tmp_path / "notes.txt"
     empty.write_bytes(b"")
     notes.write_text("会议纪要\n今天讨论了工作安排。\n", encoding="utf-8")

@@ -86,7 +86,7 @@ def test_narrative_figures_become_facts_with_their_sentence(sample_parsed):
 
 
 def test_dry_run_prints_facts_as_json_and_writes_nothing(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "ingest", str(SAMPLE), "--dry-run", "--json"],
+    out = subprocess.run([sys.executable, "-m", "corpus", str(SAMPLE), "--dry-run", "--json"],
                          cwd=ROOT, capture_output=True, text=True, check=True)
     rows = [json.loads(x) for x in out.stdout.splitlines()]
     assert {"doc", "table", "section", "page", "code", "label", "column", "value", "unit", "text"} <= set(rows[0])

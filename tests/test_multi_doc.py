@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from corpus import ingest_paths
 from retrieval.engine import Engine
 from tests.conftest import make_settings
 
@@ -15,7 +16,7 @@ def two_docs(tmp_path_factory, sample_text):
              .replace("2026", "2025").replace("3241.03", "2241.03"))
     (folder / "jiaoyu-2025.txt").write_text(other, encoding="utf-8")
     engine = Engine(make_settings(tmp_path_factory.mktemp("store")))
-    results = engine.ingest_files([folder])
+    results = ingest_paths(engine.stores, [folder])
     assert all(r.ok for r in results)
     return engine
 
@@ -67,7 +68,7 @@ def test_a_document_without_the_item_does_not_answer_with_a_wider_class(tmp_path
     (folder / "b.txt").write_text(sample_text.replace("晋城经济技术开发区建设管理部", "晋城经济技术开发区司法局")
                                   .replace("公建公司园林绿化养护项目", "公建公司苗木补植项目"), encoding="utf-8")
     engine = Engine(make_settings(tmp_path / "store"))
-    assert all(r.ok for r in engine.ingest_files([folder]))
+    assert all(r.ok for r in ingest_paths(engine.stores, [folder]))
     a = engine.ask("普法宣传教育安排了多少资金？")
     assert a.value == "698.82" and len(a.docs) == 1 and "教育支出" not in a.answer, a.answer
     assert {c.doc_id for c in a.citations} == set(a.docs)

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
+from bench import pdfgen
 from ingest.pipeline import parse_file
-from tests import pdfgen
 
 LAYOUTS = ["ruled", "unruled", "landscape"]
 

@@ -1,4 +1,4 @@
-"""ingest/pdf.py on generated PDFs (tests/pdfgen.py) and on the real disclosures in ../shared."""
+"""ingest/pdf_read.py + pdf_layout.py on generated PDFs (bench/pdfgen.py) and on the real disclosures in ../shared."""
 from __future__ import annotations
 
 import time
@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pdf import PdfError, pdf_page_png, pdf_to_blocks, read_page
+from bench import pdfgen
+from ingest.pdf_read import PdfError, pdf_page_png, pdf_to_blocks, read_page
 from schema import Grid, Line
 from tests.conftest import REAL, need_shared
-from tests import pdfgen
 
 HEADER = ["项目\t\t2026年预算数\t\t", "科目编码\t科目名称\t合计\t基本支出\t项目支出"]
 CODES = ["2010350", "2080505", "2101102", "2120106", "2120399", "2210201"]

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.load import ingest_paths
+from corpus.load import ingest_paths
 from ingest.pipeline import parse_file
-from retrieval.stores import open_stores
+from stores import open_stores
 from tests.conftest import REAL, make_settings, need_shared
 
 

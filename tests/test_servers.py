@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from corpus import ingest_paths
 from tests.conftest import SAMPLE, make_settings
 
 pytest_plugins = ("tests.servers",)   # postgres_server, chroma_server, pg_url, chroma
@@ -36,7 +37,7 @@ def test_sample_on_postgres_and_chroma_server_answers_as_embedded(tmp_path, pg_u
     from retrieval.engine import Engine
     settings = server_settings(tmp_path, pg_url, chroma.port)
     engine = Engine(settings)
-    [result] = engine.ingest_files([SAMPLE])
+    [result] = ingest_paths(engine.stores, [SAMPLE])
     assert result.ok and result.facts == len(sample_engine.facts()), result
     for q in QUESTIONS:
         assert answer_key(engine.ask(q)) == answer_key(sample_engine.ask(q)), q
@@ -51,9 +52,9 @@ def test_second_replica_sees_first_replicas_ingest_on_its_next_question(tmp_path
     first = Engine(server_settings(tmp_path / "a", pg_url, chroma.port))
     second = Engine(server_settings(tmp_path / "b", pg_url, chroma.port))
     (path, question), (path2, question2) = city_files[:2]
-    assert first.ingest_files([path])[0].ok
+    assert ingest_paths(first.stores, [path])[0].ok
     assert second.ask(question["question"]).value == question["answer_value"]
-    assert first.ingest_files([path2])[0].ok
+    assert ingest_paths(first.stores, [path2])[0].ok
     assert second.ask(question2["question"]).value == question2["answer_value"]
     assert [d.doc_id for d in second.documents()] == [d.doc_id for d in first.documents()]
 

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from ingest.load import ingest_paths
-from retrieval.stores import open_stores
+from corpus.load import ingest_paths
+from stores import open_stores
 from tests.conftest import ROOT, SAMPLE, make_settings
 
 
@@ -48,9 +48,9 @@ def test_changed_file_replaces_old_version_in_both_stores(stores, tmp_path, samp
 
 def test_remove_deletes_document_from_both_stores(tmp_path):
     settings = make_settings(tmp_path / "store")
-    subprocess.run([sys.executable, "-m", "ingest", str(SAMPLE), "--store", str(tmp_path / "store")],
+    subprocess.run([sys.executable, "-m", "corpus", str(SAMPLE), "--store", str(tmp_path / "store")],
                    cwd=ROOT, check=True, capture_output=True)
-    out = subprocess.run([sys.executable, "-m", "ingest", "--remove", "晋城经济技术开发区建设管理部-2026-部门预算",
+    out = subprocess.run([sys.executable, "-m", "corpus", "--remove", "晋城经济技术开发区建设管理部-2026-部门预算",
                           "--store", str(tmp_path / "store")], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0 and SAMPLE.name in out.stdout
     stores = open_stores(settings)
@@ -66,7 +66,7 @@ def test_remove_deletes_document_from_both_stores(tmp_path):
 def test_bad_input_gets_one_clear_line_and_others_still_ingest(tmp_path, name, content, reason):
     bad = tmp_path / name
     bad.write_bytes(content)
-    out = subprocess.run([sys.executable, "-m", "ingest", str(bad), str(SAMPLE), "--store", str(tmp_path / "s")],
+    out = subprocess.run([sys.executable, "-m", "corpus", str(bad), str(SAMPLE), "--store", str(tmp_path / "s")],
                          cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 1
     assert "Traceback" not in out.stdout + out.stderr

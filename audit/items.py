@@ -4,12 +4,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.tables import label_key
-from retrieval.audit.common import TOTAL_COLUMNS, amount, leaf
-from retrieval.audit.figures import Printed
-from retrieval.audit.scope import Scope, column_scope, fund_of, view_to_collapse
-from retrieval.audit.sanggong import table_parts
-from retrieval.audit.view import Row, TableView, View
+from audit.common import TOTAL_COLUMNS, amount, leaf
+from audit.figures import Printed
+from audit.sanggong import table_parts
+from audit.scope import Scope, column_scope, fund_of, view_to_collapse
+from audit.view import Row, TableView, View
+from labels import label_key
 
 B = r"(?:预算|决算)?(?:支出)?(?:预算|决算)?(?:数|总额|金额)?"
 ITEMS: tuple[tuple[str, str, re.Pattern], ...] = (

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
-from ingest.tables import label_key
-from retrieval.audit.common import amount, leaf
-from retrieval.audit.figures import Printed
-from retrieval.audit.view import Row, TableView
+from audit.common import amount, leaf
+from audit.figures import Printed
+from audit.view import Row, TableView
+from labels import label_key
 
 PARTS = ("abroad", "reception", "car")
 CAR_PARTS = ("car_buy", "car_run")

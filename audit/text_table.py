@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 
-from ingest.tables import label_key
-from retrieval.audit.chains import by_name, norm_name, resolve, sentence_to_chain, view_to_codes
-from retrieval.audit.common import amount, leaf, show
-from retrieval.audit.cross_table import FUNCTIONAL, _role, class_names
-from retrieval.audit.figures import Printed, fmt_in, same_amount
-from retrieval.audit.items import Candidate, candidates, subject_to_item
-from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, Finding
-from retrieval.audit.sentences import Figure, sentence_to_figures
-from retrieval.audit.view import Sentence, View
+from audit.chains import by_name, norm_name, resolve, sentence_to_chain, view_to_codes
+from audit.common import amount, leaf, show
+from audit.cross_table import FUNCTIONAL, _role, class_names
+from audit.figures import Printed, fmt_in, same_amount
+from audit.items import Candidate, candidates, subject_to_item
+from audit.messages import say
+from audit.model import ERROR, Finding
+from audit.sentences import Figure, sentence_to_figures
+from audit.view import Sentence, View
+from labels import label_key
 
 FAMILY = "text_table"
 AFTER_CHAIN = re.compile(r"^[”\"]?\s*(?:科目)?\s*(?:支出)?\s*(?:预算|决算)?(?:数)?\s*(?:为|是)?\s*$")

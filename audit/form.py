@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from audit.messages import say
+from audit.model import ERROR, HINT, Finding
+from audit.view import Sentence, View
 from ingest.layout import title_to_name
-from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, HINT, Finding
-from retrieval.audit.view import Sentence, View
 from schema import Citation
 
 FAMILY = "form"

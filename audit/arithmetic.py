@@ -5,16 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from ingest.tables import label_key
-from retrieval.audit.common import (ORDINAL_LABEL, TOTAL_COLUMNS, amount, leaf, parent_path, part_group, show,
-                                    show_value, shown)
-from retrieval.audit.figures import Printed, sum_agrees
-from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, Finding
-from retrieval.audit.sanggong import CAR_PARTS, PARTS, table_parts
-from retrieval.audit.sanggong import NAMES as SG_NAMES
-from retrieval.audit.sentences import sentence_to_figures
-from retrieval.audit.view import Row, TableView, View
+from audit.common import ORDINAL_LABEL, TOTAL_COLUMNS, amount, leaf, parent_path, part_group, show, show_value, shown
+from audit.figures import Printed, sum_agrees
+from audit.messages import say
+from audit.model import ERROR, Finding
+from audit.sanggong import CAR_PARTS, PARTS, table_parts
+from audit.sanggong import NAMES as SG_NAMES
+from audit.sentences import sentence_to_figures
+from audit.view import Row, TableView, View
+from labels import label_key
 
 FAMILY = "arithmetic"
 CODE_TABLES = {"收入总表", "支出总表", "一般公共预算支出表", "基本支出分经济科目表", "政府性基金支出表",

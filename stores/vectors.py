@@ -11,8 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from config import Settings
-from retrieval.embed import Embedder
 from schema import Chunk
+from stores.embedder import Embedder
 
 COLLECTION = "budget_chunks"
 

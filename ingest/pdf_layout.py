@@ -1,10 +1,6 @@
-"""PDF -> blocks (Line / Grid) in reading order, like `ingest.text` gives for the text form.
+"""Pages of glyphs and rule cells -> blocks (Line / Grid) in reading order. Pure geometry, no PDF library
+(ingest/pdf_read.py reads the pages):
 
-The only module that imports pdfplumber. The PDF is opened once, with pypdfium2 (C, ~10x faster
-than pdfminer's parsing, which held pdfplumber to 3-10 pages/s here). Per page:
-
-  read_page: glyphs with their boxes, and the straight pieces of every path, in display coordinates
-  edges_to_tables: pdfplumber's table finder on those rules (only on pages with rules) -> cells
   ruled_tables: cell texts -> Grids (title / 单位 rows drawn inside the frame left as text)
   chars_to_lines: the other glyphs -> printed lines (CJK without spaces), cut at column gaps
   lines_to_regions: runs of lines lined up in columns -> unruled tables, the rest Lines
@@ -12,17 +8,13 @@ than pdfminer's parsing, which held pdfplumber to 3-10 pages/s here). Per page:
 
 Cells keep the printed text ("8,277.83", "-"); a cell printed on several lines is joined without a
 space (a space only between two Latin letters); merged cells become "" so rows keep their width.
-An empty, corrupt, encrypted or scanned (no text layer) PDF raises PdfError with a reason in
-Chinese and English. `pdf_page_png` renders a page for showing the cited page.
 """
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from pathlib import Path
 from statistics import median
 
 from schema import Block, Grid, Line
@@ -31,26 +23,9 @@ SPACE_LATIN = 0.15     # gap (in font sizes) that reads as a space next to a Lat
 SPACE_CJK = 0.5        # ... between two Chinese characters
 COLUMN_GAP = 0.8       # gap that separates two columns of an unruled table
 ROW_JOIN = 0.45        # vertical gap below which two printed lines are one table row
-CID_SHARE = 0.5        # more glyphs without a Unicode mapping than this: no usable text layer
 FURNITURE = re.compile(r"^(?:部门(?:名称)?|单位(?:名称)?|编制(?:部门|单位)|预算(?:单位|主管部门)|金额单位|单位)\s*[:：]")
 CAPTION = re.compile(r"^\S{4,}表(?:[（(][^）)]{1,20}[）)])?$|^(?:金额)?单位\s*[:：]")
 NUMBER = re.compile(r"^\s*-?[\d,]+(?:\.\d+)?\s*$")
-
-
-class PdfError(Exception):
-    """A PDF that cannot be read, with the reason in Chinese and English (no traceback for users)."""
-
-    def __init__(self, reason_zh: str, reason_en: str):
-        super().__init__(f"{reason_zh} / {reason_en}")
-        self.reason_zh = reason_zh
-        self.reason_en = reason_en
-
-
-ENCRYPTED = ("PDF 已加密（需要密码），请提供未加密的文件", "the PDF is encrypted (password protected)")
-CORRUPT = ("PDF 文件已损坏或无法解析", "the PDF is corrupt or unreadable")
-EMPTY = ("文件为空", "the file is empty")
-SCANNED = ("PDF 没有文字层（扫描件或图片），暂不支持 OCR 识别", "the PDF has no text layer (scanned images): OCR is not supported")
-NO_UNICODE = ("PDF 字体没有文字编码，无法提取文字", "the PDF's fonts carry no text mapping: text cannot be extracted")
 
 
 # ---------------------------------------------------------------- records
@@ -103,7 +78,6 @@ class Region:
 Bbox = tuple[float, float, float, float]
 
 
-# ---------------------------------------------------------------- reading (pypdfium2)
 @dataclass(frozen=True)
 class PageData:
     """What the reader needs from one page, in display coordinates (top-down, rotation applied)."""
@@ -111,215 +85,6 @@ class PageData:
     chars: tuple[Char, ...]
     tables: tuple[tuple[Bbox, tuple[tuple[Bbox | None, ...], ...]], ...]   # (bbox, rows of cell bboxes)
     unmapped: int = 0       # glyphs without a Unicode mapping (among the first 200)
-
-
-def pdf_to_blocks(path) -> tuple[list[Block], int]:
-    """Read a PDF into blocks in reading order, and its page count. Raises PdfError."""
-    import pypdfium2 as pdfium
-    doc = open_pdf(path)
-    try:
-        count = len(doc)
-        if count == 0:
-            raise PdfError(*CORRUPT)
-        blocks = pages_to_blocks(read_page(doc[i], i + 1) for i in range(count))
-    except pdfium.PdfiumError:
-        raise PdfError(*CORRUPT) from None
-    finally:
-        doc.close()
-    return blocks, count
-
-
-def open_pdf(path):
-    """The pypdfium2 document, or PdfError (missing, empty, corrupt or password-protected file)."""
-    import pypdfium2 as pdfium
-    try:
-        if Path(path).stat().st_size == 0:
-            raise PdfError(*EMPTY)
-        return pdfium.PdfDocument(str(path))
-    except OSError as e:
-        raise PdfError(f"无法读取文件（{e.strerror}）", f"cannot read the file ({e.strerror})") from None
-    except pdfium.PdfiumError as e:
-        raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
-
-
-def read_page(page, number: int) -> PageData:
-    """Glyphs from pdfium's text page, rules from its path objects, tables from the rules."""
-    try:
-        place = display_transform(page)
-        chars, unmapped = page_chars(page, place)
-        edges = page_edges(page, place)
-    finally:
-        page.close()
-    tables = edges_to_tables(edges) if has_grid(edges) else ()
-    return PageData(number, dedupe(chars), tables, unmapped)
-
-
-def display_transform(page):
-    """User space (x, y) -> display (x, top): mediabox origin removed, /Rotate applied."""
-    x0, y0, x1, y1 = page.get_mediabox()
-    w, h = x1 - x0, y1 - y0
-    rotation = page.get_rotation() % 360
-    return {0: lambda x, y: (x - x0, h - (y - y0)),
-            90: lambda x, y: (y - y0, x - x0),
-            180: lambda x, y: (w - (x - x0), y - y0),
-            270: lambda x, y: (h - (y - y0), w - (x - x0))}[rotation]
-
-
-def display_box(place, left: float, bottom: float, right: float, top: float) -> Bbox:
-    (ax, ay), (bx, by) = place(left, bottom), place(right, top)
-    return min(ax, bx), min(ay, by), max(ax, bx), max(ay, by)
-
-
-def page_chars(page, place) -> tuple[list[Char], int]:
-    """Printed glyphs with their loose boxes (pdfium's generated spaces and line breaks left out),
-    and how many of the first glyphs have no Unicode mapping."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-    text = page.get_textpage()
-    try:
-        n = pdfium_c.FPDFText_CountChars(text.raw)
-        buf = (ctypes.c_ushort * (n + 1))()
-        pdfium_c.FPDFText_GetText(text.raw, 0, n, buf)
-        rect = pdfium_c.FS_RECTF()
-        out = []
-        for i, code in enumerate(buf[:n]):
-            if code < 32 or 0xD800 <= code <= 0xDFFF or code >= 0xFFFE or (
-                    code == 32 and pdfium_c.FPDFText_IsGenerated(text.raw, i) == 1):
-                continue
-            pdfium_c.FPDFText_GetLooseCharBox(text.raw, i, rect)
-            x0, top, x1, bottom = display_box(place, rect.left, rect.bottom, rect.right, rect.top)
-            out.append(make_char(chr(code), x0, x1, top, bottom))
-        unmapped = sum(pdfium_c.FPDFText_HasUnicodeMapError(text.raw, i) == 1 for i in range(min(n, 200)))
-    finally:
-        text.close()
-    return out, unmapped
-
-
-def page_edges(page, place) -> list[dict]:
-    """Horizontal and vertical pieces of every stroked or filled path (inside forms too), as
-    pdfplumber edge dicts."""
-    import pypdfium2.raw as pdfium_c
-    edges: list[dict] = []
-    for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)):
-        object_edges(pdfium_c.FPDFPage_GetObject(page.raw, i), (1, 0, 0, 1, 0, 0), place, edges)
-    return edges
-
-
-def object_edges(obj, outer: tuple, place, edges: list[dict], depth: int = 0) -> None:
-    import pypdfium2.raw as pdfium_c
-    kind = pdfium_c.FPDFPageObj_GetType(obj)
-    if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM) or depth > 8:
-        return
-    m = pdfium_c.FS_MATRIX()
-    pdfium_c.FPDFPageObj_GetMatrix(obj, m)
-    matrix = compose((m.a, m.b, m.c, m.d, m.e, m.f), outer)
-    if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-        for k in range(pdfium_c.FPDFFormObj_CountObjects(obj)):
-            object_edges(pdfium_c.FPDFFormObj_GetObject(obj, k), matrix, place, edges, depth + 1)
-        return
-    if visible(obj):
-        for (ax, ay), (bx, by) in path_lines(obj):
-            edge = make_edge(place(*apply(matrix, ax, ay)), place(*apply(matrix, bx, by)))
-            if edge:
-                edges.append(edge)
-
-
-def visible(path) -> bool:
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-    fill, stroke = ctypes.c_int(0), ctypes.c_int(0)
-    pdfium_c.FPDFPath_GetDrawMode(path, fill, stroke)
-    return bool(fill.value or stroke.value)
-
-
-def path_lines(path) -> list[tuple[tuple[float, float], tuple[float, float]]]:
-    """Straight pieces of a path (curves skipped), closing lines included, in the path's space."""
-    import ctypes
-
-    import pypdfium2.raw as pdfium_c
-    x, y = ctypes.c_float(), ctypes.c_float()
-    out, start, prev = [], None, None
-    for k in range(pdfium_c.FPDFPath_CountSegments(path)):
-        seg = pdfium_c.FPDFPath_GetPathSegment(path, k)
-        pdfium_c.FPDFPathSegment_GetPoint(seg, x, y)
-        point, kind = (x.value, y.value), pdfium_c.FPDFPathSegment_GetType(seg)
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
-            start = point
-        elif kind == pdfium_c.FPDF_SEGMENT_LINETO and prev is not None:
-            out.append((prev, point))
-        if pdfium_c.FPDFPathSegment_GetClose(seg) and start is not None and point != start:
-            out.append((point, start))
-        prev = point
-    return out
-
-
-def compose(inner: tuple, outer: tuple) -> tuple:
-    """The matrix applying `inner` then `outer` (PDF row-vector convention)."""
-    a, b, c, d, e, f = inner
-    A, B, C, D, E, F = outer
-    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
-
-
-def apply(m: tuple, x: float, y: float) -> tuple[float, float]:
-    return m[0] * x + m[2] * y + m[4], m[1] * x + m[3] * y + m[5]
-
-
-def make_edge(p: tuple[float, float], q: tuple[float, float]) -> dict | None:
-    """A pdfplumber edge for a horizontal or vertical piece; None for a slanted one."""
-    (ax, ay), (bx, by) = p, q
-    x0, x1, top, bottom = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
-    if bottom - top < 0.5 and x1 - x0 >= 1:
-        return {"x0": x0, "x1": x1, "top": top, "bottom": top, "width": x1 - x0, "height": 0,
-                "orientation": "h", "object_type": "line_edge"}
-    if x1 - x0 < 0.5 and bottom - top >= 1:
-        return {"x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0, "height": bottom - top,
-                "orientation": "v", "object_type": "line_edge"}
-    return None
-
-
-def has_grid(edges: list[dict]) -> bool:
-    return sum(e["orientation"] == "h" for e in edges) >= 2 and sum(e["orientation"] == "v" for e in edges) >= 2
-
-
-def edges_to_tables(edges: list[dict]) -> tuple:
-    """pdfplumber's table finder on the rules: merge_edges -> edges_to_intersections ->
-    intersections_to_cells -> cells_to_tables (default tolerances, 3pt)."""
-    from pdfplumber.table import Table, cells_to_tables, edges_to_intersections, merge_edges
-    from pdfplumber.utils import filter_edges
-    edges = filter_edges(merge_edges(edges, 3, 3, 3, 3), min_length=3)
-    cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
-    tables = [Table(None, group) for group in cells_to_tables(cells)]
-    return tuple((t.bbox, tuple(tuple(r.cells) for r in t.rows)) for t in tables)
-
-
-def intersections_to_cells(intersections: dict) -> list[Bbox]:
-    """pdfplumber.table.intersections_to_cells, same result, with each point's edges hashed once
-    (pdfplumber rebuilds them for every pair of points tried: most of its time on a table page)."""
-    def ids(edges):
-        return {(e["x0"], e["top"], e["x1"], e["bottom"]) for e in edges}
-    vs = {p: ids(v["v"]) for p, v in intersections.items()}
-    hs = {p: ids(v["h"]) for p, v in intersections.items()}
-
-    def connects(a, b) -> bool:
-        return bool((a[0] == b[0] and vs[a] & vs[b]) or (a[1] == b[1] and hs[a] & hs[b]))
-
-    columns: dict[float, list] = {}
-    rows: dict[float, list] = {}
-    for p in sorted(intersections):
-        columns.setdefault(p[0], []).append(p)
-        rows.setdefault(p[1], []).append(p)
-    cells = []
-    for pt in sorted(intersections):
-        below = (q for q in columns[pt[0]] if q[1] > pt[1] and connects(pt, q))
-        right = [q for q in rows[pt[1]] if q > pt and connects(pt, q)]
-        cell = next(((pt[0], pt[1], r[0], b[1]) for b in below for r in right
-                     if (r[0], b[1]) in intersections and connects((r[0], b[1]), r)
-                     and connects((r[0], b[1]), b)), None)
-        if cell:
-            cells.append(cell)
-    return cells
 
 
 def dedupe(chars) -> tuple[Char, ...]:
@@ -337,20 +102,14 @@ def dedupe(chars) -> tuple[Char, ...]:
 def pages_to_blocks(pages) -> list[Block]:
     """Pages (read one at a time, so a long PDF is never held whole) -> blocks in reading order."""
     items: list[Block | Unruled] = []
-    glyphs = unmapped = sampled = 0
     for page in pages:
-        glyphs += sum(1 for c in page.chars if not c.text.isspace())
-        unmapped, sampled = unmapped + page.unmapped, sampled + min(len(page.chars), 200)
         last = items[-1] if items and isinstance(items[-1], Unruled) else None
         items.extend(r.block for r in page_to_regions(page, last))
-    if glyphs == 0:
-        raise PdfError(*SCANNED)
-    if unmapped > CID_SHARE * sampled:
-        raise PdfError(*NO_UNICODE)
     return unruled_to_grids(items)
 
 
 # ---------------------------------------------------------------- one page
+
 def page_to_regions(page: PageData, last: Unruled | None) -> list[Region]:
     """Ruled tables, then the text outside them (unruled tables and lines), sorted by top.
     `last`: the unruled table that ended the previous page (it may go on at the top of this one)."""
@@ -359,15 +118,13 @@ def page_to_regions(page: PageData, last: Unruled | None) -> list[Region]:
     carry = last if not grids else None
     return sorted(grids + lines_to_regions(chars_to_lines(free), page.number, carry), key=lambda r: r.top)
 
-
 def inside(c: Char, bbox: Bbox) -> bool:
     return bbox[0] <= c.xm < bbox[2] and bbox[1] <= c.ym < bbox[3]
 
-
 # ---------------------------------------------------------------- text lines
+
 def is_wide(ch: str) -> bool:
     return ord(ch[0]) >= 0x2000 and unicodedata.east_asian_width(ch[0]) in "WFA"
-
 
 def chars_to_lines(chars: list[Char]) -> list[TextLine]:
     """Group glyphs into printed lines (by vertical overlap), each cut into pieces at column gaps."""
@@ -380,12 +137,10 @@ def chars_to_lines(chars: list[Char]) -> list[TextLine]:
             row.append(c)
     return [line for line in (glyphs_to_line(r) for r in rows) if line is not None]
 
-
 def same_line(row: list[Char], c: Char) -> bool:
     top, bottom = row[0].top, row[0].bottom
     overlap = min(bottom, c.bottom) - max(top, c.top)
     return overlap >= 0.5 * min(bottom - top, c.bottom - c.top, c.size)
-
 
 def glyphs_to_line(glyphs: list[Char]) -> TextLine | None:
     glyphs = sorted(glyphs, key=lambda c: c.x0)
@@ -411,10 +166,8 @@ def glyphs_to_line(glyphs: list[Char]) -> TextLine | None:
     pieces.append(Piece(text, x0, prev.x1))
     return TextLine(tuple(pieces), min(c.top for c in ink), max(c.bottom for c in ink), size)
 
-
 def space_gap(a: str, b: str) -> float:
     return SPACE_CJK if is_wide(a[-1]) and is_wide(b[0]) else SPACE_LATIN
-
 
 def join_wrapped(parts: list[str]) -> str:
     """Lines of one cell or label: no space added, except between two Latin letters."""
@@ -427,8 +180,8 @@ def join_wrapped(parts: list[str]) -> str:
         out += p
     return out
 
-
 # ---------------------------------------------------------------- ruled tables
+
 def ruled_tables(page: PageData) -> tuple[list[Region], list[Bbox]]:
     """Grids of the tables pdfplumber found from the page's rules, and the areas they claim.
     Title, unit and note rows printed inside the frame are left to the text (they become Lines)."""
@@ -448,7 +201,6 @@ def ruled_tables(page: PageData) -> tuple[list[Region], list[Bbox]]:
         claimed.append(area)
     return regions, claimed
 
-
 def cells_to_texts(cells, chars: list[Char]) -> list[list[str | None]]:
     """Text of every cell (None for a cell merged into its neighbour): each glyph goes to the cell
     of its row holding its middle, found by bisection on the cells' left edges."""
@@ -467,7 +219,6 @@ def cells_to_texts(cells, chars: list[Char]) -> list[list[str | None]]:
         out.append([None if b is None else cell_text(mine[k]) for k, b in enumerate(row)])
     return out
 
-
 def cell_text(chars: list[Char]) -> str:
     if not chars:
         return ""
@@ -475,7 +226,6 @@ def cell_text(chars: list[Char]) -> str:
         line = glyphs_to_line(chars)
         return line.text if line else ""
     return join_wrapped([line.text for line in chars_to_lines(chars)])
-
 
 def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
     """Rows from the first to the last that is neither one cell across the table (a title or a
@@ -487,13 +237,11 @@ def table_body(rows: list[list[str | None]]) -> tuple[int, int] | None:
         hi -= 1
     return (lo, hi) if hi > lo else None
 
-
 def is_table(rows: list[list[str]]) -> bool:
     """Not a frame of one column (a text box, a table of contents) nor of two holding one text (a
     heading box)."""
     filled = sum(1 for r in rows for c in r if c)
     return bool(rows) and len(rows[0]) >= 2 and filled >= 1 and (filled >= 2 or len(rows[0]) >= 3)
-
 
 def is_banner(row: list[str | None], caption: bool = False) -> bool:
     """One cell across the table (with `caption`: one holding a title, 公开表 number or unit, not
@@ -502,22 +250,18 @@ def is_banner(row: list[str | None], caption: bool = False) -> bool:
         return False
     return not caption or bool(re.search(r"表|[:：]", "".join(c or "" for c in row)))
 
-
 def is_furniture(row: list[str | None]) -> bool:
     """`部门：XX … 单位：万元` or the table's title printed as a row of the table."""
     filled = [c for c in row if c]
     return bool(filled) and all(FURNITURE.match(c) or CAPTION.search(c) for c in filled)
-
 
 def drop_absent_columns(rows: list[list[str | None]]) -> list[list[str | None]]:
     """Columns with no cell in any row (they belonged to a title cell that is gone)."""
     keep = [i for i in range(len(rows[0])) if any(r[i] is not None for r in rows)]
     return [[r[i] for i in keep] for r in rows]
 
-
 def drop_blank_rows(rows: list[list[str | None]]) -> list[list[str]]:
     return [[c or "" for c in r] for r in rows if any(c for c in r)]
-
 
 def rows_bbox(cells, whole: Bbox) -> Bbox:
     boxes = [b for row in cells for b in row if b is not None]
@@ -525,8 +269,8 @@ def rows_bbox(cells, whole: Bbox) -> Bbox:
         return whole
     return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
 
-
 # ---------------------------------------------------------------- unruled tables
+
 @dataclass(frozen=True)
 class Unruled:
     """An unruled table on one page: its lines and columns; `continued` when it goes on from the
@@ -539,7 +283,6 @@ class Unruled:
     @property
     def size(self) -> float:
         return self.lines[0].size
-
 
 def lines_to_regions(lines: list[TextLine], page: int, carry: Unruled | None) -> list[Region]:
     """Runs of lines printed in columns become Unruled tables, every other line a Line.
@@ -558,7 +301,6 @@ def lines_to_regions(lines: list[TextLine], page: int, carry: Unruled | None) ->
         out.append(Region(lines[i].top, Line(text=lines[i].text, page=page)))
         i += 1
     return out
-
 
 def run_end(lines: list[TextLine], i: int, carry: Unruled | None = None) -> int:
     """End (exclusive) of the table run starting at line i, or i when no table starts there.
@@ -586,14 +328,12 @@ def run_end(lines: list[TextLine], i: int, carry: Unruled | None = None) -> int:
         j += 1
     return j if multi >= 2 or continues or (len(first.pieces) >= 3 and j > i + 1) else i
 
-
 def fits_columns(line: TextLine, bands: tuple[Piece, ...]) -> bool:
     """A one-piece line can be a table row when it reaches into at most one column."""
     if len(line.pieces) != 1:
         return True
     piece = line.pieces[0]
     return sum(1 for b in bands if b.x1 > piece.x0 and b.x0 < piece.x1) <= 1
-
 
 def lines_to_bands(lines: list[TextLine]) -> tuple[Piece, ...]:
     """Column bands: the union of the pieces' x ranges (closer than a column gap counts as
@@ -609,13 +349,11 @@ def lines_to_bands(lines: list[TextLine]) -> tuple[Piece, ...]:
     kept = [p for ln in lines for p in ln.pieces if NUMBER.match(p.text) or not spans(p)]
     return union(kept or [p for ln in lines for p in ln.pieces], lines[0].size)
 
-
 def suffix_min(values: list[float]) -> list[float]:
     out, low = [0.0] * len(values), float("inf")
     for k in range(len(values) - 1, -1, -1):
         low = out[k] = min(low, values[k])
     return out
-
 
 def union(pieces: list[Piece], size: float) -> tuple[Piece, ...]:
     out: list[Piece] = []
@@ -626,7 +364,6 @@ def union(pieces: list[Piece], size: float) -> tuple[Piece, ...]:
             out.append(Piece("", p.x0, p.x1))
     return tuple(out)
 
-
 def fits(bands: tuple[Piece, ...], carry: tuple[Piece, ...]) -> bool:
     """A table at the top of a page continues the previous page's when no column of either
     reaches into two columns of the other."""
@@ -634,14 +371,12 @@ def fits(bands: tuple[Piece, ...], carry: tuple[Piece, ...]) -> bool:
         return sum(1 for c in b if c.x1 > a.x0 and c.x0 < a.x1)
     return all(overlaps(b, carry) <= 1 for b in bands) and all(overlaps(c, bands) <= 1 for c in carry)
 
-
 def band_of(piece: Piece, bands: tuple[Piece, ...]) -> int:
     """The column holding a piece: the first it overlaps (a spanning header goes to its first)."""
     for k, b in enumerate(bands):
         if b.x1 > piece.x0 and b.x0 < piece.x1:
             return k
     return min(range(len(bands)), key=lambda k: abs((bands[k].x0 + bands[k].x1) / 2 - (piece.x0 + piece.x1) / 2))
-
 
 def lines_to_rows(lines: list[TextLine]) -> list[list[TextLine]]:
     """Lines closer than a fraction of the font size are one row (a cell printed on two lines)."""
@@ -652,7 +387,6 @@ def lines_to_rows(lines: list[TextLine]) -> list[list[TextLine]]:
         else:
             rows.append([ln])
     return rows
-
 
 def unruled_to_grids(items: list) -> list[Block]:
     """Each unruled table (with its continuations on the next pages) read with the columns of all
@@ -673,7 +407,6 @@ def unruled_to_grids(items: list) -> list[Block]:
             out.append(item)
     return out
 
-
 def lines_to_grid(lines, bands: tuple[Piece, ...], page: int) -> Grid:
     rows = []
     for row in lines_to_rows(list(lines)):
@@ -683,18 +416,3 @@ def lines_to_grid(lines, bands: tuple[Piece, ...], page: int) -> Grid:
                 cells[band_of(p, bands)].append(p.text)
         rows.append(tuple(join_wrapped(c) for c in cells))
     return Grid(rows=tuple(rows), page=page, row_pages=(page,) * len(rows))
-
-
-# ---------------------------------------------------------------- page image
-def pdf_page_png(path, page_no: int, scale: float = 1.5) -> bytes:
-    """Page `page_no` (1-based) rendered to PNG bytes with pypdfium2, for showing a cited page."""
-    doc = open_pdf(path)
-    try:
-        if not 1 <= page_no <= len(doc):
-            raise PdfError(f"页码超出范围（共 {len(doc)} 页）", f"page {page_no} out of range (1-{len(doc)})")
-        image = doc[page_no - 1].render(scale=scale).to_pil()
-        buf = io.BytesIO()
-        image.save(buf, format="PNG")
-        return buf.getvalue()
-    finally:
-        doc.close()

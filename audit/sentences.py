@@ -4,8 +4,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from retrieval.audit.figures import NUM, Printed, printed
-from retrieval.audit.view import Sentence
+from audit.figures import NUM, Printed, printed
+from audit.view import Sentence
 
 FIGURE = re.compile(rf"({NUM})\s*(亿元|万元|元|%|％|万(?![元平人套亩户吨千册个份次字张台辆余多]))")
 DELIMS = "，,；;。：:、"

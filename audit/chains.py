@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.tables import label_key
-from retrieval.audit.view import View
+from audit.view import View
+from labels import label_key
 
 LEVEL_MARK = re.compile(r"([\u4e00-\u9fa5（）()、“”]+?)\s*[（(]\s*(类|款|项)\s*[)）]")
 DASH_PATH = re.compile(r"[“\"]([^“”\"]{2,80}?-[^“”\"]{2,80}?)[”\"]\s*科目")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from retrieval.audit.common import show
-from retrieval.audit.figures import Printed, exact_percent, percent_agrees, ratio_range, same_amount
-from retrieval.audit.items import candidates, subject_to_item
-from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, HINT, Finding
-from retrieval.audit.sentences import Figure, clean_subject, sentence_to_figures
-from retrieval.audit.view import Sentence, View
+from audit.common import show
+from audit.figures import Printed, exact_percent, percent_agrees, ratio_range, same_amount
+from audit.items import candidates, subject_to_item
+from audit.messages import say
+from audit.model import ERROR, HINT, Finding
+from audit.sentences import Figure, clean_subject, sentence_to_figures
+from audit.view import Sentence, View
 
 FAMILY = "percent"
 UP = re.compile(r"增加|增长|上升|提高|增幅")
@@ -166,7 +166,7 @@ def _base(v: Printed, d: Printed, up: bool) -> Printed | None:
     if value <= 0:
         return None
     unit = v.unit
-    from retrieval.audit.figures import MONEY_UNITS
+    from audit.figures import MONEY_UNITS
     return Printed(value / MONEY_UNITS.get(unit, 1), max(v.decimals, d.decimals), unit, "")
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from retrieval.audit.chains import by_name, norm_name, resolve, sentence_to_chain, view_to_codes
-from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, HINT, Finding
-from retrieval.audit.view import View
+from audit.chains import by_name, norm_name, resolve, sentence_to_chain, view_to_codes
+from audit.messages import say
+from audit.model import ERROR, HINT, Finding
+from audit.view import View
 
 FAMILY = "identity"
 BUDGET_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*((?:度)?\s*(?:部门|单位)?\s*(?:汇总)?\s*(?:预算|决算)(?:公开|编制|报表|表|情况)?)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from retrieval.audit.figures import Printed, fmt, printed
+from audit.figures import Printed, fmt, printed
 from schema import Fact
 
 ORDINAL_LABEL = re.compile(r"^\s*[一二三四五六七八九十]+、")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.tables import label_key
-from retrieval.audit.common import FUND_PARTS, amount, leaf
-from retrieval.audit.view import TableView, View
+from audit.common import FUND_PARTS, amount, leaf
+from audit.view import TableView, View
+from labels import label_key
 
 TABLE_FUND = {"一般公共预算支出表": "gpb", "财政拨款收支总表": "fiscal", "政府性基金支出表": "gov",
               "政府性基金收入表": "gov", "国有资本经营预算表": "soe", "基本支出分经济科目表": "gpb",

@@ -3,25 +3,25 @@
     findings = audit_document(document, facts, lines, tables)
 
 Each family lives in its own module with `facts_and_lines_to_findings(view) -> list[Finding]`;
-`view` is the document arranged once for all of them (retrieval.audit.view).
+`view` is the document arranged once for all of them (audit.view).
 """
 from __future__ import annotations
 
 import importlib
 from typing import Iterable
 
-from retrieval.audit.model import ERROR, FAMILIES, HINT, Finding, sort_findings
-from retrieval.audit.view import View, build_view
+from audit.model import ERROR, FAMILIES, HINT, Finding, sort_findings
+from audit.view import View, build_view
 from schema import Document, Fact, Line, RawTable
 
 FAMILY_MODULES = {
-    "arithmetic": "retrieval.audit.arithmetic",
-    "cross_table": "retrieval.audit.cross_table",
-    "text_table": "retrieval.audit.text_table",
-    "percent": "retrieval.audit.percent",
-    "repeat": "retrieval.audit.repeats",
-    "identity": "retrieval.audit.identity",
-    "form": "retrieval.audit.form",
+    "arithmetic": "audit.arithmetic",
+    "cross_table": "audit.cross_table",
+    "text_table": "audit.text_table",
+    "percent": "audit.percent",
+    "repeat": "audit.repeats",
+    "identity": "audit.identity",
+    "form": "audit.form",
 }
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from config import Settings
-from retrieval.embed import get_embedder
-from retrieval.facts_store import FactStore
-from retrieval.vector import VectorStore
+from stores.embedder import get_embedder
+from stores.facts import FactStore
+from stores.vectors import VectorStore
 
 
 @dataclass

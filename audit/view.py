@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.narrative import PAGE_MARK, heading_level, lines_to_sections, text_to_sentences
-from ingest.tables import label_key
+from labels import label_key
 from schema import Citation, Document, Fact, Line, RawTable
 
 TOTAL_LABELS = re.compile(r"^(合计|总计|部门合计|本年(收入|支出)?合计|本年(收入|支出)?小计|当年(收入|支出)?小计|"

@@ -1,4 +1,4 @@
-"""Every sentence the audit writes, as data. `{name}` slots are filled with str.format."""
+"""Every sentence the audit writes, as data. `{name}` slots are filled with str.format (audit/messages.py)."""
 from __future__ import annotations
 
 MESSAGES: dict[str, str] = {
@@ -53,6 +53,13 @@ MESSAGES: dict[str, str] = {
     "form.number_prefix": "表号写法不一致：“{number}”与其他表的“{usual}”",
 }
 
-
-def say(key: str, **slots) -> str:
-    return MESSAGES[key].format(**slots)
+# python -m audit
+CLI = {
+    "head": "《{title}》：错误 {errors} 条，提示 {hints} 条",
+    "none": "  未发现问题。",
+    "template": "  （空白表样，不核查）",
+    "line": "{n:>3}. [{severity}][{family}]{page} {message}",
+    "cite": "       ↳ {where}{page}：{text}",
+    "no_docs": "没有可核查的文件（存储为空，或 --doc 不存在）。",
+    "written": "已导出 {n} 条核查结果到 {path}",
+}

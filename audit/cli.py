@@ -1,4 +1,4 @@
-"""python -m retrieval audit [--doc DOC] [--json] [--store DIR] [--csv FILE] [--xlsx FILE] [--file PATH …]
+"""python -m audit (or python -m retrieval audit) [--doc DOC] [--json] [--store DIR] [--csv FILE] [--xlsx FILE] [--file PATH …]
 
 Audits the documents of a store (all, or one with --doc), or files read directly with --file (a
 disclosure in two files is joined). Exit code: 0 no 错误 found, 1 错误 found, 2 nothing to audit."""
@@ -9,23 +9,14 @@ import json
 import sys
 from pathlib import Path
 
-from retrieval.audit import ERROR, audit_document
-from retrieval.audit.model import Finding
+from audit import ERROR, audit_document
+from audit.model import Finding
+from prompts.audit_zh import CLI as UI
 from schema import Document
-
-UI = {
-    "head": "《{title}》：错误 {errors} 条，提示 {hints} 条",
-    "none": "  未发现问题。",
-    "template": "  （空白表样，不核查）",
-    "line": "{n:>3}. [{severity}][{family}]{page} {message}",
-    "cite": "       ↳ {where}{page}：{text}",
-    "no_docs": "没有可核查的文件（存储为空，或 --doc 不存在）。",
-    "written": "已导出 {n} 条核查结果到 {path}",
-}
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m retrieval audit", description="一致性核查 / consistency audit")
+    p = argparse.ArgumentParser(prog="python -m audit", description="一致性核查 / consistency audit")
     p.add_argument("--doc", help="document id (default: every document in the store)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.add_argument("--store", help="store folder (default: BUDGETQA_STORE)")
@@ -37,7 +28,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def files_to_inputs(paths: list[str]) -> list[tuple[Document, list, list, list]]:
     """Parse files; a file without a year joins the document of the same body that states one."""
-    from ingest.load import unify_identity
+    from ingest.identity import unify_identity
     from ingest.pipeline import parse_file
     parsed = sorted((parse_file(p) for p in paths), key=lambda x: x.document.year is None)
     docs: dict[str, list] = {}
@@ -60,7 +51,7 @@ def store_to_inputs(store, doc_id: str | None):
 
 def open_store(store_dir: str | None):
     from config import load_settings
-    from retrieval.facts_store import FactStore
+    from stores.facts import FactStore
     return FactStore(load_settings().with_store(store_dir).facts_db)
 
 
@@ -99,7 +90,7 @@ def audit_main(argv: list[str] | None = None) -> int:
 
 
 def _write_exports(args, findings: list[Finding]) -> None:
-    from retrieval.export import findings_to_csv, findings_to_xlsx
+    from stores.export import findings_to_csv, findings_to_xlsx
     if args.csv:
         Path(args.csv).write_text(findings_to_csv(findings), encoding="utf-8-sig")
         print(UI["written"].format(n=len(findings), path=args.csv), file=sys.stderr)

@@ -8,20 +8,21 @@ killed at any point leaves a consistent store that a rerun completes.
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable, Iterable
 
 import numpy as np
 
+from config import SAMPLE_DIR
 from ingest.errors import IngestError
+from ingest.identity import unify_identity
 from ingest.pipeline import file_hash, parse_file
-from retrieval.facts_store import StoreUnavailable
-from retrieval.stores import Stores
-from retrieval.embed import Embedder, is_fork_safe, worker_embedder
-from retrieval.vector import VectorUnavailable, embed_chunks
 from schema import Document, IngestResult, Parsed
+from stores import Stores
+from stores.embedder import Embedder, is_fork_safe, worker_embedder
+from stores.facts import StoreUnavailable
+from stores.vectors import VectorUnavailable, embed_chunks
 
 SUFFIXES = {".pdf", ".txt", ".text", ".md"}
 TEMPLATE_ZH = "这是空白的决算/预算表样（模板），不是公开文件，未导入"
@@ -187,21 +188,19 @@ def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
     return results
 
 
-def unify_identity(parsed: Parsed, known: list[Document]) -> Parsed:
-    """A file whose year is not printed (tables published apart from the text) joins the document
-    of the same body and kind that states it."""
-    d = parsed.document
-    if d.year is not None:
-        return parsed
-    same = sorted((k for k in known if k.body == d.body and k.kind == d.kind and k.scope == d.scope and k.year),
-                  key=lambda k: -(k.year or 0))
-    if not same:
-        return parsed
-    target = same[0]
-    return Parsed(document=replace(d, doc_id=target.doc_id, year=target.year, title=target.title),
-                  facts=tuple(replace(f, doc=target.doc_id) for f in parsed.facts),
-                  chunks=tuple(replace(c, doc=target.doc_id) for c in parsed.chunks),
-                  tables=parsed.tables, lines=parsed.lines)
+def remove(stores: Stores, doc_or_file: str) -> list[str]:
+    """Delete a document (by id) or one file from both stores; returns the file names removed."""
+    names = stores.facts.remove(doc_or_file)
+    for n in names:
+        stores.vectors.delete_file(n)
+    return names
+
+
+def load_sample_if_empty(stores: Stores) -> list[IngestResult]:
+    """The bundled sample disclosure, ingested into an empty store (the chat opens on it)."""
+    if stores.facts.documents():
+        return []
+    return ingest_paths(stores, sorted(SAMPLE_DIR.glob("*.txt")))
 
 
 def _parse_all(paths: list[Path], workers: int, spec: str):

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-from ingest.tables import label_key
-from retrieval.audit.common import ORDINAL_LABEL, TOTAL_COLUMNS, leaf, show, shown
-from retrieval.audit.figures import Printed, same_amount
-from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, Finding
-from retrieval.audit.scope import column_scope, view_to_collapse
-from retrieval.audit.view import Row, TableView, View
+from audit.common import ORDINAL_LABEL, TOTAL_COLUMNS, leaf, show, shown
+from audit.figures import Printed, same_amount
+from audit.messages import say
+from audit.model import ERROR, Finding
+from audit.scope import column_scope, view_to_collapse
+from audit.view import Row, TableView, View
+from labels import label_key
 
 FAMILY = "cross_table"
 FUNCTIONAL = {"收入总表", "支出总表", "一般公共预算支出表", "政府性基金支出表", "收支总表", "财政拨款收支总表"}

@@ -1,4 +1,4 @@
-"""python -m ingest PATH... [--store DIR] [--workers N] [--remove DOC] [--dry-run --json]"""
+"""python -m corpus PATH... [--store DIR] [--workers N] [--remove DOC] [--dry-run --json]"""
 from __future__ import annotations
 
 import argparse
@@ -15,8 +15,8 @@ def fact_to_json(f) -> dict:
 
 
 def dry_run(paths: list[Path], as_json: bool) -> int:
+    from corpus.load import expand_paths
     from ingest.errors import IngestError
-    from ingest.load import expand_paths
     from ingest.pipeline import parse_file
     failed = 0
     for path in expand_paths(paths):
@@ -37,7 +37,7 @@ def dry_run(paths: list[Path], as_json: bool) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m ingest", description="导入预算/决算公开文件 / ingest disclosures")
+    p = argparse.ArgumentParser(prog="python -m corpus", description="导入预算/决算公开文件 / ingest disclosures")
     p.add_argument("paths", nargs="*", type=Path, help="PDF or text files, or folders")
     p.add_argument("--store", help="store folder (default: BUDGETQA_STORE or ./data/store)")
     p.add_argument("--workers", type=int, default=1, help="parser processes")
@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         return dry_run(args.paths, args.json)
     from config import load_settings
-    from retrieval.facts_store import StoreUnavailable
-    from retrieval.vector import VectorUnavailable
+    from stores.facts import StoreUnavailable
+    from stores.vectors import VectorUnavailable
     settings = load_settings(load_sample="0").with_store(args.store)
     try:
         return run(settings, args)
@@ -62,13 +62,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(settings, args) -> int:
-    from ingest.load import ingest_paths
-    from retrieval.stores import open_stores
+    from corpus.load import ingest_paths, remove
+    from stores import open_stores
     stores = open_stores(settings)
     if args.remove:
-        names = stores.facts.remove(args.remove)
-        for n in names:
-            stores.vectors.delete_file(n)
+        names = remove(stores, args.remove)
         print(f"已删除 removed: {', '.join(names) or '（无匹配 nothing matched）'}")
         return 0 if names else 1
     failed = 0

@@ -5,15 +5,15 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
-from ingest.tables import label_key
-from retrieval.audit.chains import by_name, norm_name, view_to_codes
-from retrieval.audit.common import show
-from retrieval.audit.figures import MONEY_UNITS, NUM, Printed, printed, same_amount
-from retrieval.audit.items import candidates, subject_to_item
-from retrieval.audit.messages import say
-from retrieval.audit.model import ERROR, HINT, Finding
-from retrieval.audit.sentences import COMPARE, OTHER_TIME, clean_subject
-from retrieval.audit.view import Sentence, View
+from audit.chains import by_name, norm_name, view_to_codes
+from audit.common import show
+from audit.figures import MONEY_UNITS, NUM, Printed, printed, same_amount
+from audit.items import candidates, subject_to_item
+from audit.messages import say
+from audit.model import ERROR, HINT, Finding
+from audit.sentences import COMPARE, OTHER_TIME, clean_subject
+from audit.view import Sentence, View
+from labels import label_key
 from schema import Citation, Fact
 
 FAMILY = "repeat"

@@ -1,0 +1,39 @@
+"""Every Chinese string the staff pages (核查, 数据浏览) show. Plain data."""
+from __future__ import annotations
+
+UI = {
+    "audit_title": "一致性核查",
+    "audit_caption": "逐份核对表内算术、表间数字、文表数字、比例与增减、重复表述、年度名称和格式残留。"
+                     "“错误”为数字或表述确有矛盾，“提示”需人工判断；四舍五入的尾差不计。",
+    "browse_title": "数据浏览",
+    "browse_caption": "已载入文件的全部数字，按原样保存：可按文件、表格、科目编码、项目、栏目、单位、页码筛选和搜索，并导出。",
+    "doc": "文件",
+    "doc_all": "全部文件",
+    "severity": "严重程度",
+    "family": "类别",
+    "count_errors": "错误",
+    "count_hints": "提示",
+    "none": "未发现问题。",
+    "no_docs": "尚未载入公开文件。请先在问答页上传，或用 python -m corpus 导入。",
+    "template": "（空白表样，不核查）",
+    "page": "第 {page} 页",
+    "export_csv": "导出 CSV",
+    "export_xlsx": "导出 Excel",
+    "locked": "此页面仅供工作人员使用，请输入管理口令。",
+    "token": "管理口令",
+    "token_wrong": "口令不正确。",
+    "table": "表格",
+    "code": "科目编码",
+    "label": "项目",
+    "column": "栏目",
+    "unit": "单位",
+    "pages": "页码范围",
+    "kind": "类型",
+    "search": "搜索（任意字段）",
+    "shown": "共 {n} 条，显示 {m} 条",
+    "too_many": "仅显示前 {n} 条，导出包含全部筛选结果。",
+    "error_store": "数据服务暂时不可用，请稍后再试。",
+}
+KIND_NAMES = {"cell": "表格数字", "empty": "空单元格", "text": "文中数字", "indicator": "绩效指标"}
+COLUMNS = {"doc": "文件", "table": "表格", "page": "页码", "code": "科目编码", "label": "项目", "column": "栏目",
+           "raw": "数值（原样）", "unit": "单位", "kind": "类型", "text": "原文行", "section": "章节"}

@@ -1,0 +1,59 @@
+"""What the UI edges share (the chat app, the API, the staff pages): the engine with the bundled
+sample loaded, the admin-token check, upload names, and saving uploads then ingesting them."""
+from __future__ import annotations
+
+import hmac
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Callable, Iterable
+
+from config import Settings
+from corpus import ingest_paths, load_sample_if_empty
+from retrieval.engine import Engine, get_engine
+from schema import IngestResult
+
+_START_LOCK = threading.Lock()
+_INGEST_LOCK = threading.Lock()
+
+
+def open_engine(settings: Settings) -> Engine:
+    """The process's engine; an empty store first gets the bundled sample when settings ask for it.
+    Sessions opening at once wait for one another, so the sample is ingested once."""
+    with _START_LOCK:
+        engine = get_engine(settings)
+        if settings.load_sample:
+            load_sample_if_empty(engine.stores)
+        return engine
+
+
+def token_ok(given: str | None, expected: str) -> bool:
+    """No token configured: open (a local, staff-only install). Else the given one must match."""
+    if not expected:
+        return True
+    return bool(given) and hmac.compare_digest(given.strip().encode(), expected.encode())
+
+
+def bearer_token(header: str | None) -> str:
+    scheme, _, token = (header or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def safe_name(name: str | None) -> str:
+    """An uploaded file's name as a plain base name (no folders, no control characters)."""
+    base = re.sub(r"[\x00-\x1f/\\]", "_", Path(name or "").name).strip(" .")
+    return base or "upload.txt"
+
+
+def ingest_uploads(engine: Engine, files: Iterable[tuple[str, bytes]],
+                   progress: Callable[[int, int, str], None] | None = None) -> list[IngestResult]:
+    """Uploaded (name, content) pairs -> saved under their safe names in a temporary folder -> ingested."""
+    with tempfile.TemporaryDirectory(prefix="budgetqa-upload-") as tmp:
+        paths = []
+        for name, data in files:
+            path = Path(tmp) / safe_name(name)
+            path.write_bytes(data)
+            paths.append(path)
+        with _INGEST_LOCK:
+            return ingest_paths(engine.stores, paths, progress=progress)
