@@ -76,7 +76,7 @@ def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Sea
     if main.value is None:
         return replace(empty_answer(q, doc, main, ranked, citer), broad_only=broad_only)
     d = Draft(found=True, value=main.raw, unit=main.unit, broad_only=broad_only)
-    mark = citer.cite(fact_citation(main, doc))
+    mark = citer.cite(fact_citation(main, doc, role="main"))
     d.sentences.append(say("lookup", subject=subject(doc), label=ORDINAL.sub("", main.label),
                            measure=measure_phrase(main, q), raw=shown(main), unit="", marks=mark)
                        + (say("lookup_source", table=table_label(main) or (main.section or ""),
@@ -122,13 +122,13 @@ def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, cit
         elif comparable(f, main) and not any(same_source(f, x) for x in differ):
             differ.append(f)
     if same:
-        marks = "".join(citer.cite(fact_citation(f, doc)) for f in same)
+        marks = "".join(citer.cite(fact_citation(f, doc, role="agrees")) for f in same)
         where = "、".join(table_label(f) or f.section or "文字说明" for f in same)
         d.sentences.append(say("consistent", tables=where, raw=shown(main), marks=marks))
     if differ:
         items = "；".join(say("conflict_item", where=table_label(f) or (f.section or "文字说明"), raw=shown(f),
-                              unit="", marks=citer.cite(fact_citation(f, doc))) for f in differ[:2])
-        mark = citer.cite(fact_citation(main, doc))
+                              unit="", marks=citer.cite(fact_citation(f, doc, role="differs"))) for f in differ[:2])
+        mark = citer.cite(fact_citation(main, doc, role="main"))
         items = say("conflict_item", where=table_label(main) or (main.section or "文字说明"), raw=shown(main),
                     unit="", marks=mark) + "；" + items
         d.sentences.append(say("conflict", items=items))

@@ -29,10 +29,10 @@ def table_label(f: Fact) -> str:
     return f.table if not no or no in f.table else f"{no} {f.table}"
 
 
-def fact_citation(f: Fact, doc: Document) -> Citation:
+def fact_citation(f: Fact, doc: Document, role: str = "") -> Citation:
     return Citation(doc=doc.title, page=f.page, table=table_label(f) or None,
                     section=f.section if not f.table else None, text=f.text, doc_id=doc.doc_id,
-                    file=f.file, label=f.label, column=f.column)
+                    file=f.file, label=f.label, column=f.column, role=role)
 
 
 def passage_citation(text: str, doc: Document, page: int | None, section: str | None, table: str | None,

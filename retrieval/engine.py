@@ -21,7 +21,7 @@ from retrieval.grounding import ungrounded_numbers
 from retrieval.lexical import Bm25Index, add_words, rrf
 from retrieval.match import label_to_key
 from retrieval.understand import Query, org_matches, question_to_query, resolve_org, select_docs, without_org
-from schema import Answer, Document, Fact, Line
+from schema import Answer, AnswerPart, Document, Fact, Line
 from stores import open_stores
 
 FOLLOWUP_HEAD = ("那", "那么", "还有", "另外", "再问", "那个")
@@ -193,9 +193,10 @@ class Engine:
                           docs=tuple(d.doc_id for d in chosen))
         parts = []
         for d, x in found:
-            head = say("multi_doc_head", doc=f"{d.body}·{d.scope}{d.kind}") if len(found) > 1 else ""
-            parts.append(head + "".join(x.sentences))
-        text = "\n".join(parts)
+            heading = f"{d.body}·{d.scope}{d.kind}" if len(found) > 1 else ""
+            parts.append(AnswerPart(doc_id=d.doc_id, heading=heading, text="".join(x.sentences), value=x.value,
+                                    unit=x.unit))
+        text = "\n".join((say("multi_doc_head", doc=p.heading) if p.heading else "") + p.text for p in parts)
         allowed = set().union(*(x.allowed for _, x in found))
         bad = ungrounded_numbers(text, citer.citations, question, allowed)
         if bad:   # never show a figure that is not in a source: drop the lines holding it
@@ -207,8 +208,9 @@ class Engine:
             d = found[0][0]
             text += "\n" + say("used_doc", doc=f"{d.body}{d.scope}{d.kind}")
         first = found[0][1]
+        kept = [p for p in parts if p.text and not ungrounded_numbers(p.text, citer.citations, question, allowed)]
         return Answer(question=question, answer=text, answerable=True, value=first.value, unit=first.unit,
-                      citations=tuple(citer.citations), docs=tuple(d.doc_id for d, _ in found))
+                      citations=tuple(citer.citations), docs=tuple(d.doc_id for d, _ in found), parts=tuple(kept))
 
 
 def resolve_followup(question: str, history) -> str:
