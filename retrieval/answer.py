@@ -1,27 +1,32 @@
-"""Query + one document's facts and passages -> a Draft answer. Facts first, passages second."""
+"""Query + one document's facts (and, when needed, its text passages) -> a Draft. Facts first, passages
+second. Pure: passages are fetched by the engine (hybrid.py) and passed in as data; drafts are frozen."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import Callable
+from dataclasses import dataclass, replace
 
-from labels import ORDINAL
-from retrieval.compose import Citer, convert, fact_citation, fmt, passage_citation, say, table_label
+from labels import ORDINAL, normalize
+from retrieval.compose import cn_year, convert, fact_citation, fmt, passage_citation, said, table_label
+from retrieval.draft import NOT_FOUND, Draft, Sentence, joined
 from retrieval.match import (
     TOTAL_COL,
     Scored,
     best_facts,
+    bigrams,
+    covers,
     dice,
     fact_key,
+    fact_parts,
     fact_score,
     is_total_row,
     nearest_labels,
+    parent_labels,
     parts_of,
     same_figure,
     score_facts,
     to_wan,
 )
-from retrieval.understand import Query, normalize
+from retrieval.understand import Query
 from schema import Document, Fact
 
 MIN_SCORE = 9.0
@@ -38,59 +43,83 @@ class Passage:
     score: float
 
 
-@dataclass
-class Draft:
-    sentences: list[str] = field(default_factory=list)
-    value: str | None = None
-    unit: str | None = None
-    found: bool = False
-    suggestions: list[str] = field(default_factory=list)
-    allowed: set = field(default_factory=set)   # numbers derived by a stated conversion
-    broad_only: bool = False    # matched only through a wider lexicon term (普法宣传教育 -> 教育支出)
+Passages = tuple[Passage, ...] | None       # None: not fetched (a draft that needs them says so)
 
 
-Search = Callable[[str, int], list[Passage]]
-
-
-def subject(doc: Document) -> str:
-    return ""
+def passage_query(q: Query) -> str:
+    """What a document's passages are searched by for this query."""
+    return " ".join((q.item,) + q.expansions + q.broad)
 
 
 # ------------------------------------------------------------------ lookup
-def lookup(q: Query, doc: Document, facts: list[Fact], citer: Citer, search: Search | None = None) -> Draft | None:
-    scored = score_facts(facts, q)
+def covered(q: Query, scored: list[Scored], facts: list[Fact]) -> list[Scored]:
+    """The candidates that cover every term of the item asked (a code asked is the item itself)."""
+    parents = parent_labels(facts)
+    return [s for s in scored if s.score >= MIN_SCORE / 2 and (
+        (q.codes and s.fact.code in q.codes) or covers(q, fact_parts(s.fact, parents)).ok)]
+
+
+def near_misses(q: Query, f: Fact, facts: list[Fact]) -> tuple[str, ...]:
+    """Terms read as another word that sounds the same (办工费 -> 办公费), to say how the question was read."""
+    return tuple(c.by for c in covers(q, fact_parts(f, parent_labels(facts))).near_miss)
+
+
+def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
+    everything = score_facts(facts, q)
+    scored = covered(q, everything, facts)
     ranked = best_facts(facts, q, doc.kind, scored)
     table_hit = table_match(q, facts)
-    if table_hit and (row := row_of_table(q, doc, facts, table_hit[1], citer)):
+    if table_hit and (row := row_of_table(q, doc, facts, table_hit[1])):
         return row                         # 物业管理费政府采购: a row of the 政府采购 table
+    if table_hit and not (q.codes or covers(q, (table_hit[1],)).ok):
+        table_hit = None                   # the table is about something else than all the item names
     if table_hit and table_hit[0] >= 50:   # the item names a table: rows named by the item itself still win
         direct = score_facts(facts, replace(q, expansions=(), broad=()))
         if not direct or direct[0].score < 12:
-            return table_answer(q, doc, facts, table_hit[1], citer, search)
+            return table_answer(q, doc, facts, table_hit[1], passages)
     elif table_hit and (not ranked or ranked[0].score < table_hit[0]):
-        return table_answer(q, doc, facts, table_hit[1], citer, search)
+        return table_answer(q, doc, facts, table_hit[1], passages)
     if not ranked or ranked[0].score < MIN_SCORE:
-        return None
+        return containing_class(q, doc, best_facts(facts, q, doc.kind, everything))
     main = ranked[0].fact
     broad_only = bool(q.broad) and fact_score(main, replace(q, broad=())) < ranked[0].score - 0.01
     if main.value is None:
-        return replace(empty_answer(q, doc, main, ranked, citer), broad_only=broad_only)
-    d = Draft(found=True, value=main.raw, unit=main.unit, broad_only=broad_only)
-    mark = citer.cite(fact_citation(main, doc, role="main"))
-    d.sentences.append(say("lookup", subject=subject(doc), label=ORDINAL.sub("", main.label),
-                           measure=measure_phrase(main, q), raw=shown(main), unit="", marks=mark)
-                       + (say("lookup_source", table=table_label(main) or (main.section or ""),
-                              column=main.column) if main.table and main.column else "") + "。")
+        return replace(empty_answer(q, doc, main, ranked), broad_only=broad_only)
+    cite = fact_citation(main, doc, role="main")
+    source = said("lookup_source", table=table_label(main) or (main.section or ""), column=main.column) \
+        if main.table and main.column else ()
     if main.value == 0:
-        d.sentences[-1] = say("zero_value", subject="", label=main.label, measure=measure_phrase(main, q),
-                              raw=main.raw, unit=main.unit, marks=mark)
+        first = said("zero_value", cite, subject="", label=main.label, measure=measure_phrase(main, q), raw=main.raw,
+                     unit=main.unit)
+    else:
+        first = said("lookup", cite, subject="", label=ORDINAL.sub("", main.label), measure=measure_phrase(main, q),
+                     raw=shown(main), unit="") + source + ("。",)
+    d = Draft(found=True, value=main.raw, unit=main.unit, broad_only=broad_only, sentences=(first,))
+    if slips := near_misses(q, main, facts):
+        d = replace(d, sentences=(said("read_as", words="、".join(f"“{w}”" for w in slips)),) + d.sentences)
     if doc.kind == "决算" and q.asks_budget and main.kind == "cell" and "预算" not in (main.column or ""):
-        d.sentences.append(say("final_not_budget"))
+        d = d.plus(said("final_not_budget"))
     near = [x for x in scored if x.score >= 0.5 * ranked[0].score]
     alike = [Scored(f, 0) for f in facts if f.kind in ("indicator", "text") and comparable(f, main)]
-    add_corroboration(d, q, doc, main, ranked + near + alike, citer)
-    add_conversion(d, q, main)
-    return d
+    d = with_corroboration(d, doc, main, ranked + near + alike)
+    return with_conversion(d, q, main)
+
+
+CLASS_LEVELS = ("类", "款")            # of the functional classification (2xx, 2xxxx)
+
+
+def containing_class(q: Query, doc: Document, ranked: list[Scored]) -> Draft | None:
+    """The item is not listed, but the lexicon names the class it belongs to and the document prints
+    that class (住房公积金 -> 住房保障支出): say both, the class labelled as the class, not as the item."""
+    if not q.broad or not ranked or ranked[0].score < MIN_SCORE:
+        return None
+    f = ranked[0].fact
+    functional = bool(f.code) and f.code.startswith("2") and f.level in CLASS_LEVELS    # 221 住房保障支出
+    if f.value is None or not functional or fact_key(f) not in {normalize(b) for b in q.broad}:
+        return None
+    return Draft(found=True, answerable=False, value=f.raw, unit=f.unit, sentences=(
+        said("wider_class", fact_citation(f, doc, role="main"), item=q.item, label=ORDINAL.sub("", f.label),
+             raw=shown(f)),))
 
 
 def shown(f: Fact) -> str:
@@ -108,9 +137,14 @@ def measure_phrase(f: Fact, q: Query) -> str:
     return ""
 
 
-def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, citer: Citer) -> None:
+def where(f: Fact) -> str:
+    return table_label(f) or f.section or "文字说明"
+
+
+def with_corroboration(d: Draft, doc: Document, main: Fact, ranked: list[Scored]) -> Draft:
     """Other tables holding the same figure are cited too; different figures for the same item are shown."""
-    same, differ = [], []
+    same: list[Fact] = []
+    differ: list[Fact] = []
     for s in ranked[1:]:
         f = s.fact
         if f.value is None or f is main or f.table == main.table and f.section == main.section and f.table \
@@ -122,16 +156,14 @@ def add_corroboration(d: Draft, q: Query, doc: Document, main: Fact, ranked, cit
         elif comparable(f, main) and not any(same_source(f, x) for x in differ):
             differ.append(f)
     if same:
-        marks = "".join(citer.cite(fact_citation(f, doc, role="agrees")) for f in same)
-        where = "、".join(table_label(f) or f.section or "文字说明" for f in same)
-        d.sentences.append(say("consistent", tables=where, raw=shown(main), marks=marks))
+        d = d.plus(said("consistent", *(fact_citation(f, doc, role="agrees") for f in same),
+                        tables="、".join(where(f) for f in same), raw=shown(main)))
     if differ:
-        items = "；".join(say("conflict_item", where=table_label(f) or (f.section or "文字说明"), raw=shown(f),
-                              unit="", marks=citer.cite(fact_citation(f, doc, role="differs"))) for f in differ[:2])
-        mark = citer.cite(fact_citation(main, doc, role="main"))
-        items = say("conflict_item", where=table_label(main) or (main.section or "文字说明"), raw=shown(main),
-                    unit="", marks=mark) + "；" + items
-        d.sentences.append(say("conflict", items=items))
+        items = [said("conflict_item", fact_citation(f, doc, role=role), where=where(f), raw=shown(f), unit="")
+                 for f, role in [(main, "main")] + [(f, "differs") for f in differ[:2]]]
+        head, _, tail = said("conflict", items="\x01")[0].partition("\x01")
+        d = d.plus((head,) + joined(items, "；") + (tail,))
+    return d
 
 
 def part_of_row(f: Fact) -> str:
@@ -144,14 +176,16 @@ def same_source(f: Fact, g: Fact) -> bool:
     return (f.table, f.section, f.page, f.text, to_wan(f)) == (g.table, g.section, g.page, g.text, to_wan(g))
 
 
+CHANGE_WORDS = re.compile(r"比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少|占|比重")
+
+
 def comparable(f: Fact, main: Fact) -> bool:
     """Same item and same kind of measure, so a different figure is a real disagreement."""
     a, b = fact_key(f), fact_key(main)
     short, long = sorted((a, b), key=len)
     if "text" in (f.kind, main.kind) and short != long and long.endswith(short) and len(long) - len(short) >= 2:
         return False        # 服务采购金额 is a part of 采购金额, not another figure for it
-    change = re.compile(r"比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少|占|比重")
-    if bool(change.search(a)) != bool(change.search(b)):
+    if bool(CHANGE_WORDS.search(a)) != bool(CHANGE_WORDS.search(b)):
         return False
     if a != b and (dice(a, b) < 0.7 or f.kind == main.kind == "text"):
         return False        # two sentences about 事业运行 and 行政运行 are about two items
@@ -164,12 +198,13 @@ def comparable(f: Fact, main: Fact) -> bool:
     return False
 
 
-def add_conversion(d: Draft, q: Query, f: Fact) -> None:
+def with_conversion(d: Draft, q: Query, f: Fact) -> Draft:
     if q.wants_unit and f.unit in ("元", "万元") and q.wants_unit != f.unit and f.value is not None:
         conv = convert(f.value, f.unit, q.wants_unit)
         if conv is not None:
-            d.sentences.append(say("conversion", converted=fmt(conv), to_unit=q.wants_unit, raw=f.raw, unit=f.unit))
-            d.allowed.add(conv)
+            d = d.plus(said("conversion", converted=fmt(conv), to_unit=q.wants_unit, raw=f.raw, unit=f.unit))
+            return d.allowing(conv)
+    return d
 
 
 TITLE_NOISE = re.compile(r"\d{4}年度?|预算|决算|[（(][^）)]*[）)]|表$|部门|单位|财政拨款安排|公开")
@@ -203,7 +238,7 @@ def without_words_of(item: str, title: str) -> str:
     return "".join(out)
 
 
-def row_of_table(q: Query, doc: Document, facts: list[Fact], title: str, citer: Citer) -> Draft | None:
+def row_of_table(q: Query, doc: Document, facts: list[Fact], title: str) -> Draft | None:
     """What is left of the item once the table's own words are taken out, answered from that table's
     rows (人代会二次会议经费采购 -> the row 江苏省第十三届人代会二次会议经费 of the procurement table)."""
     item = normalize(q.item)
@@ -215,68 +250,57 @@ def row_of_table(q: Query, doc: Document, facts: list[Fact], title: str, citer: 
     scored = score_facts(rows, narrowed)
     if not scored or scored[0].score < 12 or is_total_row(scored[0].fact, doc.body):
         return None
-    return lookup(narrowed, doc, rows, citer)
+    return lookup(narrowed, doc, rows)
 
 
-def table_answer(q: Query, doc: Document, facts: list[Fact], title: str, citer: Citer,
-                 search: Search | None = None) -> Draft:
+def table_answer(q: Query, doc: Document, facts: list[Fact], title: str, passages: Passages = None) -> Draft:
     rows = [f for f in facts if f.table == title]
     totals = [f for f in rows if is_total_row(f, doc.body) and f.value is not None]
     if totals:
         main = sorted(totals, key=lambda f: (f.row, f.column.count("/")))[0]
-        d = Draft(found=True, value=main.raw, unit=main.unit)
-        mark = citer.cite(fact_citation(main, doc))
-        d.sentences.append(f"{table_label(main)}{main.label}为{main.raw}{main.unit}{mark}（{main.column}）。")
-        add_conversion(d, q, main)
-        return d
+        first = said("table_total", fact_citation(main, doc, role="main"), table=table_label(main), label=main.label,
+                     raw=main.raw, unit=main.unit, column=main.column)
+        return with_conversion(Draft(found=True, value=main.raw, unit=main.unit, sentences=(first,)), q, main)
     if any(f.value for f in rows):
         vals = [f for f in rows if f.value is not None][:6]
-        d = Draft(found=True, value=vals[0].raw, unit=vals[0].unit)
-        parts = [f"{f.label}（{f.column}）{f.raw}{f.unit}{citer.cite(fact_citation(f, doc))}" for f in vals]
-        d.sentences.append(f"{table_label(vals[0])}：" + "；".join(parts) + "。")
-        return d
-    return empty_table_answer(q, doc, facts, rows, citer, search)
+        items = [said("table_cell", fact_citation(f, doc), label=f.label, column=f.column, raw=f.raw, unit=f.unit)
+                 for f in vals]
+        return Draft(found=True, value=vals[0].raw, unit=vals[0].unit,
+                     sentences=(said("table_cells", table=table_label(vals[0])) + joined(items, "；") + ("。",),))
+    return empty_table_answer(q, doc, rows, passages)
 
 
-def empty_table_answer(q: Query, doc: Document, facts: list[Fact], rows: list[Fact], citer: Citer,
-                       search: Search | None = None) -> Draft:
+def empty_table_answer(q: Query, doc: Document, rows: list[Fact], passages: Passages) -> Draft:
     first = rows[0]
-    mark = citer.cite(fact_citation(first, doc))
-    d = Draft(found=True, value=None, unit=first.unit)
-    d.sentences.append(say("empty_table", subject="", item=q.item or first.label, table=table_label(first),
-                           marks=mark, kind="支出"))
-    d.sentences.extend(empty_statements(q, doc, citer, search))
-    return d
+    d = Draft(found=True, value=None, unit=first.unit, needs_passages=passages is None, sentences=(
+        said("empty_table", fact_citation(first, doc, role="main"), subject="", item=q.item or first.label,
+             table=table_label(first), kind="支出"),))
+    return d.plus(*empty_statements(q, doc, passages or ()))
 
 
-def empty_statements(q: Query, doc: Document, citer: Citer, search: Search | None) -> list[str]:
-    """Sentences of the text that say the item has no funds (本部门无“三公”经费预算。)."""
-    if search is None:
-        return []
+def empty_statements(q: Query, doc: Document, passages: tuple[Passage, ...]) -> list[Sentence]:
+    """The sentence of the text that says the item has no funds (本部门无“三公”经费预算。)."""
     item = normalize(q.item)
-    out = []
-    for p in search(q.item, 4):
+    for p in passages:
         if p.table:
             continue
         for sent in re.split(r"(?<=[。；;])", p.text.split("\n", 1)[-1]):
             if EMPTY_NOTE.search(sent) and overlap(item, normalize(sent)) >= 0.6 and len(sent) < 120:
-                out.append(sent.strip() + citer.cite(passage_citation(sent.strip(), doc, p.page, p.section, p.table, p.file)))
-                return out
-    return out
+                s = sent.strip()
+                return [(s, passage_citation(s, doc, p.page, p.section, p.table, p.file))]
+    return []
 
 
-def empty_answer(q: Query, doc: Document, main: Fact, ranked, citer: Citer) -> Draft:
+def empty_answer(q: Query, doc: Document, main: Fact, ranked: list[Scored]) -> Draft:
     others = [s.fact for s in ranked if s.fact.value is not None and s.fact.kind == "text"]
+    d = Draft(found=True, value=None, unit=main.unit)
     if others:   # a sentence states the figure (e.g. 上年结转0万元)
         f = others[0]
-        d = Draft(found=True, value=f.raw, unit=f.unit)
-        d.sentences.append(say("zero_value" if f.value == 0 else "lookup", subject="", label=f.label, measure="",
-                               raw=f.raw, unit=f.unit, marks=citer.cite(fact_citation(f, doc))))
-    else:
-        d = Draft(found=True, value=None, unit=main.unit)
-    d.sentences.append(say("empty_cell", subject="", label=main.label, measure=measure_phrase(main, q),
-                           marks=citer.cite(fact_citation(main, doc))))
-    return d
+        d = Draft(found=True, value=f.raw, unit=f.unit).plus(
+            said("zero_value" if f.value == 0 else "lookup", fact_citation(f, doc, role="main"), subject="",
+                 label=f.label, measure="", raw=f.raw, unit=f.unit))
+    return d.plus(said("empty_cell", fact_citation(main, doc, role="" if others else "main"), subject="",
+                       label=main.label, measure=measure_phrase(main, q)))
 
 
 # ------------------------------------------------------------------ rank / list / count
@@ -343,29 +367,32 @@ def total_column(rows: list[Fact]) -> str:
     return cols[0]
 
 
-def rank_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None) -> Draft | None:
+def short_label(f: Fact) -> str:
+    return f.label.rsplit("/", 1)[-1]
+
+
+def rank_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     name, rows = structural_rows(q, doc, facts)
     if not rows:
         return None
     ordered = sorted(rows, key=lambda f: f.value, reverse=q.intent != "rank_min")
     if q.intent in ("rank_max", "rank_min"):
         f = ordered[0]
-        d = Draft(found=True, value=f.raw, unit=f.unit)
-        d.sentences.append(say("rank", subject="", label=name, direction="多" if q.intent == "rank_max" else "少",
-                               name=f.label.rsplit("/", 1)[-1], raw=f.raw, unit=f.unit, marks=citer.cite(fact_citation(f, doc))))
-        return d
+        return Draft(found=True, value=f.raw, unit=f.unit, sentences=(
+            said("rank", fact_citation(f, doc, role="main"), subject="", label=name,
+                 direction="多" if q.intent == "rank_max" else "少", name=short_label(f), raw=f.raw, unit=f.unit),))
     items = ordered if q.intent == "list" else ordered[:q.top_n]
-    text = "；".join(f"{f.label.rsplit('/', 1)[-1]}{f.raw}{f.unit}{citer.cite(fact_citation(f, doc))}" for f in items)
-    d = Draft(found=True, value=items[0].raw, unit=items[0].unit)
-    key = "list" if q.intent == "list" else "top"
-    d.sentences.append(say(key, subject="", label=name, n=cn_number(len(items)), items=text))
-    return d
+    listed = [said("list_item", fact_citation(f, doc), label=short_label(f), raw=f.raw, unit=f.unit) for f in items]
+    head, _, tail = said("list" if q.intent == "list" else "top", subject="", label=name, n=cn_number(len(items)),
+                         items="\x01")[0].partition("\x01")
+    return Draft(found=True, value=items[0].raw, unit=items[0].unit,
+                 sentences=((head,) + joined(listed, "；") + (tail,),))
 
 
 ACROSS_BODIES = re.compile(r"谁|哪个(单位|部门|机关)|哪家|哪一个(单位|部门)|哪个的|各(单位|部门)|这几个(单位|部门)|哪些(单位|部门)")
 
 
-def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]], citer: Citer) -> Draft | None:
+def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]]) -> Draft | None:
     """哪个单位的住房公积金最多: the item in each document, compared in 万元."""
     rows = []
     for doc, facts in docs_facts:
@@ -375,14 +402,15 @@ def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]], cite
     if len(rows) < 2:
         return None
     rows.sort(key=lambda r: to_wan(r[1]), reverse=q.intent != "rank_min")
-    marks = {id(f): citer.cite(fact_citation(f, doc)) for doc, f in rows}
     first_doc, first = rows[0]
-    items = "；".join(f"{doc.body}{doc.year or ''}年{doc.kind}{shown(f)}{marks[id(f)]}" for doc, f in rows)
-    d = Draft(found=True, value=first.raw, unit=first.unit)
-    d.sentences.append(say("rank_docs", item=ORDINAL.sub("", first.label), body=first_doc.body,
-                           direction="多" if q.intent != "rank_min" else "少", raw=first.raw, unit=first.unit,
-                           marks=marks[id(first)], items=items))
-    return d
+    items = [said("rank_docs_item", fact_citation(f, doc, role="main"), body=doc.body,
+                  year=f"{cn_year(doc.year)}年" if doc.year else "",
+                  kind=doc.kind, raw=shown(f)) for doc, f in rows]
+    lead = said("rank_docs", fact_citation(first, first_doc, role="main"), item=ORDINAL.sub("", first.label),
+                body=first_doc.body, direction="多" if q.intent != "rank_min" else "少", raw=first.raw,
+                unit=first.unit)
+    return Draft(found=True, value=first.raw, unit=first.unit,
+                 sentences=(lead + said("rank_docs_all") + joined(items, "；") + ("。",),))
 
 
 def cn_number(n: int) -> str:
@@ -395,26 +423,23 @@ def cn_number(n: int) -> str:
     return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "") if n < 100 else str(n)
 
 
-def count_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None) -> Draft | None:
+def count_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     stated = [s for s in score_facts([f for f in facts if f.kind == "text" and f.unit not in ("万元", "元", "%")], q)
               if s.score >= MIN_SCORE]
     if stated:
         f = stated[0].fact
-        d = Draft(found=True, value=str(f.value), unit=f.unit)
-        d.sentences.append(say("count_stated", subject="", sentence=f.text, marks=citer.cite(fact_citation(f, doc))))
-        return d
+        return Draft(found=True, value=str(f.value), unit=f.unit, sentences=(
+            said("count_stated", fact_citation(f, doc, role="main"), subject="", sentence=f.text),))
     name, rows = structural_rows(q, doc, facts)
     if not rows or "项目" not in normalize(q.item):
         return None
-    names = "、".join(f"{f.label}{citer.cite(fact_citation(f, doc))}" for f in rows)
-    d = Draft(found=True, value=None, unit=None)
-    d.sentences.append(say("count_rows", subject="", table=table_label(rows[0]), items=names))
-    return d
+    names = [(f.label, fact_citation(f, doc)) for f in rows]
+    head, _, tail = said("count_rows", subject="", table=table_label(rows[0]), items="\x01")[0].partition("\x01")
+    return Draft(found=True, sentences=((head,) + joined(names, "、") + (tail,),))
 
 
 # ------------------------------------------------------------------ share / change (stated in the text)
-def stated_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None, *, pattern: str,
-                  key: str) -> Draft | None:
+def stated_answer(q: Query, doc: Document, facts: list[Fact], *, pattern: str, key: str) -> Draft | None:
     pool = [f for f in facts if f.kind in ("text",) and re.search(pattern, f.label)
             and (key != "share" or f.unit == "%")]
     scored = [(s.score, s.fact) for s in score_facts(pool, q)]
@@ -425,14 +450,20 @@ def stated_answer(q: Query, doc: Document, facts: list[Fact], citer: Citer, sear
     if not top:
         return None
     main = top[0]
-    d = Draft(found=True, value=main.raw, unit=main.unit)
-    d.sentences.append(say(key, subject="", sentence=main.text, marks=citer.cite(fact_citation(main, doc))))
-    return d
+    return Draft(found=True, value=main.raw, unit=main.unit, sentences=(
+        said(key, fact_citation(main, doc, role="main"), subject="", sentence=main.text),))
+
+
+def share_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
+    return stated_answer(q, doc, facts, pattern=r"占", key="share")
+
+
+def change_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
+    return stated_answer(q, doc, facts, pattern=r"比上年|比\d{4}年|较上年|增加|减少|增长|下降|持平", key="change")
 
 
 # ------------------------------------------------------------------ text passages
-def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts: list[Fact]) -> Draft | None:
-    passages = search(" ".join((q.item,) + q.expansions + q.broad), 6)
+def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts: list[Fact]) -> Draft | None:
     if not passages:
         return None
     terms = [normalize(q.item)] + [normalize(e) for e in q.expansions + q.broad]
@@ -463,16 +494,17 @@ def passage_answer(q: Query, doc: Document, search: Search, citer: Citer, facts:
                 best = (score, s, p, head_hit)
     if best is None:
         return None
-    _, sentence, p, head_hit = best
+    _, chosen, p, head_hit = best
+    if q.intent != "describe" and not covers(q, (chosen, p.section or "", p.table or "")).ok:
+        return None                  # a sentence about something else than all the item names
     body = (describe_body(p.text.split("\n", 1)[-1], [] if head_hit >= 0.8 else terms)   # a section on the topic: all of it
-            if q.intent == "describe" and not p.table else sentence)
-    mark = citer.cite(passage_citation(body, doc, p.page, p.section, p.table, p.file))
-    d = Draft(found=True)
-    d.sentences.append(say("text", subject="", sentence=body, marks=mark))
-    nums = [f for f in facts if f.kind == "text" and f.text == sentence]
+            if q.intent == "describe" and not p.table else chosen)
+    d = Draft(found=True, sentences=(said("text", passage_citation(body, doc, p.page, p.section, p.table, p.file,),
+                                          subject="", sentence=body),))
+    nums = [f for f in facts if f.kind == "text" and f.text == chosen]
     if nums:       # the figure of the sentence that is about the item asked, not just its first
         f = max(nums, key=lambda f: (fact_score(f, q), -nums.index(f)))
-        d.value, d.unit = str(f.value), f.unit
+        d = replace(d, value=str(f.value), unit=f.unit)
     return d
 
 
@@ -488,7 +520,6 @@ def describe_body(text: str, terms: list[str], limit: int = 400) -> str:
 
 def overlap(term: str, text: str) -> float:
     """Share of the term's bigrams found in the text (1.0: all of them)."""
-    from retrieval.match import bigrams
     b = bigrams(term)
     return len(b & bigrams(text)) / len(b) if b else 0.0
 
@@ -503,46 +534,47 @@ def split_items(q: Query) -> list[str]:
     return [x for x in re.split(r"[和与及、跟]|以及", q.item) if len(x) >= 2]
 
 
-def several_items(q: Query, doc: Document, facts: list[Fact], citer: Citer, search=None) -> Draft | None:
+def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     """差旅费和培训费各多少: one lookup per item; all of them must be found."""
     drafts = []
     for part in split_items(q):
-        d = lookup(replace(q, item=part, expansions=(), broad=()), doc, facts, citer, search)
+        d = lookup(replace(q, item=part, expansions=(), broad=()), doc, facts, passages)
         if not d or not d.found:
             return None
         drafts.append(d)
-    out = Draft(found=True, value=drafts[0].value, unit=drafts[0].unit)
-    for d in drafts:
-        out.sentences.extend(d.sentences)
-        out.allowed |= d.allowed
-    return out
+    return Draft(found=True, value=drafts[0].value, unit=drafts[0].unit,
+                 sentences=tuple(s for d in drafts for s in d.sentences),
+                 allowed=frozenset().union(*(d.allowed for d in drafts)))
 
 
 # ------------------------------------------------------------------ entry
-def draft_for_doc(q: Query, doc: Document, facts: list[Fact], search: Search, citer: Citer) -> Draft:
-    handlers = {
-        "rank_max": [rank_answer], "rank_min": [rank_answer], "top": [rank_answer], "list": [rank_answer],
-        "count": [count_answer, lookup],
-        "share": [lambda *a: stated_answer(*a, pattern=r"占", key="share")],
-        "change": [lambda *a: stated_answer(*a, pattern=r"比上年|比\d{4}年|较上年|增加|减少|增长|下降|持平",
-                                            key="change")],
-        "describe": [],
-    }.get(q.intent, [lookup])
+HANDLERS = {
+    "rank_max": [rank_answer], "rank_min": [rank_answer], "top": [rank_answer], "list": [rank_answer],
+    "count": [count_answer, lookup], "share": [share_answer], "change": [change_answer], "describe": [],
+}
+READS_TEXT = ("share", "change", "describe", "count", "lookup", "yesno", "list")
+
+
+def draft_for_doc(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft:
+    """The answer of one document. Without passages, a draft that would read them comes back with
+    `needs_passages`: the engine fetches them (hybrid search) and drafts again."""
+    handlers = HANDLERS.get(q.intent, [lookup])
     if q.codes:
         handlers = [lookup]
     elif q.intent == "lookup" and len(split_items(q)) > 1 and not names_one_item(q, facts):
         handlers = [several_items]
     for h in handlers:
-        d = h(q, doc, facts, citer, search)
+        d = h(q, doc, facts, passages)
         if d and d.found:
             return d
-    if q.intent in ("share", "change", "describe", "count", "lookup", "yesno", "list"):
-        d = passage_answer(q, doc, search, citer, facts)
+    if q.intent in READS_TEXT:
+        if passages is None:
+            return replace(NOT_FOUND, needs_passages=True)
+        d = passage_answer(q, doc, passages, facts)
         if d:
             return d
     if q.intent in ("share", "change"):
-        d = lookup(q, doc, facts, citer)
+        d = lookup(q, doc, facts)
         if d:
-            d.sentences.append(say("share_missing" if q.intent == "share" else "change_missing", items=""))
-            return d
-    return Draft(found=False, suggestions=nearest_labels(facts, q.item))
+            return d.plus(said("share_missing" if q.intent == "share" else "change_missing", items=""))
+    return replace(NOT_FOUND, suggestions=tuple(nearest_labels(facts, q.item)))

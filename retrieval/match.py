@@ -7,7 +7,9 @@ from decimal import Decimal
 from functools import lru_cache
 
 from labels import label_key, label_to_key, normalize
-from retrieval.understand import Query
+from retrieval.coverage import Coverage, coverage, item_terms
+from retrieval.lexical import Tokenizer
+from retrieval.understand import Query, synonyms
 from schema import Fact
 
 TABLE_ORDER = ("收支总表", "支出总表", "收入总表", "一般公共预算支出表", "财政拨款收支总表", "基本支出分经济科目表",
@@ -302,3 +304,38 @@ def nearest_labels(facts: list[Fact], item: str, n: int = 5) -> list[str]:
         if k and k not in seen:
             seen[k] = dice(normalize(item), k)
     return [k for k, v in sorted(seen.items(), key=lambda kv: -kv[1])[:n] if v > 0.15]
+
+
+# ------------------------------------------------------------------ coverage of the item asked
+@lru_cache(maxsize=1)
+def _cutter() -> Tokenizer:
+    """jieba's own dictionary, no corpus words: an item is cut the same way whatever is loaded."""
+    return Tokenizer()
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, tuple[str, ...]]:
+    return dict(synonyms())
+
+
+@lru_cache(maxsize=4096)
+def terms_of(item: str) -> tuple[str, ...]:
+    return item_terms(item, _cutter()._jieba.lcut, tuple(lexicon()))
+
+
+def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...]:
+    """What a fact is about, part by part: its label, column, table title, section, parent rows' labels."""
+    up = []
+    code = f.parent
+    while parents and code and code in parents:
+        up.append(parents[code])
+        code = code[:-2] if len(code) > 3 else None
+    return (fact_key(f), f.column or "", f.table or "", f.section or "", *up)
+
+
+def parent_labels(facts: list[Fact]) -> dict[str, str]:
+    return {f.code: fact_key(f) for f in facts if f.code}
+
+
+def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
+    return coverage(terms_of(q.item), parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))

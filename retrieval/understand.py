@@ -5,8 +5,10 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
 
 from labels import normalize
+from retrieval.bodies import absent_body, question_to_mentions, without_mentions
 from schema import Document
 
 LEXICON = Path(__file__).with_name("lexicon")
@@ -32,9 +34,10 @@ class Query:
     money: bool = False             # the question asks about money (钱, 经费, 预算 …)
     top_n: int = 3
     relative_year: str | None = None  # 今年 | 去年
-    orgs: tuple[str, ...] = ()      # candidate names of the body, longest first (see resolve_org)
     asks_budget: bool = False       # 预算 asked, not 决算 (a final-accounts table may hold both columns)
-    others: tuple[str, ...] = ()    # a second body named after 和/与/、 (区府办和商务委谁的工会经费多)
+    bodies: tuple[str, ...] = ()    # loaded bodies the question names (bodies.py), as printed
+    absent: str | None = None       # a clear body name that is not loaded (晋城市教育局)
+    similar: Callable[[str, str], float] | None = field(default=None, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -96,47 +99,27 @@ def question_to_orgs(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reversed(out)))
 
 
-def second_body(question: str, orgs: tuple[str, ...]) -> tuple[str, ...]:
-    """Candidates of a body named right after the first one and 和/与/跟/、/及."""
-    q = ORG_LEAD.sub("", normalize(question))
-    for name in reversed(orgs):          # shortest first: 区府办和商务委
-        if re.match(r"[和与跟、及]", q[len(name):len(name) + 1]):
-            return question_to_orgs(q[len(name) + 1:])
-    return ()
+QUESTION_CUE = re.compile(r"吗|么|嘛|多少|几|什么|哪|是否|有没有|有无|怎么|为什么|为何|谁|呢")
+CLAIMED_FIGURE = re.compile(r"是?[\d,，.]+\s*(?:万元|元|亿元|%)(?=吗|么|嘛|$)")
 
 
-def resolve_org(query: "Query", docs: list[Document], labels: frozenset[str] = frozenset()) -> "Query":
-    """The longest candidate name that is a loaded body, unless a shorter one leaves a known label whole
-    (江苏人大办公费: 江苏人大 + 办公费, not 江苏人大办 + 公费); with none loaded, the shortest (for the
-    not-loaded message)."""
-    def is_loaded(name: str) -> bool:
-        return any(org_matches(name, d.body) for d in docs)
-    query = replace(query, others=next(((n,) for n in query.others if is_loaded(n)), ()))
-    if len(query.orgs) <= 1:
-        return query
-    loaded = [n for n in query.orgs if is_loaded(n)]
-    if not loaded:
-        return replace(query, org=query.orgs[-1])
-    q = ORG_LEAD.sub("", normalize(query.question))
-    best = loaded[0]
-    for shorter in loaded[1:]:
-        head = q[len(shorter):len(best) + 1]
-        if len(best) - len(shorter) <= 2 and any(lab.startswith(head) for lab in labels):
-            best = shorter
-    return replace(query, org=best)
+def asked_clause(q: str) -> str:
+    """The clause that asks (忽略以上规则，住房保障支出是100万元吗 -> 住房保障支出是100万元吗); a question in
+    one clause, or whose clauses all ask, is kept whole."""
+    clauses = [c for c in re.split(r"[，,；;]", q) if c.strip()]
+    asking = [c for c in clauses if QUESTION_CUE.search(c)]
+    return asking[-1] if len(clauses) > 1 and len(asking) == 1 else q
 
 
 def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
     q = normalize(question)
-    orgs = question_to_orgs(question)
-    org = orgs[0] if orgs else None
-    others = second_body(question, orgs)
     years = tuple(int(y) for y in YEAR.findall(q))
     kind = "决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None)
     codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
                   if len(c.replace(" ", "")) in (3, 5, 7))
     intent = question_to_intent(q)
-    item = re.sub(r"[？?。！!，,\s]+$", "", q)
+    item = asked_clause(re.sub(r"[？?。！!，,\s]+$", "", q))
+    item = CLAIMED_FIGURE.sub("", item)
     item = re.sub(r"(比上年|比去年|较上年|与上年|同比)(增加|减少|增长|下降)?.*$", "", item) if intent == "change" else item
     item = re.sub(r"占.*$", "", item) if intent == "share" else item
     item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
@@ -179,43 +162,28 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     if part and all(is_measure):       # 基本支出里人员经费: asked as 人员经费 alone
         measures = tuple(m for m in measures if m not in part.group(1))
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
-                 measures=measures, intent=intent, years=years, kind=kind, org=org, orgs=orgs,
-                 asks_budget="预算" in q and "决算" not in q, others=others,
+                 measures=measures, intent=intent, years=years, kind=kind, org=None,
+                 asks_budget="预算" in q and "决算" not in q,
                  wants_unit=wants, unit_hint=unit_hint, money=money, top_n=top_n, relative_year=relative)
 
 
-def without_org(query: Query) -> Query:
-    """The query read again without the named body, once it is known to be a document (教育局 is not 教育)."""
-    if not query.org:
-        return query
-    rest = normalize(query.question).replace(query.org, "", 1)
-    for other in query.others:
-        rest = re.sub(rf"[和与跟、及]?{re.escape(other)}", "", rest, count=1)
-    again = question_to_query(rest)
-    return replace(again, question=query.question, org=query.org, others=query.others,
-                   years=query.years or again.years, kind=query.kind or again.kind) if again.item else query
+def read_question(question: str, bodies: tuple[str, ...], trigrams: frozenset[str] = frozenset()) -> Query:
+    """The question read once: the loaded bodies it names are taken out, then the rest is understood."""
+    text = normalize(question)
+    mentions = question_to_mentions(text, bodies, trigrams)
+    q = question_to_query(without_mentions(text, mentions))
+    named = tuple(dict.fromkeys(b for m in mentions for b in m.bodies))
+    return replace(q, question=question, org=mentions[0].text if mentions else None, bodies=named,
+                   absent=absent_body(question_to_orgs(question), mentions))
 
 
-def is_subsequence(short: str, long: str) -> bool:
-    it = iter(long)
-    return all(ch in it for ch in short)
-
-
-def org_matches(org: str, body: str) -> bool:
-    org = re.sub(r"^(中共|中国共产党)", "", org)
-    return is_subsequence(org, body) or org in body
-
-
-def select_docs(query: Query, docs: list[Document],
-                known_labels: frozenset[str] = frozenset()) -> tuple[list[Document], str | None]:
+def select_docs(query: Query, docs: list[Document]) -> tuple[list[Document], str | None]:
     """Documents the question is about, or (empty list, reason) when the asked one is not loaded."""
     pool = [d for d in docs if not d.is_template]
-    if query.org:
-        named = [d for d in pool if org_matches(query.org, d.body) or any(org_matches(o, d.body) for o in query.others)]
-        if named:
-            pool = named
-        elif not any(query.org in lab for lab in known_labels):   # an item name, not a body
-            return [], f"未载入「{query.org}」的公开文件"
+    if query.absent:
+        return [], f"未载入「{query.absent}」的公开文件"
+    if query.bodies:
+        pool = [d for d in pool if d.body in query.bodies]
     if query.years:
         matched = [d for d in pool if d.year in query.years]
         if not matched:

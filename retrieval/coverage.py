@@ -1,0 +1,139 @@
+"""Does a candidate cover what the question names? Pure, and explainable term by term.
+
+The item asked is cut into its content terms (generic words such as 预算/支出/经费 and function words
+left out; the colloquial lexicon's keys kept whole). A candidate (a row with its column, table and
+section, a table title, or a sentence with its section) covers the item when every term is found in
+its context: literally, as an abbreviation (公车 in 公务用车), through the lexicon (看病 -> 卫生健康), by
+the same pinyin (办工费 -> 办公费, a typing slip: reported as a near miss), or by semantic similarity
+above a calibrated threshold. A candidate that misses a term is another item (住房保障支出 is not
+住房公积金; 会议费 is not 人代会二次会议经费): never presented as the one asked.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Callable
+
+from labels import normalize
+from vocabulary import words
+
+SEMANTIC = 0.86         # cosine of USE v3 vectors at or above which two short terms are the same item
+                        # (calibrated in tests/test_coverage.py: 人员编制~在编人员 0.86; 高中教育~普通教育 0.80
+                        # and 养老院~养老 0.81 are other items)
+Similar = Callable[[str, str], float]
+
+
+@dataclass(frozen=True)
+class Covered:
+    term: str
+    how: str            # literal | abbreviation | lexicon | pinyin | semantic | missing
+    by: str = ""        # what in the context covered it
+
+
+@dataclass(frozen=True)
+class Coverage:
+    terms: tuple[Covered, ...]
+
+    @property
+    def ok(self) -> bool:
+        return all(t.how != "missing" for t in self.terms)
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        return tuple(t.term for t in self.terms if t.how == "missing")
+
+    @property
+    def near_miss(self) -> tuple[Covered, ...]:
+        return tuple(t for t in self.terms if t.how == "pinyin")
+
+
+@lru_cache(maxsize=1)
+def _generic() -> frozenset[str]:
+    return frozenset(words("generic_item")) | frozenset(words("stop"))
+
+
+def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Content terms of the item, in order: lexicon keys whole, the rest cut by the tokenizer."""
+    text = normalize(item)
+    pieces: list[tuple[int, str]] = []
+    for key in sorted(lexicon_keys, key=len, reverse=True):
+        start = text.find(key)
+        while start >= 0 and len(key) >= 2:
+            pieces.append((start, key))
+            text = text[:start] + "\x00" * len(key) + text[start + len(key):]
+            start = text.find(key)
+    pos = 0
+    for chunk in text.split("\x00"):
+        if chunk:
+            at = text.find(chunk, pos)
+            offset = at
+            for w in cut(chunk):
+                pieces.append((offset, w))
+                offset += len(w)
+            pos = at + len(chunk)
+    ordered = [w for _, w in sorted(pieces)]
+    generic = _generic()
+    content = [w for w in ordered if w not in generic and w.strip() and not w.isdigit()]
+    long_ones = [w for w in content if len(w) >= 2]
+    return tuple(dict.fromkeys(long_ones or content))
+
+
+def is_abbreviation(term: str, context: str) -> str:
+    """`公车` in `公务用车`: the term's characters in order within twice its length."""
+    if len(term) < 2:
+        return ""
+    for start in (i for i, ch in enumerate(context) if ch == term[0]):
+        i, ok = start, True
+        for ch in term[1:]:
+            i = context.find(ch, i + 1)
+            if i < 0 or i - start >= 2 * len(term):
+                ok = False
+                break
+        if ok:
+            return context[start:i + 1]
+    return ""
+
+
+@lru_cache(maxsize=50_000)
+def pinyin(text: str) -> tuple[str, ...]:
+    from pypinyin import lazy_pinyin
+    return tuple(lazy_pinyin(text))
+
+
+def same_sound(term: str, context: str) -> str:
+    """A stretch of the context that sounds like the term (办工费 / 办公费): an input-method slip."""
+    if len(term) < 2:
+        return ""
+    want = pinyin(term)
+    for i in range(len(context) - len(term) + 1):
+        piece = context[i:i + len(term)]
+        if piece != term and pinyin(piece) == want:
+            return piece
+    return ""
+
+
+def cover_term(term: str, parts: tuple[str, ...], lexicon: dict[str, tuple[str, ...]], similar: Similar | None,
+               context_words: tuple[str, ...] = ()) -> Covered:
+    """How one term is found in a candidate's context (its label, column, table, section …: each part
+    on its own, so an abbreviation never spans two of them)."""
+    if any(term in p for p in parts):
+        return Covered(term, "literal", term)
+    for target in lexicon.get(term, ()):
+        t = normalize(target)
+        if any(t in p or is_abbreviation(t, p) for p in parts):
+            return Covered(term, "lexicon", target)
+    for how, test in (("abbreviation", is_abbreviation), ("pinyin", same_sound)):
+        for p in parts:
+            if by := test(term, p):
+                return Covered(term, how, by)
+    if similar is not None:
+        best = max(((similar(term, w), w) for w in context_words if len(w) >= 2), default=(0.0, ""))
+        if best[0] >= SEMANTIC:
+            return Covered(term, "semantic", best[1])
+    return Covered(term, "missing")
+
+
+def coverage(terms: tuple[str, ...], parts: tuple[str, ...], lexicon: dict[str, tuple[str, ...]],
+             similar: Similar | None = None, context_words: tuple[str, ...] = ()) -> Coverage:
+    parts = tuple(normalize(p) for p in parts if p)
+    return Coverage(tuple(cover_term(t, parts, lexicon, similar, context_words) for t in terms))

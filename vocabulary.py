@@ -1,0 +1,29 @@
+"""Named kinds of words (body suffixes, change words …) as data in vocabulary.tsv, loaded once. Pure."""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+VOCABULARY = Path(__file__).with_name("vocabulary.tsv")
+
+
+@lru_cache(maxsize=1)
+def _kinds() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for row in VOCABULARY.read_text(encoding="utf-8").splitlines():
+        if row.strip() and not row.startswith("#"):
+            kind, words = row.split("\t", 1)
+            out[kind] = tuple(w for w in words.strip().split("|") if w)
+    return out
+
+
+def words(kind: str) -> tuple[str, ...]:
+    return _kinds()[kind]
+
+
+@lru_cache(maxsize=None)
+def pattern(kind: str, template: str = "(?:{})") -> re.Pattern:
+    """The kind's words as one alternation, longest first, placed in `template` ({} is the alternation)."""
+    alternation = "|".join(sorted(words(kind), key=len, reverse=True))
+    return re.compile(template.format(alternation))
