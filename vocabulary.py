@@ -22,6 +22,10 @@ def words(kind: str) -> tuple[str, ...]:
     return _kinds()[kind]
 
 
+def kinds() -> dict[str, tuple[str, ...]]:
+    return dict(_kinds())
+
+
 @lru_cache(maxsize=None)
 def pattern(kind: str, template: str = "(?:{})") -> re.Pattern:
     """The kind's words as one alternation, longest first, placed in `template` ({} is the alternation)."""

@@ -117,11 +117,20 @@ def text_to_sentences(text: str) -> list[str]:
     return [p.strip() for p in parts if p.strip()]
 
 
+def unspaced(text: str) -> str:
+    """A justified line printed with a space between every character (援 滇 干 部 工 作 经 费 3.00 万 元)
+    read as the words it is."""
+    tokens = text.split()
+    if len(tokens) >= 4 and sum(len(t) == 1 for t in tokens) >= 0.6 * len(tokens):
+        return "".join(tokens)
+    return text
+
+
 def lines_to_paragraphs(lines: tuple[Line, ...]) -> list[Line]:
     """Join wrapped lines (PDF line ends, page breaks) until a sentence or item ends."""
     out: list[Line] = []
     for line in lines:
-        text = line.text.strip()
+        text = unspaced(line.text.strip())
         if out and not re.search(r"[。；;！？：:]$", out[-1].text) and not HEADING.match(text):
             out[-1] = Line(out[-1].text + text, out[-1].page)
         else:
@@ -175,7 +184,9 @@ def _narrative_fact(doc_id, file, section, page, label, value, raw, unit, senten
 
 
 ITEM_HEAD = re.compile(r"([^（）()，,。；;、:：\s]+)[（(](项|款)[）)]")
-BARE_MEASURE = re.compile(r"^(全年预算|年初预算|调整预算|支出决算|决算数|预算数|完成全年预算数?的?|完成年初预算的?)")
+BARE_MEASURE = re.compile(r"^(全年预算|年初预算|调整预算|支出决算|决算数|预算数|完成全年预算数?的?|完成年初预算的?|"
+                          r"(\d{4}年)?(当年)?(预算)?执行数|(\d{4}年)?预算安排|上年预算|本年预算)")
+NUMBERED = re.compile(r"^\s*(\d{1,3}[、.．](?!\d)|[（(]\d{1,3}[）)])")
 
 
 def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body: str = "") -> list[Fact]:
@@ -186,12 +197,14 @@ def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body
         wrapped = head.rsplit("）", 1)[1] if "（款）" in head or "（类）" in head else ""   # the name went on a line
         for line in lines_to_paragraphs(section.lines):
             carry = ""
+            if NUMBERED.match(line.text) and not ITEM_HEAD.search(re.sub(r"\s+", "", line.text)):
+                item = ""       # 30.其他…: a numbered item of its own ends the one before
             for sentence in text_to_sentences(line.text):
                 new = sentence_to_facts(sentence, section, line.page, doc_id, file, body, carry)
                 heads = ITEM_HEAD.findall(wrapped + re.sub(r"\s+", "", sentence))
                 wrapped = ""
-                if heads and not new:
-                    item = heads[-1][0]
+                if heads:       # 29.“城乡社区支出（类）…环境卫生（项）”599.33万元。…执行数为830.24万元
+                    item = heads[-1][0].strip("“”\"")
                 if item:
                     new = [replace(f, label=item + f.label) if BARE_MEASURE.match(f.label) else f for f in new]
                 subjects = [f.label for f in new if f.unit != "%" and not COMPARE.match(f.label)]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 
 from labels import ORDINAL, normalize
 from retrieval.compose import cn_year, convert, fact_citation, fmt, passage_citation, said, table_label
+from retrieval.compose import say as said_text
+from retrieval.coverage import same_sound
 from retrieval.draft import NOT_FOUND, Draft, Sentence, joined
 from retrieval.match import (
     TOTAL_COL,
@@ -19,17 +22,19 @@ from retrieval.match import (
     fact_parts,
     fact_score,
     is_total_row,
-    nearest_labels,
+    label_keys,
     parent_labels,
     parts_of,
     same_figure,
     score_facts,
+    terms_of,
     to_wan,
 )
 from retrieval.understand import Query
 from schema import Document, Fact
 
 MIN_SCORE = 9.0
+FIGURE = re.compile(r"\d[\d,，]*(?:\.\d+)?\s*(?:万元|亿元|元|%|％|平方米|公里|米|个|辆|套|人|项|次|基|条|台|家|亩|户|名|所|处|盏|座)")
 EMPTY_NOTE = re.compile(r"无数据|没有|无此|无相关|未安排|不涉及|无“?三公|无机关运行|为0|为零")
 
 
@@ -86,14 +91,12 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     if main.value is None:
         return replace(empty_answer(q, doc, main, ranked), broad_only=broad_only)
     cite = fact_citation(main, doc, role="main")
-    source = said("lookup_source", table=table_label(main) or (main.section or ""), column=main.column) \
-        if main.table and main.column else ()
+    slots = dict(year=lead_year(doc, main), label=ORDINAL.sub("", main.label), measure=measure_phrase(main, q),
+                 kind=kind_word(doc, main))
     if main.value == 0:
-        first = said("zero_value", cite, subject="", label=main.label, measure=measure_phrase(main, q), raw=main.raw,
-                     unit=main.unit)
+        first = said("zero_value", cite, raw=main.raw, unit=main.unit, **slots)
     else:
-        first = said("lookup", cite, subject="", label=ORDINAL.sub("", main.label), measure=measure_phrase(main, q),
-                     raw=shown(main), unit="") + source + ("。",)
+        first = said("lookup", cite, raw=shown(main), unit="", **slots) + ("。",)
     d = Draft(found=True, value=main.raw, unit=main.unit, broad_only=broad_only, sentences=(first,))
     if slips := near_misses(q, main, facts):
         d = replace(d, sentences=(said("read_as", words="、".join(f"“{w}”" for w in slips)),) + d.sentences)
@@ -120,6 +123,25 @@ def containing_class(q: Query, doc: Document, ranked: list[Scored]) -> Draft | N
     return Draft(found=True, answerable=False, value=f.raw, unit=f.unit, sentences=(
         said("wider_class", fact_citation(f, doc, role="main"), item=q.item, label=ORDINAL.sub("", f.label),
              raw=shown(f)),))
+
+
+def lead_year(doc: Document, f: Fact) -> str:
+    """The year the figure is for, in digits when its source prints them (so the number check holds),
+    else in Chinese numerals: 住房保障支出2026年预算为…"""
+    if not doc.year:
+        return ""
+    printed = str(doc.year) in f"{f.table or ''}{f.section or ''}{f.text}"
+    return f"{doc.year if printed else cn_year(doc.year)}年"
+
+
+MONEY = ("万元", "元", "亿元")
+
+
+def kind_word(doc: Document, f: Fact) -> str:
+    """预算 / 决算 after a money item whose label does not say which it is already."""
+    if f.unit not in MONEY or re.search(r"预算|决算|执行|安排|支出数|收入数", fact_key(f) + (f.column or "")[-4:]):
+        return ""
+    return doc.kind
 
 
 def shown(f: Fact) -> str:
@@ -156,8 +178,7 @@ def with_corroboration(d: Draft, doc: Document, main: Fact, ranked: list[Scored]
         elif comparable(f, main) and not any(same_source(f, x) for x in differ):
             differ.append(f)
     if same:
-        d = d.plus(said("consistent", *(fact_citation(f, doc, role="agrees") for f in same),
-                        tables="、".join(where(f) for f in same), raw=shown(main)))
+        d = d.plus(said("consistent", *(fact_citation(f, doc, role="agrees") for f in same), n=cn_number(len(same))))
     if differ:
         items = [said("conflict_item", fact_citation(f, doc, role=role), where=where(f), raw=shown(f), unit="")
                  for f, role in [(main, "main")] + [(f, "differs") for f in differ[:2]]]
@@ -297,7 +318,7 @@ def empty_answer(q: Query, doc: Document, main: Fact, ranked: list[Scored]) -> D
     if others:   # a sentence states the figure (e.g. 上年结转0万元)
         f = others[0]
         d = Draft(found=True, value=f.raw, unit=f.unit).plus(
-            said("zero_value" if f.value == 0 else "lookup", fact_citation(f, doc, role="main"), subject="",
+            said("zero_value" if f.value == 0 else "lookup", fact_citation(f, doc, role="main"), year="", kind="",
                  label=f.label, measure="", raw=f.raw, unit=f.unit))
     return d.plus(said("empty_cell", fact_citation(main, doc, role="" if others else "main"), subject="",
                        label=main.label, measure=measure_phrase(main, q)))
@@ -481,8 +502,8 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
             hit = max((overlap(t, normalize(s)) for t in terms if t), default=0)
             if hit < (0.6 if q.intent == "describe" else 0.75) and not (q.intent == "describe" and head_hit >= 0.8):
                 continue
-            if wants_figure and not re.search(r"\d", s):
-                continue
+            if wants_figure and not FIGURE.search(s):
+                continue           # a figure the text states (not a list number: 6. 综合行政执法队)
             if q.intent == "change" and not re.search(r"比上年|比\d{4}年|较上年|与上年|同比|增长|下降|增加|减少|持平", s):
                 continue
             if q.intent == "share" and not re.search(r"%|％|百分之", s):
@@ -538,7 +559,8 @@ def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages
     """差旅费和培训费各多少: one lookup per item; all of them must be found."""
     drafts = []
     for part in split_items(q):
-        d = lookup(replace(q, item=part, expansions=(), broad=()), doc, facts, passages)
+        measures = tuple(m for m in q.measures if m in part)    # 基本支出和项目支出: each its own column
+        d = lookup(replace(q, item=part, expansions=(), broad=(), measures=measures), doc, facts, passages)
         if not d or not d.found:
             return None
         drafts.append(d)
@@ -547,9 +569,38 @@ def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages
                  allowed=frozenset().union(*(d.allowed for d in drafts)))
 
 
+def compare_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
+    """办公费和差旅费哪个多: both figures, each cited, then which is more, from the printed figures."""
+    both = several_items(replace(q, intent="lookup"), doc, facts, passages)
+    parts = split_items(q)
+    values = [printed_wan(d) for d in (lookup(replace(q, item=p, intent="lookup", expansions=(), broad=(),
+                                                        measures=tuple(m for m in q.measures if m in p)),
+                                               doc, facts, passages) for p in parts)]
+    if both is None or len(parts) != 2 or None in values:
+        return both
+    (a, b), (va, vb) = parts, values
+    if va == vb:
+        return both.plus(said("compare_same", a=a, b=b))
+    more, less = (a, b) if va > vb else (b, a)
+    return both.plus(said("compare_more" if q.intent == "compare_max" else "compare_less",
+                          more=more, less=less))
+
+
+def printed_wan(d: Draft | None):
+    """A draft's figure in 万元, for comparing two printed figures (never shown)."""
+    if d is None or d.value is None:
+        return None
+    try:
+        v = Decimal(d.value.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return v / 10000 if d.unit == "元" else v
+
+
 # ------------------------------------------------------------------ entry
 HANDLERS = {
     "rank_max": [rank_answer], "rank_min": [rank_answer], "top": [rank_answer], "list": [rank_answer],
+    "compare_max": [compare_items], "compare_min": [compare_items],
     "count": [count_answer, lookup], "share": [share_answer], "change": [change_answer], "describe": [],
 }
 READS_TEXT = ("share", "change", "describe", "count", "lookup", "yesno", "list")
@@ -557,7 +608,18 @@ READS_TEXT = ("share", "change", "describe", "count", "lookup", "yesno", "list")
 
 def draft_for_doc(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft:
     """The answer of one document. Without passages, a draft that would read them comes back with
-    `needs_passages`: the engine fetches them (hybrid search) and drafts again."""
+    `needs_passages`: the engine fetches them (hybrid search) and drafts again. A word typed with the
+    wrong character of the same sound (办工费) is read as the document's word (办公费), and said so."""
+    fixed, slips = respelled(q, facts)
+    d = draft_asked(fixed, doc, facts, passages)
+    if slips and d.found:
+        d = replace(d, sentences=(said("read_as", words="、".join(f"“{w}”" for w in slips)),) + d.sentences)
+    if not d.found and not d.needs_passages:
+        d = replace(d, suggestions=suggested_questions(fixed, facts))
+    return d
+
+
+def draft_asked(q: Query, doc: Document, facts: list[Fact], passages: Passages) -> Draft:
     handlers = HANDLERS.get(q.intent, [lookup])
     if q.codes:
         handlers = [lookup]
@@ -577,4 +639,36 @@ def draft_for_doc(q: Query, doc: Document, facts: list[Fact], passages: Passages
         d = lookup(q, doc, facts)
         if d:
             return d.plus(said("share_missing" if q.intent == "share" else "change_missing", items=""))
-    return replace(NOT_FOUND, suggestions=tuple(nearest_labels(facts, q.item)))
+    return NOT_FOUND
+
+
+def respelled(q: Query, facts: list[Fact]) -> tuple[Query, tuple[str, ...]]:
+    """The query with each term that no label of the document prints, but one prints with the same
+    pinyin, replaced by the printed word (办工费 -> 办公费)."""
+    keys = label_keys(facts)
+    item, slips = q.item, []
+    for term in terms_of(q.item):
+        if len(term) < 2 or any(term in k for k in keys):
+            continue
+        piece = next((p for k in keys if (p := same_sound(term, k))), "")
+        if piece:
+            item, slips = item.replace(term, piece), slips + [piece]
+    return (replace(q, item=item, expansions=(), broad=()) if slips else q), tuple(slips)
+
+
+GENERIC_SUGGESTION = re.compile(r"^(收入|支出)?(总计|合计|小计|预算|决算)$|^(基本支出|项目支出|支出预算|收入预算)$")
+
+
+def suggested_questions(q: Query, facts: list[Fact], n: int = 3) -> tuple[str, ...]:
+    """Real items of the document, near what was asked, as questions one can click."""
+    terms = terms_of(q.item)
+    rows = {fact_key(f): f for f in facts if f.kind == "cell" and f.value is not None and f.label}
+    scored = []
+    for key in rows:
+        if GENERIC_SUGGESTION.match(key) or "/" in key or len(key) > 20:
+            continue
+        hits = sum(t in key for t in terms)
+        if hits or dice(normalize(q.item), key) >= 0.3:
+            scored.append((hits, dice(normalize(q.item), key), key))
+    best = [k for *_, k in sorted(scored, key=lambda x: (-x[0], -x[1]))[:n]]
+    return tuple(said_text("suggest_question", item=k) for k in best)

@@ -159,7 +159,7 @@ def absent_body(candidates: tuple[str, ...], mentions: tuple[Mention, ...]) -> s
         rest = name
         for m in inside:
             rest = rest.replace(m.text, "")
-        if not place.search(rest):
+        if not place.search(pattern("not_place").sub("", rest)):
             continue
         if not inside or all(min_window(rest, b) is None for m in inside for b in m.bodies):
             return name

@@ -12,9 +12,11 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
+from labels import label_key
 from retrieval.draft import MARK, Draft, Sentence, citations_of, plain, sentence
 from retrieval.grounding import marker, ungrounded_numbers
 from schema import Answer, AnswerPart, Citation, Document, Fact
+from vocabulary import words
 
 PROMPTS = Path(__file__).resolve().parent.parent / "prompts"
 
@@ -111,6 +113,18 @@ def not_found_answer(question: str, suggestions: tuple[str, ...] = (), docs: tup
     if suggestions:
         text += say("suggest", items="、".join(f"“{s}”" for s in suggestions))
     return Answer(question=question, answer=text, answerable=False, suggestions=suggestions, docs=docs)
+
+
+def example_questions(labels: frozenset[str], n: int = 3) -> tuple[str, ...]:
+    """Questions about items the loaded documents print, for a reader who does not know what to ask."""
+    items = [x for x in words("example_item") if label_key(x) in labels] or list(words("example_item"))
+    return tuple(say("suggest_question", item=x) for x in items[:n])
+
+
+def foreign_answer(question: str, examples: tuple[str, ...]) -> Answer:
+    """A question not in Chinese: a short Chinese line saying to ask in Chinese, with examples."""
+    return Answer(question=question, answer=say("ask_in_chinese", examples="、".join(f"“{e}”" for e in examples)),
+                  answerable=False, suggestions=examples)
 
 
 def refusal(question: str, reason: str) -> Answer:

@@ -19,7 +19,8 @@ from labels import label_to_key
 from retrieval import answer as A
 from retrieval.bodies import label_trigrams
 from retrieval.cache import Lru
-from retrieval.compose import drafts_to_answer, refusal, table_label
+from retrieval.citizen import is_foreign, question_to_plain
+from retrieval.compose import drafts_to_answer, example_questions, foreign_answer, refusal, table_label
 from retrieval.draft import Draft
 from retrieval.followup import resolve_followup
 from retrieval.hybrid import HybridSearch
@@ -125,12 +126,15 @@ class Engine:
     def _prepare(self, question: str, history, doc: str | None) -> tuple[Query, list[Document], str | None]:
         corpus = self._refresh()
         docs = [d for d in corpus.docs if d.doc_id == doc] if doc else list(corpus.docs)
-        q = read_question(resolve_followup(question, history), tuple(d.body for d in docs), corpus.trigrams)
+        plain = question_to_plain(resolve_followup(question, history))
+        q = read_question(plain, tuple(d.body for d in docs), corpus.trigrams)
         q = replace(q, question=question)
         chosen, reason = select_docs(q, docs)
         return q, chosen, reason
 
     def _answer(self, question: str, history, doc: str | None) -> Answer:
+        if is_foreign(question):
+            return foreign_answer(question, example_questions(self._refresh().labels))
         q, chosen, reason = self._prepare(question, history, doc)
         if not chosen:
             return refusal(question, reason or "尚未载入任何公开文件")

@@ -330,7 +330,8 @@ def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...
     while parents and code and code in parents:
         up.append(parents[code])
         code = code[:-2] if len(code) > 3 else None
-    return (fact_key(f), f.column or "", f.table or "", f.section or "", *up)
+    row = f.text if f.kind == "cell" else ""          # other label cells of the row (综合管理费 | 物业管理费)
+    return (fact_key(f), f.column or "", f.table or "", f.section or "", row, *up)
 
 
 def parent_labels(facts: list[Fact]) -> dict[str, str]:
@@ -338,4 +339,21 @@ def parent_labels(facts: list[Fact]) -> dict[str, str]:
 
 
 def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
-    return coverage(terms_of(q.item), parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))
+    """Coverage of the item without the measures asked (一般公共预算, 项目支出 … are columns, not the item)."""
+    return coverage(terms_of(query_terms(q).bare), parts, lexicon(), q.similar,
+                    tuple(w for p in parts[:1] for w in terms_of(p)))
+
+
+_KEYS: dict[int, tuple[list[Fact], tuple[str, ...]]] = {}
+
+
+def label_keys(facts: list[Fact]) -> tuple[str, ...]:
+    """The distinct label keys of a document's facts (kept for the last few fact lists seen)."""
+    hit = _KEYS.get(id(facts))
+    if hit is not None and hit[0] is facts:
+        return hit[1]
+    keys = tuple(dict.fromkeys(fact_key(f) for f in facts if f.label))
+    if len(_KEYS) > 64:
+        _KEYS.clear()
+    _KEYS[id(facts)] = (facts, keys)
+    return keys

@@ -10,6 +10,8 @@ from typing import Callable
 from labels import normalize
 from retrieval.bodies import absent_body, question_to_mentions, without_mentions
 from schema import Document
+from vocabulary import kinds as vocabulary_kinds
+from vocabulary import pattern as vocabulary_pattern
 
 LEXICON = Path(__file__).with_name("lexicon")
 GENERIC_ORG = re.compile(r"^(本|该|这个|这|他们|你们|我们|部门|单位|政府)")
@@ -111,6 +113,34 @@ def asked_clause(q: str) -> str:
     return asking[-1] if len(clauses) > 1 and len(asking) == 1 else q
 
 
+ONE_OR_OTHER = re.compile(r"^(.{2,}?)(多|少|高|低)还是(.{2,}?)(多|少|高|低)$")     # 办公费多还是差旅费多
+WHICH_MORE = re.compile(r"(哪个|哪一个|哪项|哪一项|谁)?的?更?(多|少|高|低)$")
+
+
+def two_compared(item: str) -> tuple[str, str] | None:
+    """(A和B, compare_max|compare_min) when the question sets two items against each other."""
+    if m := ONE_OR_OTHER.match(item):
+        return f"{m.group(1)}和{m.group(3)}", "compare_max" if m.group(2) in "多高" else "compare_min"
+    m = WHICH_MORE.search(item)
+    if not m or not m.group(2):
+        return None
+    parts = [x for x in re.split(r"[和与跟及、]|还是", item[:m.start()]) if x]
+    if len(parts) == 2 and all(len(x) >= 2 for x in parts):
+        return "和".join(parts), "compare_max" if m.group(2) in "多高" else "compare_min"
+    return None
+
+
+@lru_cache(maxsize=1)
+def unit_topics() -> dict[str, str]:
+    """What a count or size asks about when it names nothing else (多少人 -> 人员编制)."""
+    return {k.removeprefix("topic_"): v[0] for k, v in vocabulary_kinds().items() if k.startswith("topic_")}
+
+
+def terms_left(item: str) -> str:
+    """The item without generic and function words (员工, 的, 有 …)."""
+    return vocabulary_pattern("stop").sub("", vocabulary_pattern("generic_item").sub("", item))
+
+
 def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
     q = normalize(question)
     years = tuple(int(y) for y in YEAR.findall(q))
@@ -148,12 +178,14 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     wants = "元" if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q) else (
         "万元" if "万元" in q else None)
     hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|盏|座|个)", q)
-    unit_hint = hint.group(1) if hint else ("平方米" if "面积" in q else
+    unit_hint = hint.group(1) if hint else ("平方米" if re.search(r"面积|多大|多少平|几平", q) else
                                             "%" if re.search(r"百分之|百分比|百分率|完成率|执行率|完成了?.{0,12}的?多少", q) else None)
     if not item.strip() and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
+    if unit_hint and not terms_left(item) and (topic := unit_topics().get(unit_hint)):
+        item = topic             # 有多少人: 人员编制; 有几辆车: 公务用车
     money = bool(re.search(r"钱|费|经费|资金|预算|决算|万元|元|支出|收入|花|拨款", q)) and not unit_hint
     relative = "今年" if re.search(r"今年|本年度|当年", q) else ("去年" if re.search(r"去年|上年度", q) else None)
     top = re.search(r"前\s*([三五十\d]+)", q)
@@ -161,6 +193,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     measures = question_to_measures(q)
     if part and all(is_measure):       # 基本支出里人员经费: asked as 人员经费 alone
         measures = tuple(m for m in measures if m not in part.group(1))
+    if (pair := two_compared(item)) is not None:
+        item, intent = pair
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
                  measures=measures, intent=intent, years=years, kind=kind, org=None,
                  asks_budget="预算" in q and "决算" not in q,

@@ -1,0 +1,38 @@
+"""A question as citizens type it -> the text the rest of understanding reads. Pure.
+
+Traditional characters are converted to simplified ones with OpenCC (城鄉社區 -> 城乡社区), full-width
+letters and digits made half-width (２０２５ -> 2025); a question written in a foreign language (no
+Chinese at all) is recognised so it can be answered with a short Chinese line and example questions.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
+              "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ％．"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+LATIN = re.compile(r"[A-Za-z]{2,}")
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    with _LOCK:             # one converter per process; its calls are not documented as thread-safe
+        return _converter().convert(text)
+
+
+def question_to_plain(text: str) -> str:
+    return to_simplified((text or "").translate(FULL_WIDTH).strip())
+
+
+def is_foreign(text: str) -> bool:
+    """No Chinese character, and words in Latin letters: asked in English (or another language)."""
+    return not CJK.search(text or "") and len(LATIN.findall(text or "")) >= 2
