@@ -1,99 +1,314 @@
-"""Who published a disclosure, for which year and of which kind: read from its cover and titles."""
+"""Who published a disclosure, for which year, of which kind (预算/决算) and scope (部门/单位). Pure.
+
+Every place a body, a year or a kind is printed is one clue, weighed by where it is printed: the
+cover (the lines before the contents or the first table) beats a heading or a table title, which
+beats a table header cell, which beats a sentence. A year in a comparison or a date (比2024年预算增加,
+与2024年预算持平, 截至2024年8月31日) or inside a cited document's title (《关于2024年…》) is no clue, so
+"2025年部门预算" wins over any number of "比2024年预算增加".
+"""
 from __future__ import annotations
 
 import re
-from collections import Counter
-from dataclasses import replace
+from collections import defaultdict
+from dataclasses import dataclass, replace
 
 from schema import Block, Document, Grid, Line, Parsed
 
+WEIGHT = {"cover": 20, "heading": 3, "label": 2, "header": 2, "sentence": 1, "cell": 1}
 LEVEL = r"(?:省级|市级|区级|县级|乡级|镇级)?"
-TITLE = re.compile(r"(?P<body>[\u4e00-\u9fa5（）()、]{2,40}?)\s*(?P<year>20\d{2})\s*年度?\s*" + LEVEL +
-                   r"(?P<scope>部门|单位)?(?:财务收支)?(?P<kind>预算|决算)")
-YEAR_KIND = re.compile(r"(?P<year>20\d{2})\s*年度?\s*" + LEVEL + r"\s*(?P<scope>部门|单位)?\s*(?P<kind>预算|决算)")
-BODY_LINE = re.compile(r"^(?:部门名称|单位名称|编制单位|预算单位|编制部门|预算主管部门|主管部门|部门|单位)\s*[:：]\s*"
-                       r"(?P<body>[^\s:：]+?)(?:\s*(?:单位|金额单位)\s*[:：].*)?\s*$")
-BODY_WORDS = re.compile(r"(部|委|局|厅|办公室|办|院|会|中心|站|所|队|馆|室|处|署|社|团|府|校|协会|联合会|委员会|政府|政协)$")
-GENERIC = re.compile(r"^(部门|单位|本部门|本单位|目录|预算|决算)")
+ZH = r"[\u4e00-\u9fa5（）()、]"
+BODY_END = r"(?:部|委|局|厅|办公室|办|院|会|中心|站|所|队|馆|室|处|署|社|团|府|校|协会|联合会|委员会|政府|政协)"
+TITLE = re.compile(rf"(?P<body>{ZH}{{2,40}}?)(?P<year>20\d{{2}})年度?{LEVEL}(?P<scope>部门|单位)?(?:财务收支)?"
+                   r"(?P<kind>预算|决算)")
+YEAR_KIND = re.compile(rf"(?P<year>20\d{{2}})年度?{LEVEL}(?P<scope>部门|单位)?(?P<kind>预算|决算)")
+LEAD_YEAR = re.compile(r"^(?:第[一二三四五六七八九十]+部分|附件[:：]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|"
+                       r"\d{1,2}[.．、]|(?:部门|单位|预算|决算)*公开表?[一二三四五六七八九十\d]+表?|表[一二三四五六七八九十\d]+)*"
+                       r"(?P<year>20\d{2})年度?(?P<rest>.*)$")
+BODY_LINE = re.compile(r"^(?:部门名称|单位名称|编制单位|预算单位|编制部门|预算主管部门|主管部门|部门|单位)[:：]"
+                       r"(?P<body>[^\s:：]+?)(?:(?:单位|金额单位)[:：].*)?$")
+BODY_WORDS = re.compile(BODY_END + "$")
+GENERIC = re.compile(r"^(部门|单位|本部门|本单位|目录|预算|决算|附件)")
+PLACEHOLDER = re.compile(r"[XＸ×xｘ*＊]{2,}|某某|[〇○□]{2,}")
+PART_HEADING = re.compile(rf"^(?:第[一二三四五六七八九十]+部分)?(?P<body>{ZH}{{3,40}}?)(?:[（(](?:部门|单位)[）)])?"
+                          r"(?:主要职能|主要职责|机构设置|概况)$")
+SENTENCE_BODY = re.compile(rf"^(?:20\d{{2}}年度?[，,])?(?P<body>{ZH}{{3,30}}?{BODY_END})"
+                           r"(?=20\d{2}年|本年|收入|支出|财政拨款|一般公共预算|部门预算|单位预算)")
+NOT_THIS_YEAR = re.compile(r"(比|与|较|同|和|及|相比|对比|截至|截止|至|自|从|上年|上一年|、)$")
+FUNDS = re.compile(r"一般公共预算|政府性基金预算|国有资本经营预算|社会保险基金预算|预算单位|预算主管部门")
+KIND_WORD = re.compile(r"预算|决算")
+UNIT_SCOPE = re.compile(r"^(?:预算单位|单位(?:预算|决算))")
+HEADER_YEAR = re.compile(r"^(?P<year>20\d{2})年度?.{0,16}?(?P<kind>预算|决算)(?:数|金额)?$")
+COVER_STOP = re.compile(r"^目录$|^第[一二三四五六七八九十]+部分")
 
 
-def blocks_to_identity(blocks: list[Block]) -> tuple[str, int | None, str, str, str]:
-    """(body, year, kind, scope, title) from the first lines, the 单位名称 lines and table titles."""
-    lines = [b.text.strip() for b in blocks if isinstance(b, Line)]
-    head = lines[:40]
-    bodies: Counter[str] = Counter()
-    years: Counter[int] = Counter()
-    kinds: Counter[str] = Counter()
-    scopes: Counter[str] = Counter()
-    title = ""
-    for i, t in enumerate(lines):
-        m = BODY_LINE.match(t)
-        if m and _is_body(m.group("body")):
-            bodies[_clean_body(m.group("body"))] += 2
-        for m in YEAR_KIND.finditer(t.replace(" ", "")):
-            w = 10 if i < 4 else (3 if i < 40 else 1)
-            years[int(m.group("year"))] += w
-            kinds[m.group("kind")] += w
-            if m.group("scope"):
-                scopes[m.group("scope")] += w
-    cover = "".join(x.replace(" ", "") for x in head[:4])
-    m = TITLE.search(cover)
-    if m and BODY_WORDS.search(m.group("body")) and not GENERIC.match(m.group("body")):
-        bodies[_clean_body(m.group("body"))] += 4
-        title = cover[m.start():m.end()]
-    for i, t in enumerate(head):
-        compact = t.replace(" ", "")
-        m = TITLE.search(compact)
-        if m and BODY_WORDS.search(m.group("body")):
-            bodies[_clean_body(m.group("body"))] += 5
-            title = title or compact
-        elif BODY_WORDS.search(compact) and len(compact) <= 30 and i + 1 < len(head) and YEAR_KIND.search(
-                head[i + 1].replace(" ", "")) and not GENERIC.match(compact):
-            bodies[_clean_body(compact)] += 6
-            title = title or compact + head[i + 1].replace(" ", "")
-    for b in blocks:
-        if isinstance(b, Grid):
-            for row in b.rows[:3]:
-                for cell in row:
-                    m = BODY_LINE.match(cell.strip())
-                    if m and _is_body(m.group("body")):
-                        bodies[_clean_body(m.group("body"))] += 1
-    body = bodies.most_common(1)[0][0] if bodies else ""
-    year = years.most_common(1)[0][0] if years else None
-    kind = kinds.most_common(1)[0][0] if kinds else "预算"
-    scope = scopes.most_common(1)[0][0] if scopes else "部门"
-    if not title:
-        title = f"{body}{year or ''}年度{scope}{kind}公开"
-    return body, year, kind, scope, title
+@dataclass(frozen=True)
+class Clue:
+    """One place the body, year, kind or scope is printed, and how much that place counts."""
+    field: str          # body | year | kind | scope
+    value: str
+    where: str          # cover | heading | label | header | sentence | cell
+
+    @property
+    def weight(self) -> int:
+        return WEIGHT[self.where]
 
 
-def _is_body(s: str) -> bool:
-    return not GENERIC.match(s) and not re.fullmatch(r"(万元|元|亿元|千元)", s.strip()) and len(s.strip()) >= 3
+@dataclass(frozen=True)
+class Identity:
+    body: str
+    year: int | None
+    kind: str           # 预算 | 决算
+    scope: str          # 部门 | 单位
+    title: str
+    placeholder: bool = False    # the body is a blank form's placeholder (上海市XX局)
 
 
-def _clean_body(s: str) -> str:
-    s = re.sub(r"\s+", "", s)
-    s = re.sub(r"^(第[一二三四五六七八九十]+部分|目录|[一二三四五六七八九十]+、)", "", s)
+CN_DIGITS = str.maketrans("〇○零一二三四五六七八九０１２３４５６７８９", "000123456789" + "0123456789")
+CN_YEAR = re.compile(r"[〇○零一二三四五六七八九０-９]{4}(?=年)")
+
+
+def compact(text: str) -> str:
+    """Spaces out; a year printed in Chinese numerals or full-width digits (二〇二五年, ２０２５年) as 2025年."""
+    t = re.sub(r"\s+", "", text or "")
+    return CN_YEAR.sub(lambda m: m.group(0).translate(CN_DIGITS), t)
+
+
+def clean_body(s: str) -> str:
+    s = compact(s)
+    s = re.sub(r"^(第[一二三四五六七八九十]+部分|目录|附件[:：]?|[一二三四五六七八九十]+、|纳入|根据|按照)", "", s)
     s = re.sub(r"(单位|金额单位)[:：].*$", "", s)
     return s.strip("：:")
 
 
+def is_body(s: str) -> bool:
+    s = clean_body(s)
+    return (len(s) >= 3 and not GENERIC.match(s) and bool(BODY_WORDS.search(s))
+            and not re.fullmatch(r"(万元|元|亿元|千元)", s))
+
+
+def is_placeholder(body: str) -> bool:
+    return bool(PLACEHOLDER.search(body or ""))
+
+
+# ---------------------------------------------------------------- where each clue is printed
+def blocks_to_cover(blocks: list[Block]) -> tuple[list[str], int]:
+    """The cover: the first page's lines before the contents, the first part or the first table
+    (at most 8), and how many blocks it takes."""
+    first = next((b.page for b in blocks if isinstance(b, Line) and b.page is not None), None)
+    out: list[str] = []
+    n = 0
+    for b in blocks:
+        if isinstance(b, Grid) or (first is not None and b.page != first) or len(out) >= 8:
+            break
+        t = compact(b.text)
+        if COVER_STOP.search(t):
+            break
+        n += 1
+        if t and not re.fullmatch(r"[-—–_\d]+", t):
+            out.append(t)
+    return out, n
+
+
+def cover_to_clues(cover: list[str]) -> tuple[list[Clue], str]:
+    """Clues of the cover, and its title line (body + year + kind) when it prints one."""
+    joined = "".join(cover)
+    clues = year_kind_clues(joined, "cover")
+    if not clues and KIND_WORD.search(FUNDS.sub("", joined)):      # 2025年度 / 上海市XX局 / 部门预算
+        years = [m for m in re.finditer(r"(20\d{2})年", joined) if this_year(joined, m.start())]
+        clues += [Clue("year", years[0].group(1), "cover"), Clue("kind", title_kind(joined), "cover")] if years else []
+    m = TITLE.search(joined)
+    title = ""
+    if m and is_body(m.group("body")):
+        clues.append(Clue("body", clean_body(m.group("body")), "cover"))
+        title = joined[m.start():]
+    for t in cover:
+        b = BODY_LINE.match(t)
+        if b and is_body(b.group("body")):
+            clues.append(Clue("body", clean_body(b.group("body")), "cover"))
+        elif not title and is_body(t) and len(t) <= 30 and not re.search(r"20\d{2}", t):
+            clues.append(Clue("body", clean_body(t), "cover"))
+    return clues, title
+
+
+def year_kind_clues(text: str, where: str) -> list[Clue]:
+    """Each 2025年(度)(区级)(部门)预算 in the text that is not a comparison, a date or a citation."""
+    out: list[Clue] = []
+    for m in YEAR_KIND.finditer(text):
+        if not this_year(text, m.start()):
+            continue
+        out += [Clue("year", m.group("year"), where), Clue("kind", m.group("kind"), where)]
+        if m.group("scope"):
+            out.append(Clue("scope", m.group("scope"), where))
+    return out
+
+
+def this_year(text: str, start: int) -> bool:
+    """A year printed as the document's own, not as the year compared with or a cited title's."""
+    before = text[:start]
+    return not NOT_THIS_YEAR.search(before[-3:] if before else "") and before.count("《") <= before.count("》")
+
+
+def is_heading(text: str) -> bool:
+    return len(text) <= 40 and not re.search(r"[。，,；;]", text) and not re.search(r"\.{3,}|…{2,}", text)
+
+
+def heading_to_clues(t: str) -> list[Clue]:
+    """A heading or a table title: 第二部分 2019年度部门预算表, 2025年预算单位收入预算总表, X主要职能."""
+    clues: list[Clue] = []
+    m = TITLE.search(t)
+    if m and is_body(m.group("body")) and this_year(t, m.start("year")):
+        clues.append(Clue("body", clean_body(m.group("body")), "heading"))
+    p = PART_HEADING.match(t)
+    if p and is_body(p.group("body")):
+        clues.append(Clue("body", clean_body(p.group("body")), "heading"))
+    lead = LEAD_YEAR.match(t)
+    if lead and KIND_WORD.search(lead.group("rest")):
+        clues += [Clue("year", lead.group("year"), "heading"), Clue("kind", title_kind(lead.group("rest")), "heading")]
+        if UNIT_SCOPE.match(lead.group("rest")):
+            clues.append(Clue("scope", "单位", "heading"))
+        elif lead.group("rest").startswith("部门"):
+            clues.append(Clue("scope", "部门", "heading"))
+    elif not lead:
+        clues += year_kind_clues(t, "heading")
+        if KIND_WORD.search(FUNDS.sub("", t)) and t.endswith(("表", "）", ")")):
+            clues.append(Clue("kind", title_kind(t), "heading"))
+    return clues
+
+
+def title_kind(text: str) -> str:
+    """The kind a title names: the last 预算/决算 once fund names (一般公共预算 …) are taken out."""
+    words = KIND_WORD.findall(FUNDS.sub("", text))
+    return words[-1] if words else "预算"
+
+
+def sentence_to_clues(t: str) -> list[Clue]:
+    clues = year_kind_clues(t, "sentence")
+    m = SENTENCE_BODY.match(t)
+    if m and is_body(m.group("body")):
+        clues.append(Clue("body", clean_body(m.group("body")), "sentence"))
+    lead = re.match(r"^(20\d{2})年度?[，,]", t) or (m and re.match(r"(20\d{2})年", t[m.end():]))
+    if lead:
+        clues.append(Clue("year", lead.group(1), "sentence"))
+    return clues
+
+
+def line_to_clues(text: str) -> list[Clue]:
+    t = compact(text)
+    b = BODY_LINE.match(t)
+    if b:
+        return [Clue("body", clean_body(b.group("body")), "label")] if is_body(b.group("body")) else []
+    return heading_to_clues(t) if is_heading(t) else sentence_to_clues(t)
+
+
+def grid_to_clues(grid: Grid) -> list[Clue]:
+    """Body label cells (部门：X) and header cells that print the year (2025年预算数) of a table's top rows."""
+    clues: list[Clue] = []
+    years: list[tuple[str, str]] = []
+    for row in grid.rows[:4]:
+        for cell in row:
+            c = compact(cell)
+            b = BODY_LINE.match(c)
+            if b and is_body(b.group("body")):
+                clues.append(Clue("body", clean_body(b.group("body")), "cell"))
+            h = HEADER_YEAR.match(c)
+            if h and not re.search(r"执行|上年|比|增减|变动", c):
+                years.append((h.group("year"), title_kind(c)))
+    if years:
+        year, kind = max(years)          # 2024年预算数 beside 2025年预算数: the later one is this document's
+        clues += [Clue("year", year, "header"), Clue("kind", kind, "header")]
+    return clues
+
+
+def blocks_to_clues(blocks: list[Block]) -> tuple[list[Clue], str]:
+    cover, n = blocks_to_cover(blocks)
+    clues, title = cover_to_clues(cover)
+    for b in blocks[n:]:                    # the cover's lines are counted once, above
+        clues += grid_to_clues(b) if isinstance(b, Grid) else line_to_clues(b.text)
+    return clues, title
+
+
+# ---------------------------------------------------------------- weighing
+def best(clues: list[Clue], field: str) -> str | None:
+    """The value with the most weight; ties go to the value printed in the weightiest place."""
+    total: dict[str, int] = defaultdict(int)
+    top: dict[str, int] = defaultdict(int)
+    for c in clues:
+        if c.field == field:
+            total[c.value] += c.weight
+            top[c.value] = max(top[c.value], c.weight)
+    if not total:
+        return None
+    return max(total, key=lambda v: (total[v], top[v], v))
+
+
+def clues_to_identity(clues: list[Clue], cover_title: str = "") -> Identity:
+    body = best(clues, "body") or ""
+    year = best(clues, "year")
+    kind = best(clues, "kind") or "预算"
+    scope = best(clues, "scope") or "部门"
+    title = cover_title or f"{body}{year or ''}年度{scope}{kind}公开"
+    return Identity(body=body, year=int(year) if year else None, kind=kind, scope=scope, title=title,
+                    placeholder=is_placeholder(body))
+
+
+def blocks_to_identity(blocks: list[Block]) -> Identity:
+    """Body, year, kind and scope from the cover, headings, table titles, table headers and sentences."""
+    clues, title = blocks_to_clues(blocks)
+    return clues_to_identity(clues, title)
+
+
+# ---------------------------------------------------------------- names and documents
+PARTY_ORGAN = re.compile(rf"^(?!中共|中国共产党|共青团)(?P<place>{ZH}{{2,12}}?[省市区县])委(?!员)(?P<organ>{ZH}{{2,}})$")
+PLACE_PREFIX = re.compile(rf"^(?:中共|中国共产党)?(?:{ZH}{{1,6}}?(?:省|自治区|市|区|县|镇|乡))*$")
+
+
+def formal_body(body: str) -> str:
+    """The body's formal name: a party committee's organ printed without 中共 (江苏省委办公厅) gets it."""
+    b = compact(body)
+    return "中共" + b if PARTY_ORGAN.match(b) else b
+
+
+def same_body(a: str, b: str) -> bool:
+    """One body printed two ways: with or without 中共 or the place above it (普陀区财政局, 上海市普陀区财政局)."""
+    a, b = formal_body(a), formal_body(b)
+    if not a or not b:
+        return False
+    short, long = sorted((a, b), key=len)
+    if short == long:
+        return True
+    return (len(short) >= 4 and long.endswith(short) and bool(PLACE_PREFIX.match(long[:-len(short)]))
+            and not short.startswith(("委", "办", "局")))
+
+
 def doc_id_for(body: str, year: int | None, scope: str, kind: str) -> str:
-    return f"{body or '未知单位'}-{year or '未知年度'}-{scope}{kind}"
+    return f"{formal_body(body) or '未知单位'}-{year or '未知年度'}-{scope}{kind}"
+
+
+def join_target(d: Document, known: list[Document]) -> Document | None:
+    """The known document a file belongs to: the same body (printed alike or not) and kind, and the same
+    year or one of the two unprinted. A file without a body joins only a sole document of its year."""
+    if any(k.doc_id == d.doc_id for k in known):
+        return None
+    pool = [k for k in known if k.kind == d.kind and k.scope == d.scope and not k.is_template
+            and k.year is not None and d.year in (None, k.year)]
+    if d.body:
+        pool = [k for k in pool if same_body(k.body, d.body)]
+    elif d.year is None:
+        return None
+    pool = list({k.doc_id: k for k in pool}.values())       # a document known once per file of it
+    return pool[0] if len(pool) == 1 else None
 
 
 def unify_identity(parsed: Parsed, known: list[Document]) -> Parsed:
-    """A file whose year is not printed (tables published apart from the text) joins the document
-    of the same body and kind that states it."""
+    """A file joins the known document it belongs to (the tables file of a disclosure printed apart from
+    its text, without a year or a body, or with the body printed another way). Safe to call on any file:
+    a file that belongs to no known document, or to several, is returned as it is."""
+    target = join_target(parsed.document, known)
+    if target is None:
+        return parsed
     d = parsed.document
-    if d.year is not None:
-        return parsed
-    same = sorted((k for k in known if k.body == d.body and k.kind == d.kind and k.scope == d.scope and k.year),
-                  key=lambda k: -(k.year or 0))
-    if not same:
-        return parsed
-    target = same[0]
-    return Parsed(document=replace(d, doc_id=target.doc_id, year=target.year, title=target.title),
+    document = replace(d, doc_id=target.doc_id, body=target.body, year=target.year, title=target.title)
+    return Parsed(document=document,
                   facts=tuple(replace(f, doc=target.doc_id) for f in parsed.facts),
                   chunks=tuple(replace(c, doc=target.doc_id) for c in parsed.chunks),
                   tables=parsed.tables, lines=parsed.lines)

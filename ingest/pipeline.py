@@ -7,12 +7,12 @@ from pathlib import Path
 
 from ingest.chunks import sections_to_chunks, tables_to_chunks
 from ingest.errors import IngestError
-from ingest.identity import blocks_to_identity, doc_id_for
+from ingest.identity import Identity, blocks_to_identity, doc_id_for
 from ingest.layout import blocks_to_tables, split_frames
 from ingest.narrative import lines_to_sections, sections_to_facts
 from ingest.tables import table_to_facts
 from ingest.text import text_to_blocks
-from schema import Block, Document, Parsed
+from schema import Block, Document, Fact, Parsed
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv"}
 MAX_BYTES = 200 * 1024 * 1024
@@ -44,22 +44,32 @@ def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
     return text_to_blocks(text), None
 
 
+def is_blank_form(identity: Identity, facts: list[Fact]) -> bool:
+    """A blank form: every table cell empty, and no narrative of a real body and year stating a figure
+    (a narrative file with no tables, or with empty ones, is a disclosure)."""
+    tables_empty = not any(f.value is not None for f in facts if f.table)
+    narrative = (bool(identity.body) and not identity.placeholder and identity.year is not None
+                 and any(f.value is not None for f in facts if f.table is None))
+    return tables_empty and not narrative
+
+
 def blocks_to_parsed(blocks: list[Block], name: str, digest: str, pages: int | None) -> Parsed:
     blocks = split_frames(blocks)
-    body, year, kind, scope, title = blocks_to_identity(blocks)
-    doc_id = doc_id_for(body, year, scope, kind)
+    who = blocks_to_identity(blocks)
+    doc_id = doc_id_for(who.body, who.year, who.scope, who.kind)
     tables, lines = blocks_to_tables(blocks)
     sections = lines_to_sections(lines)
     facts = [f for t in tables for f in table_to_facts(t, doc_id, name)]
-    facts += sections_to_facts(sections, doc_id, name, body)
+    facts += sections_to_facts(sections, doc_id, name, who.body)
     if not tables and not facts:
         raise IngestError("未识别到预算/决算公开的表格或数字，不像是预算公开文件",
                           "no budget tables or figures found: not a budget disclosure")
-    is_template = bool(tables) and not any(f.value for f in facts if f.table)
     version = digest[:12]
-    chunks = tables_to_chunks(tables, doc_id, title, version) + sections_to_chunks(sections, doc_id, title, version)
-    document = Document(doc_id=doc_id, title=title, body=body, year=year, kind=kind, scope=scope,
-                        files=(name,), content_hash=digest, is_template=is_template, pages=pages)
+    chunks = (tables_to_chunks(tables, doc_id, who.title, version)
+              + sections_to_chunks(sections, doc_id, who.title, version))
+    document = Document(doc_id=doc_id, title=who.title, body=who.body, year=who.year, kind=who.kind,
+                        scope=who.scope, files=(name,), content_hash=digest,
+                        is_template=is_blank_form(who, facts), pages=pages)
     return Parsed(document=document, facts=tuple(facts), chunks=tuple(chunks), tables=tuple(tables),
                   lines=tuple(lines))
 

@@ -1,0 +1,236 @@
+"""Document identity (body, year, kind, scope) and the blank-form check, on real PDFs and on generated
+disclosures where the year is printed in one place only, or the previous year more often than the current."""
+from __future__ import annotations
+
+import pytest
+
+from bench.pdfgen import text_to_pdf
+from corpus import ingest_paths
+from ingest.identity import blocks_to_identity, doc_id_for, formal_body, same_body, unify_identity
+from ingest.pipeline import blocks_to_parsed, parse_file
+from ingest.text import text_to_blocks
+from schema import Document
+from stores import open_stores
+from tests.conftest import REAL, make_settings, need_shared
+
+BODY = "示例区市场监督管理局"
+
+
+def disclosure(cover=(BODY, "2025年度部门预算公开"), title="2025年预算收支总表", header="2025年预算数",
+               sentences=(), body_line=True, cells=("512.30", "400.00", "112.30")) -> str:
+    """A small disclosure in the bundled sample's text form; each part can leave the year out."""
+    total, general, housing = cells
+    lines = [*cover, "", "目 录", "第一部分 部门概况", "第二部分 部门预算报表", "", "预算公开表1", title]
+    lines += [f"部门名称：{BODY}"] if body_line else []
+    lines += ["单位：万元", "收入\t\t支出\t", f"项目\t{header}\t项目\t{header}",
+              f"一、一般公共预算\t{total}\t一、一般公共服务支出\t{general}",
+              f"\t\t二、住房保障支出\t{housing}", f"收入总计\t{total}\t支出总计\t{total}", "",
+              "第三部分 部门预算情况说明", "一、收支预算总体情况", *sentences]
+    return "\n".join(lines) + "\n"
+
+
+def identity_of(text: str):
+    return blocks_to_identity(text_to_blocks(text))
+
+
+def parsed_of(text: str, name="x.txt"):
+    return blocks_to_parsed(text_to_blocks(text), name, "0" * 64, None)
+
+
+COMPARED = ("收入预算512.30万元，比2024年预算增加12.30万元。", "支出预算512.30万元，比2024年预算增加12.30万元。",
+            "一般公共服务支出400.00万元，与2024年预算持平。", "住房保障支出112.30万元，较2024年预算减少1.00万元。",
+            "政府性基金预算支出0万元，与2024年预算持平。", "截至2024年8月31日，共有车辆0辆。",
+            "根据《关于2024年度部门预算编制的通知》编制。")
+
+VARIANTS = {
+    "year_only_in_table_titles": disclosure(cover=(BODY, "部门预算公开"), header="预算数", sentences=COMPARED),
+    "year_only_on_the_cover": disclosure(title="预算收支总表", header="预算数", sentences=COMPARED),
+    "year_only_in_a_table_header": disclosure(cover=(BODY, "部门预算公开"), title="预算收支总表",
+                                              sentences=COMPARED),
+    "previous_year_mentioned_more_than_the_current": disclosure(
+        sentences=("2025年，示例区市场监督管理局收入预算512.30万元。",) + COMPARED * 3),
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_year_is_the_documents_own_wherever_it_is_printed(variant):
+    who = identity_of(VARIANTS[variant])
+    assert (who.body, who.year, who.kind, who.scope) == (BODY, 2025, "预算", "部门")
+
+
+@pytest.mark.parametrize("variant", ["year_only_in_table_titles", "previous_year_mentioned_more_than_the_current"])
+def test_generated_pdf_variant_reads_the_same_identity_as_its_text(tmp_path, variant):
+    path = tmp_path / f"{variant}.pdf"
+    text_to_pdf(VARIANTS[variant], path)
+    d = parse_file(path).document
+    assert (d.body, d.year, d.kind, d.scope, d.is_template) == (BODY, 2025, "预算", "部门", False)
+    assert d.doc_id == f"{BODY}-2025-部门预算"
+
+
+def test_final_account_of_a_unit_compared_with_the_year_before():
+    text = disclosure(cover=(BODY, "2024年度单位决算"), title="2024年收入支出决算总表", header="决算数",
+                      sentences=("本年收入合计512.30万元，与2023年度决算相比增加10.00万元。",) * 4)
+    who = identity_of(text)
+    assert (who.year, who.kind, who.scope) == (2024, "决算", "单位")
+
+
+def test_body_printed_only_in_sentences_of_a_file_without_cover():
+    text = disclosure(cover=(), body_line=False,
+                      sentences=(f"{BODY}2025年度收入、支出预算总计512.30万元。", f"{BODY}本年收入预算合计512.30万元。"))
+    who = identity_of(text)
+    assert (who.body, who.year) == (BODY, 2025)
+
+
+def test_cover_printing_the_year_above_the_body_or_in_chinese_numerals():
+    above = disclosure(cover=("2025年度", BODY, "部门预算"), title="预算收支总表", header="预算数", sentences=COMPARED)
+    numerals = disclosure(cover=(BODY, "二〇二五年部门预算"), title="预算收支总表", header="预算数",
+                          sentences=("与二〇二四年预算相比增加12.30万元。",) * 4)
+    for text in (above, numerals):
+        who = identity_of(text)
+        assert (who.body, who.year, who.kind) == (BODY, 2025, "预算")
+
+
+def test_cover_line_beats_a_sentence_about_the_previous_year():
+    text = disclosure(cover=(f"{BODY}2025年度部门预算公开",), title="预算收支总表", header="预算数",
+                      sentences=("2024年部门预算执行情况良好。",) * 6)
+    assert identity_of(text).year == 2025
+
+
+# ---------------------------------------------------------------- the blank-form check
+BLANK_SENTENCES = ("上海市XX局2024年度收入支出总计XXX万元。与2023年度相比，增加（减少）XXX万元。",)
+
+
+def test_blank_form_with_placeholder_body_is_a_template():
+    text = disclosure(cover=("上海市XX局", "2024年度部门决算"), title="收入支出决算总表", header="决算数",
+                      body_line=False, sentences=BLANK_SENTENCES, cells=("", "", ""))
+    assert parsed_of(text).document.is_template
+
+
+def test_empty_tables_beside_a_narrative_of_a_body_and_year_are_a_disclosure():
+    text = disclosure(cells=("", "", ""), sentences=(f"2025年，{BODY}收入预算512.30万元。",))
+    d = parsed_of(text).document
+    assert not d.is_template and d.year == 2025
+
+
+def test_narrative_file_without_tables_of_a_body_and_year_is_not_a_template():
+    text = "\n".join([f"{BODY}2025年度部门预算公开", "第三部分 2025年度部门预算情况说明",
+                      "一、收支预算总体情况", f"{BODY}2025年度收入、支出预算总计512.30万元。"])
+    parsed = parsed_of(text)
+    assert not parsed.document.is_template and not parsed.tables
+    assert any(f.value is not None for f in parsed.facts)
+
+
+def test_real_blank_national_form_is_refused_and_real_narrative_files_are_not():
+    need_shared(REAL)
+    assert parse_file(REAL / "template-dept-final-accounts-blank.pdf").document.is_template
+    for name in ("jiangsu-zhengxie-2019-dept-budget.pdf", "jiangsu-shengweiban-2018-dept-budget.pdf"):
+        d = parse_file(REAL / name).document
+        assert not d.is_template and d.year is not None, (name, d)
+
+
+# ---------------------------------------------------------------- names and joins
+def test_a_party_organ_printed_without_zhonggong_has_the_same_formal_name():
+    assert formal_body("江苏省委办公厅") == "中共江苏省委办公厅"
+    assert formal_body("上海市普陀区委社会工作部") == "中共上海市普陀区委社会工作部"
+    assert formal_body("中共江苏省委办公厅") == "中共江苏省委办公厅"
+    for name in ("上海市普陀区商务委员会", "共青团上海市委员会", "江苏省人大常委会办公厅"):
+        assert formal_body(name) == name
+    assert doc_id_for("江苏省委办公厅", 2018, "部门", "预算") == doc_id_for("中共江苏省委办公厅", 2018, "部门", "预算")
+
+
+def test_same_body_printed_with_or_without_its_place():
+    assert same_body("普陀区财政局", "上海市普陀区财政局")
+    assert same_body("江苏省委办公厅", "中共江苏省委办公厅")
+    assert not same_body("上海市普陀区人民政府", "上海市普陀区人民政府万里街道办事处")
+    assert not same_body("上海市普陀区财政局", "上海市普陀区商务委员会")
+    assert not same_body("", "上海市普陀区财政局")
+
+
+def doc(body, year, kind="预算", scope="部门"):
+    return Document(doc_id=doc_id_for(body, year, scope, kind), title=f"{body}{year}年度{scope}{kind}公开",
+                    body=body, year=year, kind=kind, scope=scope)
+
+
+def tables_file(body, year):
+    text = disclosure(cover=(), title="预算收支总表", header="预算数").replace(BODY, body)
+    if year:
+        text = text.replace("预算收支总表", f"{year}年预算收支总表")
+    return parsed_of(text, "tables.txt")
+
+
+def test_tables_file_without_a_year_joins_the_document_of_its_body_and_kind():
+    parsed = tables_file("江苏省委办公厅", None)
+    assert parsed.document.year is None
+    known = [doc("中共江苏省委办公厅", 2018), doc("中共江苏省委办公厅", 2018), doc("江苏省人大常委会办公厅", 2019)]
+    joined = unify_identity(parsed, known)         # the document is known once per file already stored
+    assert (joined.document.doc_id, joined.document.year) == ("中共江苏省委办公厅-2018-部门预算", 2018)
+    assert {f.doc for f in joined.facts} == {"中共江苏省委办公厅-2018-部门预算"}
+    assert {c.doc for c in joined.chunks} == {"中共江苏省委办公厅-2018-部门预算"}
+
+
+def test_tables_file_without_a_year_stays_apart_when_the_body_has_two_years_or_another_kind():
+    parsed = tables_file(BODY, None)
+    assert unify_identity(parsed, [doc(BODY, 2024), doc(BODY, 2025)]) == parsed
+    assert unify_identity(parsed, [doc(BODY, 2024, kind="决算")]) == parsed
+    assert unify_identity(parsed, [doc("示例区财政局", 2025)]) == parsed
+
+
+def test_file_with_the_body_printed_another_way_joins_the_document_of_its_year():
+    parsed = tables_file("普陀区市场监督管理局", 2025)
+    joined = unify_identity(parsed, [doc("上海市普陀区市场监督管理局", 2025)])
+    assert joined.document.doc_id == "上海市普陀区市场监督管理局-2025-部门预算"
+    assert joined.document.body == "上海市普陀区市场监督管理局"
+    assert unify_identity(parsed, [doc("上海市普陀区市场监督管理局", 2024)]) == parsed
+
+
+def test_file_without_a_body_joins_only_the_sole_document_of_its_year_and_kind():
+    parsed = parsed_of(disclosure(cover=(), body_line=False).replace(BODY, ""), "tables.txt")
+    assert parsed.document.body == "" and parsed.document.year == 2025
+    assert unify_identity(parsed, [doc(BODY, 2025)]).document.doc_id == f"{BODY}-2025-部门预算"
+    assert unify_identity(parsed, [doc(BODY, 2025), doc("示例区财政局", 2025)]) == parsed
+
+
+def test_generated_tables_file_without_year_joins_its_text_in_separate_runs_in_either_order(tmp_path):
+    text = tmp_path / "text.txt"
+    text.write_text("\n".join(["江苏省委办公厅2025年度部门预算公开", "第三部分 2025年度部门预算情况说明",
+                               "一、收支预算总体情况", "江苏省委办公厅2025年度收入、支出预算总计512.30万元。"]) + "\n",
+                    encoding="utf-8")
+    tables = tmp_path / "tables.txt"
+    tables.write_text(disclosure(cover=(), title="预算收支总表", header="预算数").replace(BODY, "中共江苏省委办公厅"),
+                      encoding="utf-8")
+    assert parse_file(tables).document.year is None
+    for i, order in enumerate(((text, tables), (tables, text))):
+        stores = open_stores(make_settings(tmp_path / f"store{i}"))
+        for path in order:
+            assert all(r.ok for r in ingest_paths(stores, [path]))
+        docs = stores.facts.documents()
+        assert [(d.doc_id, d.year, set(d.files)) for d in docs] == [
+            ("中共江苏省委办公厅-2025-部门预算", 2025, {"text.txt", "tables.txt"})], order
+
+
+JIANGSU_PAIRS = [("jiangsu-zhengxie-2019-dept-budget.pdf", "jiangsu-zhengxie-2019-dept-budget-tables.pdf",
+                  "江苏省政协办公厅-2019-部门预算"),
+                 ("jiangsu-shengweiban-2018-dept-budget.pdf", "jiangsu-shengweiban-2018-dept-budget-tables.pdf",
+                  "中共江苏省委办公厅-2018-部门预算")]
+
+
+@pytest.mark.parametrize("text,tables,doc_id", JIANGSU_PAIRS)
+def test_jiangsu_text_and_tables_files_join_in_both_orders(text, tables, doc_id):
+    need_shared(REAL)
+    a, b = parse_file(REAL / text), parse_file(REAL / tables)
+    for first, second in ((a, b), (b, a)):
+        joined = unify_identity(second, [first.document])
+        assert joined.document.doc_id == first.document.doc_id == doc_id
+        assert joined.document.year == first.document.year
+
+
+@pytest.mark.parametrize("text,tables,doc_id", JIANGSU_PAIRS)
+def test_jiangsu_pair_ingested_in_separate_runs_in_either_order_is_one_document(tmp_path, text, tables, doc_id):
+    need_shared(REAL)
+    for i, order in enumerate(((text, tables), (tables, text))):
+        stores = open_stores(make_settings(tmp_path / str(i)))
+        for name in order:
+            assert all(r.ok and not r.skipped for r in ingest_paths(stores, [REAL / name]))
+        docs = stores.facts.documents()
+        assert [(d.doc_id, set(d.files)) for d in docs] == [(doc_id, {text, tables})], order
+        assert docs[0].year and not docs[0].is_template
