@@ -139,6 +139,9 @@ def lines_to_paragraphs(lines: tuple[Line, ...]) -> list[Line]:
 
 
 def _clause_label(sentence: str, start: int, body: str) -> str:
+    chain = ITEM_HEAD.findall(re.sub(r"\s+", "", sentence[:start]))
+    if chain and re.search(r"[（(]项[）)][”\"]?\s*$", sentence[:start]):
+        return chain[-1][0].strip("“”\"")       # “X（类）Y（款）Z（项）”350.35万元: the figure is Z's
     before = re.sub(r"[（(](类|款|项)[）)]", "", sentence[:start])
     before = ASIDE.sub("", before)      # 增加（减少）0万元, 金额（以合同签订为准）为21.07万元
     before = re.sub(r"[（(]([^（）()\d，,。；;]{1,2})[）)]", "\u27e8\\1\u27e9", before)   # 因公出国（境）费: part of the name

@@ -72,6 +72,9 @@ def near_misses(q: Query, f: Fact, facts: list[Fact]) -> tuple[str, ...]:
 def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     everything = score_facts(facts, q)
     scored = covered(q, everything, facts)
+    if q.earlier_columns:      # 去年 asked of a document of this year: its 上年 columns only
+        scored = [s for s in scored if is_earlier(s.fact, doc)]
+        everything = []
     ranked = best_facts(facts, q, doc.kind, scored)
     table_hit = table_match(q, facts)
     if table_hit and (row := row_of_table(q, doc, facts, table_hit[1])):
@@ -108,6 +111,13 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     return with_conversion(d, q, main)
 
 
+def is_earlier(f: Fact, doc: Document) -> bool:
+    """A column (or a sentence) of the previous year's figure: 上年预算数, 2025年预算数 in a 2026 budget."""
+    where = (f.column or "") + (f.label if f.kind == "text" else "")
+    earlier = re.search(r"上年|上一年" + (f"|{doc.year - 1}年" if doc.year else ""), where)
+    return bool(earlier) and not re.search(r"结转|结余|比上年|比\d{4}年|较上年", where)
+
+
 CLASS_LEVELS = ("类", "款")            # of the functional classification (2xx, 2xxxx)
 
 
@@ -126,20 +136,20 @@ def containing_class(q: Query, doc: Document, ranked: list[Scored]) -> Draft | N
 
 
 def lead_year(doc: Document, f: Fact) -> str:
-    """The year the figure is for, in digits when its source prints them (so the number check holds),
-    else in Chinese numerals: 住房保障支出2026年预算为…"""
-    if not doc.year:
+    """The year the figure is for (住房保障支出2026年预算为…), when its source prints it (so every digit of
+    the answer is in a source) and the label does not end in a measure of its own (…预算数)."""
+    if not doc.year or str(doc.year) not in f"{f.table or ''}{f.section or ''}{f.text}" or MEASURE_END.search(fact_key(f)):
         return ""
-    printed = str(doc.year) in f"{f.table or ''}{f.section or ''}{f.text}"
-    return f"{doc.year if printed else cn_year(doc.year)}年"
+    return f"{doc.year}年"
 
 
 MONEY = ("万元", "元", "亿元")
+MEASURE_END = re.compile(r"(预算|决算|执行|安排)数?$|合计$|总计$")
 
 
 def kind_word(doc: Document, f: Fact) -> str:
     """预算 / 决算 after a money item whose label does not say which it is already."""
-    if f.unit not in MONEY or re.search(r"预算|决算|执行|安排|支出数|收入数", fact_key(f) + (f.column or "")[-4:]):
+    if f.unit not in MONEY or re.search(r"预算|决算|执行|安排", fact_key(f)):
         return ""
     return doc.kind
 
@@ -200,9 +210,18 @@ def same_source(f: Fact, g: Fact) -> bool:
 CHANGE_WORDS = re.compile(r"比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少|占|比重")
 
 
+BUDGET_TAIL = re.compile(r"(\d{4}年)?(预算安排|预算数|安排|预算)$")
+
+
+def stated_key(f: Fact) -> str:
+    """A sentence's label without the words that only say it is the budget (住房公积金预算安排 -> 住房公积金)."""
+    key = fact_key(f)
+    return (BUDGET_TAIL.sub("", key) or key) if f.kind == "text" else key
+
+
 def comparable(f: Fact, main: Fact) -> bool:
     """Same item and same kind of measure, so a different figure is a real disagreement."""
-    a, b = fact_key(f), fact_key(main)
+    a, b = stated_key(f), stated_key(main)
     short, long = sorted((a, b), key=len)
     if "text" in (f.kind, main.kind) and short != long and long.endswith(short) and len(long) - len(short) >= 2:
         return False        # 服务采购金额 is a part of 采购金额, not another figure for it
@@ -629,6 +648,10 @@ def draft_asked(q: Query, doc: Document, facts: list[Fact], passages: Passages) 
         d = h(q, doc, facts, passages)
         if d and d.found:
             return d
+    if q.earlier_columns:        # never this year's figure for 去年: a stated change at most
+        changed = change_answer(replace(q, intent="change"), doc, facts)
+        head = said("earlier_missing_doc", doc=doc.body)
+        return Draft(found=True, answerable=False, sentences=(head,) + (changed.sentences if changed else ()))
     if q.intent in READS_TEXT:
         if passages is None:
             return replace(NOT_FOUND, needs_passages=True)

@@ -127,8 +127,10 @@ def foreign_answer(question: str, examples: tuple[str, ...]) -> Answer:
                   answerable=False, suggestions=examples)
 
 
-def refusal(question: str, reason: str) -> Answer:
-    return Answer(question=question, answer=say("not_found_doc", reason=reason), answerable=False)
+def refusal(question: str, why) -> Answer:
+    """No loaded document can answer (`why`: an understand.Refusal, a composer key with its slots)."""
+    return Answer(question=question, answer=say("not_found_doc", reason=say(why.key, **dict(why.slots))),
+                  answerable=False)
 
 
 def drafts_to_answer(question: str, drafts: list[tuple[Document, Draft]], loaded: int,

@@ -24,7 +24,7 @@ from retrieval.compose import drafts_to_answer, example_questions, foreign_answe
 from retrieval.draft import Draft
 from retrieval.followup import resolve_followup
 from retrieval.hybrid import HybridSearch
-from retrieval.understand import Query, read_question, select_docs
+from retrieval.understand import Query, Refusal, read_question, select_docs
 from schema import Answer, Document, Fact, Line
 from stores import open_stores
 
@@ -123,21 +123,20 @@ class Engine:
         for piece in rephrase_stream(composed, self.settings):
             yield replace(piece, latency_ms=ms(start)) if isinstance(piece, Answer) else piece
 
-    def _prepare(self, question: str, history, doc: str | None) -> tuple[Query, list[Document], str | None]:
+    def _prepare(self, question: str, history, doc: str | None) -> tuple[Query, list[Document], Refusal | None]:
         corpus = self._refresh()
         docs = [d for d in corpus.docs if d.doc_id == doc] if doc else list(corpus.docs)
         plain = question_to_plain(resolve_followup(question, history))
         q = read_question(plain, tuple(d.body for d in docs), corpus.trigrams)
-        q = replace(q, question=question)
-        chosen, reason = select_docs(q, docs)
-        return q, chosen, reason
+        scope = select_docs(q, docs)
+        return replace(q, question=question, earlier_columns=scope.earlier_columns), list(scope.docs), scope.refusal
 
     def _answer(self, question: str, history, doc: str | None) -> Answer:
         if is_foreign(question):
             return foreign_answer(question, example_questions(self._refresh().labels))
-        q, chosen, reason = self._prepare(question, history, doc)
+        q, chosen, why = self._prepare(question, history, doc)
         if not chosen:
-            return refusal(question, reason or "尚未载入任何公开文件")
+            return refusal(question, why or Refusal("refuse_empty"))
         loaded = len(self._corpus.docs)
         if q.intent in ("rank_max", "rank_min") and len(chosen) > 1 and A.ACROSS_BODIES.search(question):
             across = A.rank_documents(q, [(d, self.facts(d.doc_id)) for d in chosen])

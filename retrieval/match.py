@@ -129,8 +129,8 @@ class QueryTerms:
 def query_terms(q: Query) -> QueryTerms:
     item = normalize(q.item)
     bare = item
-    for m in q.measures:
-        bare = bare.replace(m, "")
+    for m in q.measures:     # 一般公共预算 asked; the item may hold it with 预算 already taken out (一般公共)
+        bare = bare.replace(m, "").replace(re.sub(r"(预算|决算)$", "", m) or m, "")
     return QueryTerms(item=item, bare=bare, named=tuple(without_money_tail(item)), core=core(bare),
                       expansions=tuple(normalize(x) for x in q.expansions), broad=tuple(normalize(x) for x in q.broad),
                       side=tuple(re.findall(r"(收入|支出)(?:总计|合计)", bare)) if not q.measures else ())

@@ -39,6 +39,7 @@ class Query:
     asks_budget: bool = False       # 预算 asked, not 决算 (a final-accounts table may hold both columns)
     bodies: tuple[str, ...] = ()    # loaded bodies the question names (bodies.py), as printed
     absent: str | None = None       # a clear body name that is not loaded (晋城市教育局)
+    earlier_columns: bool = False   # answer only from the previous year's columns or stated changes
     similar: Callable[[str, str], float] | None = field(default=None, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -152,7 +153,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     item = CLAIMED_FIGURE.sub("", item)
     item = re.sub(r"(比上年|比去年|较上年|与上年|同比)(增加|减少|增长|下降)?.*$", "", item) if intent == "change" else item
     item = re.sub(r"占.*$", "", item) if intent == "share" else item
-    item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
+    item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|上一年|前一年|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
     for c in codes:
         item = item.replace(c, "")
     item = re.sub(r"为什么|为何|怎么|什么原因|原因", "", item)
@@ -180,14 +181,15 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|盏|座|个)", q)
     unit_hint = hint.group(1) if hint else ("平方米" if re.search(r"面积|多大|多少平|几平", q) else
                                             "%" if re.search(r"百分之|百分比|百分率|完成率|执行率|完成了?.{0,12}的?多少", q) else None)
-    if not item.strip() and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
+    if item.strip() in ("", "总", "总的", "全部", "所有") and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
     if unit_hint and not terms_left(item) and (topic := unit_topics().get(unit_hint)):
         item = topic             # 有多少人: 人员编制; 有几辆车: 公务用车
     money = bool(re.search(r"钱|费|经费|资金|预算|决算|万元|元|支出|收入|花|拨款", q)) and not unit_hint
-    relative = "今年" if re.search(r"今年|本年度|当年", q) else ("去年" if re.search(r"去年|上年度", q) else None)
+    relative = "今年" if re.search(r"今年|本年度|当年", q) else (
+        "去年" if re.search(r"去年|上年度|上一年|前一年", q) else None)
     top = re.search(r"前\s*([三五十\d]+)", q)
     top_n = {"三": 3, "五": 5, "十": 10}.get(top.group(1), int(top.group(1)) if top and top.group(1).isdigit() else 3) if top else 3
     measures = question_to_measures(q)
@@ -211,29 +213,52 @@ def read_question(question: str, bodies: tuple[str, ...], trigrams: frozenset[st
                    absent=absent_body(question_to_orgs(question), mentions))
 
 
-def select_docs(query: Query, docs: list[Document]) -> tuple[list[Document], str | None]:
-    """Documents the question is about, or (empty list, reason) when the asked one is not loaded."""
+@dataclass(frozen=True)
+class Refusal:
+    """Why no loaded document can answer: a composer sentence key and its slots."""
+    key: str
+    slots: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Scope:
+    docs: tuple[Document, ...]
+    refusal: Refusal | None = None
+    earlier_columns: bool = False   # 去年 asked, its document not loaded: only 上年 columns / stated changes
+
+
+def select_docs(query: Query, docs: list[Document]) -> Scope:
+    """Documents the question is about, or why the asked one is not loaded."""
     pool = [d for d in docs if not d.is_template]
     if query.absent:
-        return [], f"未载入「{query.absent}」的公开文件"
+        return Scope((), Refusal("refuse_body", (("body", query.absent),)))
     if query.bodies:
         pool = [d for d in pool if d.body in query.bodies]
     if query.years:
         matched = [d for d in pool if d.year in query.years]
         if not matched:
             have = "、".join(sorted({f"{d.year}年{d.kind}" for d in pool if d.year}))
-            return [], f"未载入{query.years[0]}年的文件（已载入：{have or '无'}）"
+            return Scope((), Refusal("refuse_year", (("year", str(query.years[0])), ("have", have or "无"))))
         pool = matched
     if query.kind == "决算":
         matched = [d for d in pool if d.kind == "决算"]
         if not matched:
-            return [], "未载入对应的决算文件（已载入的是预算）"
+            return Scope((), Refusal("refuse_final"))
         pool = matched
     elif query.kind == "预算" and any(d.kind == "预算" for d in pool):
         pool = [d for d in pool if d.kind == "预算"]
-    if query.relative_year == "今年" and pool and not query.years:
-        by_body: dict[str, int] = {}
-        for d in pool:
-            by_body[d.body] = max(by_body.get(d.body, 0), d.year or 0)
-        pool = [d for d in pool if (d.year or 0) == by_body[d.body]]
-    return pool, None
+    if query.years or query.relative_year not in ("今年", "去年") or not pool:
+        return Scope(tuple(pool))
+    newest = {b: max(d.year or 0 for d in pool if d.body == b) for b in {d.body for d in pool}}
+    if query.relative_year == "今年":
+        return Scope(tuple(d for d in pool if (d.year or 0) == newest[d.body]))
+    earlier = [d for d in pool if (d.year or 0) == last_year(newest[d.body], pool, d.body)]
+    if earlier:
+        return Scope(tuple(earlier))
+    return Scope(tuple(d for d in pool if (d.year or 0) == newest[d.body]), earlier_columns=True)
+
+
+def last_year(newest: int, pool: list[Document], body: str) -> int:
+    """去年 for a body: a 决算 is itself last year's accounts; before a 预算 of year Y comes year Y-1."""
+    kinds = {d.kind for d in pool if d.body == body and (d.year or 0) == newest}
+    return newest if kinds == {"决算"} else newest - 1
