@@ -15,7 +15,7 @@ CN_FIGURE = re.compile(r"([零一二两三四五六七八九十百]+)\s*(个|项
 ASIDE = re.compile(r"[（(](减少|增加|下降|增长|增减|减|增|以[^（）()]{1,12}为准|下同|不含[^（）()]{0,10}|含[^（）()]{0,10})[）)]")
 CLAUSE_SPLIT = re.compile(r"[，,；;：:。、（）()]|其中|主要包括|分别为|包括")
 COMPARE = re.compile(r"^(比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少)")
-LEAD = re.compile(r"^(?:\d{4}年度?|本部门|本单位|截至\d{4}年\d{1,2}月\d{1,2}日|共有|使用的|一是|二是|三是|\d+[．.、]|"
+LEAD = re.compile(r"^(?:\d{4}\s*年度?|本部门|本单位|截至\d{4}年\d{1,2}月\d{1,2}日|共有|使用的|一是|二是|三是|\d+[．.、]|"
                   r"[（(][一二三四五六七八九十\d]+[）)])+")
 
 
@@ -198,8 +198,10 @@ def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body
         item = ""       # 1、一般公共服务支出（类）社会工作事务（款）行政运行（项）。全年预算为52.00万元…
         head = re.sub(r"\s+", "", section.heading)
         wrapped = head.rsplit("）", 1)[1] if "（款）" in head or "（类）" in head else ""   # the name went on a line
+        carry = ""
         for line in lines_to_paragraphs(section.lines):
-            carry = ""
+            if not COMPARE.match(LEAD.sub("", line.text.strip())):
+                carry = ""          # 与上年相比减少710.87万元 on a line of its own goes on the sentence before
             if NUMBERED.match(line.text) and not ITEM_HEAD.search(re.sub(r"\s+", "", line.text)):
                 item = ""       # 30.其他…: a numbered item of its own ends the one before
             for sentence in text_to_sentences(line.text):

@@ -69,14 +69,15 @@ def near_misses(q: Query, f: Fact, facts: list[Fact]) -> tuple[str, ...]:
     return tuple(c.by for c in covers(q, fact_parts(f, parent_labels(facts))).near_miss)
 
 
-def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
+def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None, tables: bool = True) -> Draft | None:
+    """The row or sentence that is the item asked (or a table the item names, with `tables`)."""
     everything = score_facts(facts, q)
     scored = covered(q, everything, facts)
     if q.earlier_columns:      # 去年 asked of a document of this year: its 上年 columns only
         scored = [s for s in scored if is_earlier(s.fact, doc)]
         everything = []
     ranked = best_facts(facts, q, doc.kind, scored)
-    table_hit = table_match(q, facts)
+    table_hit = table_match(q, facts) if tables else None
     if table_hit and (row := row_of_table(q, doc, facts, table_hit[1])):
         return row                         # 物业管理费政府采购: a row of the 政府采购 table
     if table_hit and not (q.codes or covers(q, (table_hit[1],)).ok):
@@ -138,7 +139,9 @@ def containing_class(q: Query, doc: Document, ranked: list[Scored]) -> Draft | N
 def lead_year(doc: Document, f: Fact) -> str:
     """The year the figure is for (住房保障支出2026年预算为…), when its source prints it (so every digit of
     the answer is in a source) and the label does not end in a measure of its own (…预算数)."""
-    if not doc.year or str(doc.year) not in f"{f.table or ''}{f.section or ''}{f.text}" or MEASURE_END.search(fact_key(f)):
+    key = fact_key(f)
+    if not doc.year or str(doc.year) not in f"{f.table or ''}{f.section or ''}{f.text}" or MEASURE_END.search(key) \
+            or re.search(r"\d{4}年", key):
         return ""
     return f"{doc.year}年"
 
@@ -219,6 +222,15 @@ def stated_key(f: Fact) -> str:
     return (BUDGET_TAIL.sub("", key) or key) if f.kind == "text" else key
 
 
+MEASURE_KIND = re.compile(r"决算|执行|预算|上年|年初|全年|调整")
+
+
+def measure_kinds(f: Fact) -> frozenset[str]:
+    """Which measure a figure is (预算 / 决算 / 执行数 …), from its label and column."""
+    found = set(MEASURE_KIND.findall(fact_key(f) + "/" + (f.column or "") + "/" + (f.table or "")))
+    return frozenset({"决算"} if "决算" in found and "预算" not in found else found)
+
+
 def comparable(f: Fact, main: Fact) -> bool:
     """Same item and same kind of measure, so a different figure is a real disagreement."""
     a, b = stated_key(f), stated_key(main)
@@ -231,6 +243,8 @@ def comparable(f: Fact, main: Fact) -> bool:
         return False        # two sentences about 事业运行 and 行政运行 are about two items
     if part_of_row(f) != part_of_row(main):   # 住房保障支出's 项目支出 column vs the item's total in the text
         return False
+    if measure_kinds(f) and measure_kinds(main) and measure_kinds(f) != measure_kinds(main):
+        return False        # 全年预算 17.68 in the text, 决算数 11.31 in the table: two measures, not a conflict
     if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
         units = {f.unit, main.unit}
         money = units <= {"元", "万元", "亿元"}        # 185,000.00元 in a table, 28.50万元 in the text
@@ -295,6 +309,9 @@ def row_of_table(q: Query, doc: Document, facts: list[Fact], title: str) -> Draf
 
 def table_answer(q: Query, doc: Document, facts: list[Fact], title: str, passages: Passages = None) -> Draft:
     rows = [f for f in facts if f.table == title]
+    own = [f for f in rows if covers(q, (fact_key(f), f.column or "")).ok]
+    if own and own != rows and (d := lookup(q, doc, own, passages, tables=False)):
+        return d          # 三公经费和机关运行经费预算表: 机关运行经费 is its own column, not the table's 合计
     totals = [f for f in rows if is_total_row(f, doc.body) and f.value is not None]
     if totals:
         main = sorted(totals, key=lambda f: (f.row, f.column.count("/")))[0]
@@ -359,7 +376,8 @@ def scoped_rows(q: Query, facts: list[Fact]) -> tuple[str, list[Fact]]:
     rest = re.sub(r"经济(科目|分类)?", "", item)
     if re.search(r"经济(科目|分类)", q.question) and (not rest or rest in q.measures):   # 基本支出里哪项经济科目
         return "经济科目", [f for f in facts if f.table_name == "基本支出分经济科目表" and f.level == "款"]
-    parents = {f.code for f in facts if f.code and fact_key(f) == item}
+    names = {item} | {normalize(e) for e in q.expansions}      # 公用经费里: the children of 商品和服务支出
+    parents = {f.code for f in facts if f.code and fact_key(f) in names}
     children = [f for f in facts if f.parent and f.parent in parents]
     return (f"{item}中", children) if children else ("", [])
 
@@ -570,14 +588,26 @@ def names_one_item(q: Query, facts: list[Fact]) -> bool:
     return any(item in fact_key(f) or fact_key(f) in item and len(fact_key(f)) >= len(item) - 2 for f in facts)
 
 
-def split_items(q: Query) -> list[str]:
-    return [x for x in re.split(r"[和与及、跟]|以及", q.item) if len(x) >= 2]
+def split_items(q: Query, facts: list[Fact] = ()) -> list[str]:
+    """The items of 差旅费和培训费; a label that holds 和 itself stays whole (文物和陈列品购置)."""
+    pieces = [x for x in re.split(r"([和与及、跟]|以及)", q.item) if x]
+    keys = set(label_keys(facts)) if facts else set()
+    out: list[str] = []
+    for x in pieces:
+        if out and re.fullmatch(r"[和与及、跟]|以及", x):
+            out.append(x)
+            continue
+        if len(out) >= 2 and re.fullmatch(r"[和与及、跟]|以及", out[-1]) and f"{out[-2]}{out[-1]}{x}" in keys:
+            out[-2:] = [f"{out[-2]}{out[-1]}{x}"]
+        else:
+            out.append(x)
+    return [x for x in out if len(x) >= 2 and not re.fullmatch(r"以及", x)]
 
 
 def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     """差旅费和培训费各多少: one lookup per item; all of them must be found."""
     drafts = []
-    for part in split_items(q):
+    for part in split_items(q, facts):
         measures = tuple(m for m in q.measures if m in part)    # 基本支出和项目支出: each its own column
         d = lookup(replace(q, item=part, expansions=(), broad=(), measures=measures), doc, facts, passages)
         if not d or not d.found:
@@ -591,7 +621,7 @@ def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages
 def compare_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     """办公费和差旅费哪个多: both figures, each cited, then which is more, from the printed figures."""
     both = several_items(replace(q, intent="lookup"), doc, facts, passages)
-    parts = split_items(q)
+    parts = split_items(q, facts)
     values = [printed_wan(d) for d in (lookup(replace(q, item=p, intent="lookup", expansions=(), broad=(),
                                                         measures=tuple(m for m in q.measures if m in p)),
                                                doc, facts, passages) for p in parts)]
@@ -642,7 +672,7 @@ def draft_asked(q: Query, doc: Document, facts: list[Fact], passages: Passages) 
     handlers = HANDLERS.get(q.intent, [lookup])
     if q.codes:
         handlers = [lookup]
-    elif q.intent == "lookup" and len(split_items(q)) > 1 and not names_one_item(q, facts):
+    elif q.intent == "lookup" and len(split_items(q, facts)) > 1 and not names_one_item(q, facts):
         handlers = [several_items]
     for h in handlers:
         d = h(q, doc, facts, passages)

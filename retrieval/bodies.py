@@ -87,8 +87,9 @@ def ends_like_a_body(span: str) -> bool:
 
 
 def runs_into_label(text: str, end: int, trigrams: frozenset[str]) -> bool:
-    """The characters around the stretch's end belong to a label (政府|采购, 江苏人大办|公费)."""
-    return text[end - 1:end + 2] in trigrams if end + 2 <= len(text) else False
+    """The characters across the stretch's end belong to a label (政府|采购, 江苏人大办|公费, 人大|会议)."""
+    crossing = (text[end - 1:end + 2], text[end - 2:end + 1]) if end < len(text) else ()
+    return any(len(piece) == 3 and piece in trigrams for piece in crossing)
 
 
 def label_trigrams(labels) -> frozenset[str]:
@@ -147,7 +148,8 @@ def without_mentions(text: str, mentions: tuple[Mention, ...]) -> str:
     return "".join(out)
 
 
-def absent_body(candidates: tuple[str, ...], mentions: tuple[Mention, ...]) -> str | None:
+def absent_body(candidates: tuple[str, ...], mentions: tuple[Mention, ...], text: str = "",
+                trigrams: frozenset[str] = frozenset()) -> str | None:
     """A clear body name with a place (晋城市财政局; 晋城市教育局 when only another place's 教育局 is loaded)
     that no loaded body matches: the question is about a document that is not loaded. Candidates are
     names read from the start of the question."""
@@ -155,6 +157,9 @@ def absent_body(candidates: tuple[str, ...], mentions: tuple[Mention, ...]) -> s
     for name in candidates:
         if NOT_IN_NAME.search(name) or any(name in m.text for m in mentions):
             continue
+        at = text.find(name)
+        if at >= 0 and runs_into_label(text, at + len(name), trigrams):
+            continue            # 常委会会议经费及省人大|工作会议经费: a label, not a body
         inside = [m for m in mentions if m.text in name]
         rest = name
         for m in inside:

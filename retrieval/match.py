@@ -192,7 +192,7 @@ def fact_score(f: Fact, q: Query) -> float:
 def names_item(key: str, forms: list[str]) -> bool:
     """The label is the item itself, printed longer (`保障性租赁住房项目` for 保障性租赁住房) or shorter
     (`普法宣传教育` for 普法宣传教育经费)."""
-    return any((len(x) >= 3 and x in key) or (len(key) >= 3 and key in x and len(key) >= 0.6 * len(x))
+    return any(key == x or (len(x) >= 3 and x in key) or (len(key) >= 3 and key in x and len(key) >= 0.6 * len(x))
                for x in forms)
 
 
@@ -325,13 +325,16 @@ def terms_of(item: str) -> tuple[str, ...]:
 
 def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...]:
     """What a fact is about, part by part: its label, column, table title, section, parent rows' labels."""
-    up = []
-    code = f.parent
-    while parents and code and code in parents:
-        up.append(parents[code])
-        code = code[:-2] if len(code) > 3 else None
-    row = f.text if f.kind == "cell" else ""          # other label cells of the row (综合管理费 | 物业管理费)
-    return (fact_key(f), f.column or "", f.table or "", f.section or "", row, *up)
+    row = f.text if f.kind == "cell" or CHANGED.search(f.label) else ""
+    # other label cells of the row (综合管理费 | 物业管理费); the sentence a stated change is made in.
+    # Not its columns (上级补助收入 is a source of funds, not the item) nor its parent rows (会议费's parent
+    # 商品和服务支出 does not make it 会议服务).
+    own_column = f.kind == "indicator" or (f.column and label_to_key(f.column) == fact_key(f))
+    column = f.column if own_column else ""         # indicators' columns, and items printed as columns
+    return (fact_key(f), column, f.table or "", f.section or "", row)
+
+
+CHANGED = re.compile(r"比上年|比\d{4}年|较上年|与上年|同比")
 
 
 def parent_labels(facts: list[Fact]) -> dict[str, str]:
@@ -339,9 +342,18 @@ def parent_labels(facts: list[Fact]) -> dict[str, str]:
 
 
 def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
-    """Coverage of the item without the measures asked (一般公共预算, 项目支出 … are columns, not the item)."""
-    return coverage(terms_of(query_terms(q).bare), parts, lexicon(), q.similar,
-                    tuple(w for p in parts[:1] for w in terms_of(p)))
+    """Coverage of the item without the measures asked (一般公共预算, 项目支出 … are columns, not the item),
+    unless the measure is all the item names (政府性基金支出: the 政府性基金 table itself)."""
+    terms = terms_of(query_terms(q).bare)
+    if all(t in SIDES for t in terms):
+        terms = terms_of(q.item)
+    if terms and all(t in WEAK for t in terms):      # 其他资金 is not 其他收入: a weak word names nothing alone
+        terms = (normalize(q.item),)
+    return coverage(terms, parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))
+
+
+SIDES = ("收入", "支出")
+WEAK = ("其他", "其它", "一般", "相关", "有关", "专项", "日常", "本级", "其中")
 
 
 _KEYS: dict[int, tuple[list[Fact], tuple[str, ...]]] = {}

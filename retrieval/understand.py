@@ -151,7 +151,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     intent = question_to_intent(q)
     item = asked_clause(re.sub(r"[？?。！!，,\s]+$", "", q))
     item = CLAIMED_FIGURE.sub("", item)
-    item = re.sub(r"(比上年|比去年|较上年|与上年|同比)(增加|减少|增长|下降)?.*$", "", item) if intent == "change" else item
+    item = re.sub(r"(比上年|比去年|较上年|与上年|同比|比\d{4}年|较\d{4}年)(增加|减少|增长|下降)?.*$", "", item) \
+        if intent == "change" else item
     item = re.sub(r"占.*$", "", item) if intent == "share" else item
     item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|上一年|前一年|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
     for c in codes:
@@ -210,7 +211,7 @@ def read_question(question: str, bodies: tuple[str, ...], trigrams: frozenset[st
     q = question_to_query(without_mentions(text, mentions))
     named = tuple(dict.fromkeys(b for m in mentions for b in m.bodies))
     return replace(q, question=question, org=mentions[0].text if mentions else None, bodies=named,
-                   absent=absent_body(question_to_orgs(question), mentions))
+                   absent=absent_body(question_to_orgs(question), mentions, text, trigrams))
 
 
 @dataclass(frozen=True)
