@@ -5,13 +5,25 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from audit.common import ORDINAL_LABEL, TOTAL_COLUMNS, amount, leaf, parent_path, part_group, show, show_value, shown
-from audit.figures import Printed, sum_agrees
+from audit.common import (
+    ORDINAL_LABEL,
+    TOTAL_COLUMNS,
+    amount,
+    diff_message,
+    leaf,
+    parent_path,
+    part_group,
+    show,
+    show_value,
+    shown,
+    tails_explained,
+)
+from audit.figures import Printed, sum_agrees, sum_verdict
 from audit.messages import say
-from audit.model import ERROR, Finding
+from audit.model import ERROR, HINT, Finding
 from audit.sanggong import CAR_PARTS, PARTS, table_parts
 from audit.sanggong import NAMES as SG_NAMES
-from audit.sentences import sentence_to_figures
+from audit.text_sums import paired_parts, parts_over_whole, text_parts
 from audit.view import Row, TableView, View
 from labels import label_key
 
@@ -33,7 +45,21 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
         out += balance(view, t)
         out += project_sums(view, t)
         out += sanggong_sums(view, t)
-    out += text_parts(view)
+    out += text_parts(view) + parts_over_whole(view) + paired_parts(view)     # audit/text_sums.py
+    return _one_tail_per_row(out)
+
+
+def _one_tail_per_row(findings: list[Finding]) -> list[Finding]:
+    """A 尾差 printed in several columns or tables of the same row (the same 科目 and total) is one
+    提示, citing where it is first printed."""
+    seen: set[tuple] = set()
+    out = []
+    for f in findings:
+        key = (f.citations[0].label, f.figures) if f.rule == "sum.tail" else None
+        if key is None or key not in seen:
+            out.append(f)
+            if key:
+                seen.add(key)
     return out
 
 
@@ -52,13 +78,6 @@ def _by_code(t: TableView, column: str) -> dict[str, tuple[Row, Printed]]:
     return {k: v for k, v in out.items() if k not in clash}
 
 
-def _diff_msg(total: Printed, parts: list[Printed]) -> tuple[str, str]:
-    s = sum((p.value for p in parts), Decimal(0))
-    d = max([total.decimals] + [p.decimals for p in parts if p.decimals < 9])
-    d = min(d, 2)
-    return show_value(s, total.unit, d), show_value(abs(total.value - s), total.unit, d)
-
-
 def _dropped_cents(total: Printed, parts: list[Printed]) -> bool:
     """The total shows fewer decimals than its parts and only the cents are missing."""
     shown = [p.decimals for p in parts if p.decimals < 9]
@@ -68,16 +87,19 @@ def _dropped_cents(total: Printed, parts: list[Printed]) -> bool:
 
 def _sum_finding(view: View, t: TableView, key: str, total_row: Row, column: str, total: Printed,
                  parts: list[tuple[Row, Printed]], **slots) -> Finding | None:
+    """错误 when the total is off by more than rounding; 提示 “尾差” when only rounding can explain
+    the gap, unless the tables' own note says totals may carry 尾差."""
     figures = [p for _, p in parts]
     cents = _dropped_cents(total, figures)
-    if not cents and sum_agrees(total, figures):
+    verdict = "error" if cents else sum_verdict(total, figures)
+    if verdict == "ok" or (verdict == "tail" and tails_explained(view)):
         return None
-    s, diff = _diff_msg(total, figures)
-    msg = (say("sum.cents", table=t.title, label=total_row.label, column=leaf(column), total=show(total), sum=s)
-           if cents else say(key, table=t.title, label=total_row.label, column=leaf(column), total=show(total),
-                             sum=s, diff=diff, **slots))
+    s, diff = diff_message(total, figures)
+    rule = "sum.cents" if cents else ("sum.tail" if verdict == "tail" else key)
+    common = dict(table=t.title, label=total_row.label, column=leaf(column), total=show(total), sum=s)
+    msg = say("sum.cents", **common) if cents else say(rule, diff=diff, **common, **slots)
     cites = _unique([total_row.cite(view.title, column)] + [r.cite(view.title, column) for r, _ in parts[:6]])
-    return Finding(FAMILY, ERROR, msg, tuple(cites), (show(total), s), "sum.cents" if cents else key,
+    return Finding(FAMILY, HINT if rule == "sum.tail" else ERROR, msg, tuple(cites), (show(total), s), rule,
                    view.document.doc_id)
 
 
@@ -92,20 +114,36 @@ def _unique(cites: list) -> list:
 
 def children_sums(view: View, t: TableView) -> list[Finding]:
     out = []
+    partial = _blocks_with_uncoded_rows(t)
     for column in t.columns:
         codes = _by_code(t, column)
         kids: dict[str, list[str]] = {}
         for c, (r, _) in codes.items():
             if r.parent and r.parent in codes:
                 kids.setdefault(r.parent, []).append(c)
+        gaps = {c: codes[c][1].in_yuan() - sum((codes[k][1].in_yuan() for k in ks), Decimal(0)) for c, ks in kids.items()}
         for parent, children in kids.items():
             prow, total = codes[parent]
-            if total.decimals >= 9:
-                continue
+            if total.decimals >= 9 or parent in partial or any(gaps.get(c) and gaps[c] == -gaps[parent]
+                                                               for c in children):
+                continue       # the parent sums its child's own parts: one 尾差, reported at the child
             f = _sum_finding(view, t, "sum.children", prow, column, total, [codes[c] for c in children],
                              code=parent)
             if f:
                 out.append(f)
+    return out
+
+
+def _blocks_with_uncoded_rows(t: TableView) -> set[str]:
+    """Codes whose block of rows (the rows after it, up to the next code outside it) holds a row
+    read without a code (a 款 printed “2” for “02”): its children cannot be summed."""
+    out: set[str] = set()
+    open_codes: list[str] = []
+    for r in t.rows:
+        if r.code:
+            open_codes = [c for c in open_codes if r.code.startswith(c) and r.code != c] + [r.code]
+        elif not r.is_total and open_codes and any(f.value is not None for f in r.cells):
+            out.update(open_codes)
     return out
 
 
@@ -172,13 +210,19 @@ def ordinal_sums(view: View, t: TableView) -> list[Finding]:
         return []
     out = []
     for column in t.columns:
-        side = column.split("/")[0]
-        if side not in SIDE_TOTALS:
+        head = column.split("/")[0]
+        side = "收入" if "收入" in head else "支出" if "支出" in head else None
+        if side is None:
             continue
         rows = [r for r in t.rows if r.cell(column) is not None]
-        items = [(r, amount(r.cell(column))) for r in rows if ORDINAL_LABEL.match(r.label)]
         totals = [r for r in rows if label_key(r.label) in SIDE_TOTALS[side]]
-        if not items or len(totals) != 1 or any(p is None for _, p in items):
+        if not totals and not any(re.search(r"结转|结余", r.label) for r in rows):
+            totals = [r for r in rows if label_key(r.label) == side + "总计"]      # nothing carried: 总计 = 本年
+        if len(totals) != 1:
+            continue
+        # only the items above the total: 一、二、… printed below it break down another block (年初结转)
+        items = [(r, amount(r.cell(column))) for r in rows[:rows.index(totals[0])] if ORDINAL_LABEL.match(r.label)]
+        if not items or any(p is None for _, p in items):
             continue
         total = shown(totals[0].cell(column))
         if total is None:
@@ -198,11 +242,12 @@ def balance(view: View, t: TableView) -> list[Finding]:
     if not inc or not exp:
         return []
     (ir, ic, ip), (er, ec, ep) = inc, exp
-    if sum_agrees(ip, [ep]):
+    if sum_verdict(ip, [ep]) == "ok" or (sum_agrees(ip, [ep]) and tails_explained(view)):
         return []
     diff = show_value(abs(ip.value - ep.value), ip.unit, min(max(ip.decimals, ep.decimals), 2))
     msg = say("balance", table=t.title, income=show(ip), expense=show(ep), diff=diff)
-    return [Finding(FAMILY, ERROR, msg, (ir.cite(view.title, ic), er.cite(view.title, ec)),
+    sev = HINT if sum_agrees(ip, [ep]) else ERROR
+    return [Finding(FAMILY, sev, msg, (ir.cite(view.title, ic), er.cite(view.title, ec)),
                     (show(ip), show(ep)), "balance", view.document.doc_id)]
 
 
@@ -256,75 +301,13 @@ def sanggong_sums(view: View, t: TableView) -> list[Finding]:
             if all(parts[n][2].decimals >= 9 for n in names):
                 continue
             figures = [parts[n][2] for n in names]
-            if sum_agrees(got[2], figures):
+            verdict = sum_verdict(got[2], figures)
+            if verdict == "ok" or (verdict == "tail" and tails_explained(view)):
                 continue
-            s, diff = _diff_msg(got[2], figures)
+            s, diff = diff_message(got[2], figures)
             msg = say("parts.table", table=t.title, what=SG_NAMES[whole], total=show(got[2]),
                       parts="＋".join(SG_NAMES[n] for n in names), sum=s, diff=diff)
             cites = _unique([got[0].cite(view.title, got[1])] + [parts[n][0].cite(view.title, parts[n][1]) for n in names])
-            out.append(Finding(FAMILY, ERROR, msg, tuple(cites), (show(got[2]), s), "sum.sanggong", view.document.doc_id))
+            out.append(Finding(FAMILY, HINT if verdict == "tail" else ERROR, msg + ("（尾差）" if verdict == "tail" else ""),
+                               tuple(cites), (show(got[2]), s), "sum.sanggong", view.document.doc_id))
     return out
-
-
-# ------------------------------------------------------------------ parts stated in the text
-TEXT_PARTS = (
-    ("“三公”经费", re.compile(r"^[“\"]?三公[”\"]?经费(?:财政拨款)?(?:预算|决算)?(?:支出)?(?:预算|决算)?(?:数|总额)?$"),
-     (("因公出国（境）费", re.compile(r"^因公出国[（(]境[)）]费用?")), ("公务接待费", re.compile(r"^公务接待费")),
-      ("公务用车购置及运行费", re.compile(r"^公务用车购置及运行(?:维护)?费")))),
-    ("公务用车购置及运行费", re.compile(r"^公务用车购置及运行(?:维护)?费"),
-     (("公务用车购置费", re.compile(r"^公务用车购置(?!及)")), ("公务用车运行维护费", re.compile(r"^公务用车运行")))),
-    ("政府采购总额", re.compile(r"^政府采购(?:支出)?(?:预算)?(?:总额|金额)"),
-     (("货物", re.compile(r"货物")), ("工程", re.compile(r"工程")), ("服务", re.compile(r"服务")))),
-    ("基本支出", re.compile(r"^(?:一般公共预算|财政拨款|一般公共预算财政拨款)*(?:安排的?)?基本支出(?:预算|决算)?(?:数)?$"),
-     (("人员经费", re.compile(r"^人员经费")), ("公用经费", re.compile(r"^公用经费")))),
-)
-
-
-def text_parts(view: View) -> list[Finding]:
-    """A total the text states followed by its parts (三公, 车, 政府采购, 人员/公用): total = sum."""
-    out = []
-    sents = view.narrative
-    figs = {s.index: [f for f in sentence_to_figures(s, view.document.body) if f.value.unit != "%"] for s in sents}
-    for i, s in enumerate(sents):
-        for f in figs[s.index]:
-            if f.comparison or f.other_time:
-                continue
-            for what, rx, parts in TEXT_PARTS:
-                if rx.match(f.subject):
-                    found = _following_parts(sents, figs, i, f, parts, what)
-                    if found:
-                        out += _text_sum(view, s, f, what, found)
-    return out
-
-
-def _following_parts(sents, figs, i, total, parts, what) -> list:
-    """Figures of the named parts after the total, in the same section (up to 6 sentences on)."""
-    found: dict[str, object] = {}
-    for s in sents[i:i + 6]:
-        if s.section != sents[i].section:
-            break
-        for f in figs[s.index]:
-            if (s is sents[i] and f.start <= total.start) or f.comparison or f.other_time:
-                continue
-            for name, rx in parts:
-                if name not in found and rx.search(f.subject) and not (what == "“三公”经费" and "购置费" in f.subject):
-                    found[name] = f
-    if what == "政府采购总额" and len(found) < 2:
-        return []
-    if what != "政府采购总额" and len(found) < len(parts):
-        return []
-    return [found[n] for n, _ in parts if n in found]
-
-
-def _text_sum(view, s, total, what, parts) -> list[Finding]:
-    figures = [p.value for p in parts]
-    if sum_agrees(total.value, figures):
-        return []
-    s_, diff = _diff_msg(total.value, figures)
-    msg = say("parts.text", what=total.subject or what, total=show(total.value),
-              parts="＋".join(p.subject for p in parts), sum=s_, diff=diff)
-    cites = [s.cite(view.title, view.document.doc_id)]
-    for p in parts:
-        if p.sentence is not s and all(c.text != p.sentence.text for c in cites):
-            cites.append(p.sentence.cite(view.title, view.document.doc_id))
-    return [Finding(FAMILY, ERROR, msg, tuple(cites), (show(total.value), s_), "sum.text", view.document.doc_id)]

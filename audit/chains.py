@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 from audit.view import View
-from labels import label_key
+from labels import label_key, normalize
 
-LEVEL_MARK = re.compile(r"([\u4e00-\u9fa5（）()、“”]+?)\s*[（(]\s*(类|款|项)\s*[)）]")
+LEVEL_MARK = re.compile(r"([\u4e00-\u9fa5（）()、“”]+?)\s*[（(]\s*(\d{2,3})?\s*(类|款|项)\s*[)）]")
+OLD_NAMES_FILE = Path(__file__).with_name("old_names.tsv")
 DASH_PATH = re.compile(r"[“\"]([^“”\"]{2,80}?-[^“”\"]{2,80}?)[”\"]\s*科目")
 LEVEL_OF_LEN = {3: "类", 5: "款", 7: "项"}
 
@@ -28,10 +31,22 @@ class ChainItem:
     level: str | None     # level the text gives it, None when not marked
     start: int
     end: int
+    number: str = ""      # the code digits printed with the level: 204 in （204类）, 06 in （06款）
+
+
+@lru_cache(maxsize=1)
+def old_names() -> dict[str, str]:
+    """Old 科目 name -> its current name (norm_name keys), from audit/old_names.tsv."""
+    out = {}
+    for line in OLD_NAMES_FILE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            old, new = line.split("\t")
+            out[norm_name(old)] = norm_name(new)
+    return out
 
 
 def norm_name(name: str) -> str:
-    n = re.sub(r"[（(](类|款|项)[)）]", "", label_key(name))
+    n = normalize(re.sub(r"[（(]\d*(类|款|项)[)）]", "", label_key(name)))
     n = re.sub(r"[“”\"\s]", "", n)
     return re.sub(r"支出$", "", n)
 
@@ -70,20 +85,43 @@ def sentence_to_chain(text: str) -> list[ChainItem]:
             break
         name = re.sub(r"^.*?[，。；：:、]", "", mm.group(1))
         name = re.sub(r"^[“\"]|^\d+[．.、]\s*|^[（(][一二三四五六七八九十]+[)）]", "", name)
-        out.append(ChainItem(name, mm.group(2), mm.start(1) + (len(mm.group(1)) - len(name)), mm.end()))
+        out.append(ChainItem(name, mm.group(3), mm.start(1) + (len(mm.group(1)) - len(name)), mm.end(),
+                             mm.group(2) or ""))
     return out
 
 
-def resolve(chain: list[ChainItem], names: dict[str, list[CodeName]]) -> list[CodeName | None]:
-    """Each chain item -> the code it names (using the one before as parent), None when unknown."""
+def chain_numbers(chain: list[ChainItem]) -> list[str | None]:
+    """The full codes a chain prints (（204类）（06款）（01项） -> 204, 20406, 2040601), None where not."""
+    out: list[str | None] = []
+    code = ""
+    for item in chain:
+        want = {"类": 3, "款": 2, "项": 2}.get(item.level or "")
+        if not item.number or want is None or len(item.number) != want or (item.level != "类" and not code):
+            out.append(None)
+            code = "" if item.level == "类" else code
+            continue
+        code = item.number if item.level == "类" else code + item.number
+        out.append(code)
+    return out
+
+
+def resolve(chain: list[ChainItem], names: dict[str, list[CodeName]],
+            codes: dict[str, CodeName] | None = None) -> list[CodeName | None]:
+    """Each chain item -> the code it names: the code printed with it when the tables know it, else
+    by name (an old name read as its current one) under the item before; None when unknown."""
     out: list[CodeName | None] = []
     parent: CodeName | None = None
-    for item in chain:
-        options = names.get(norm_name(item.written), [])
-        if parent:
-            under = [c for c in options if c.code.startswith(parent.code) and len(c.code) > len(parent.code)]
-            options = under or options
-        hit = options[0] if len(options) == 1 else None
+    numbers = chain_numbers(chain) if codes else [None] * len(chain)
+    for item, number in zip(chain, numbers):
+        if number and number in codes:
+            hit = codes[number]
+        else:
+            key = norm_name(item.written)
+            options = names.get(key) or names.get(old_names().get(key, ""), [])
+            if parent:
+                under = [c for c in options if c.code.startswith(parent.code) and len(c.code) > len(parent.code)]
+                options = under or options
+            hit = options[0] if len(options) == 1 else None
         out.append(hit)
         parent = hit or parent
     return out

@@ -53,6 +53,14 @@ def show(p: Printed, decimals: int | None = None) -> str:
     return f"{fmt(p.value, min(d, 2) if d > 2 else d)}{p.unit}"
 
 
+def diff_message(total: Printed, parts: list[Printed]) -> tuple[str, str]:
+    """(sum of the parts, |total - sum|) for a message, at the printed decimals (at most 2)."""
+    s = sum((p.value for p in parts), Decimal(0))
+    d = max([total.decimals] + [p.decimals for p in parts if p.decimals < 9])
+    d = min(d, 2)
+    return show_value(s, total.unit, d), show_value(abs(total.value - s), total.unit, d)
+
+
 def show_value(v: Decimal, unit: str, decimals: int = 2) -> str:
     return f"{fmt(v, decimals)}{unit}"
 
@@ -63,3 +71,13 @@ def part_group(names: set[str]) -> set[str] | None:
         if names and names <= g:
             return g
     return None
+
+
+TAIL_NOTE = re.compile(r"尾差|四舍五入")
+
+
+def tails_explained(view) -> bool:
+    """The tables' own note says totals may differ from their parts by rounding (尾差 / 四舍五入):
+    a note of any table, or a 注 line printed with the tables."""
+    return view.once("tails_explained", lambda v: any(TAIL_NOTE.search(n) for t in v.raw_tables for n in t.notes)
+                     or any(x.text.lstrip().startswith(("注", "说明")) and TAIL_NOTE.search(x.text) for x in v.lines))

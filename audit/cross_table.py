@@ -41,9 +41,38 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
                 group = seen.setdefault(key, [])
                 if not any(x[0] is t for x in group):
                     group.append((t, r, f.column, p))
+    for key, group in _split_totals(view, collapse).items():
+        seen.setdefault(key, []).extend(x for x in group if not any(y[0] is x[0] for y in seen.get(key, [])))
     out: list[Finding] = []
     for key, group in seen.items():
         out += _disagreements(view, key, group)
+    return out
+
+
+SPLIT_ROLES = {"人员经费": "personnel", "公用经费": "public"}
+SPLIT_TOTAL_ROWS = re.compile(r"^(合计|总计|本年支出合计|支出合计|支出总计)$")
+
+
+def _split_totals(view: View, collapse) -> dict[tuple, list]:
+    """人员经费 / 公用经费 totals wherever a table prints them: a column on the total row (收支总表,
+    支出总表, 基本支出表) or a 人员经费合计 / 公用经费合计 row (决算's 基本支出表)."""
+    out: dict[tuple, list] = {}
+    for t in view.tables:
+        if t.segment or t.name in (None, "绩效目标表", "三公经费表", "项目支出表") or not t.has_values:
+            continue
+        for r in t.rows:
+            key = label_key(r.label)
+            for f in r.cells:
+                role = SPLIT_ROLES.get(leaf(f.column)) if SPLIT_TOTAL_ROWS.match(key) else \
+                    SPLIT_ROLES.get(key[:-2]) if key.endswith("合计") else None
+                p = shown(f)
+                if role is None or p is None or (key.endswith("合计") and key[:-2] in SPLIT_ROLES and leaf(f.column)
+                                                 not in TOTAL_COLUMNS | {"金额", "预算数", "决算数", ""}):
+                    continue
+                scope = collapse.norm(column_scope(t, f.column))
+                group = out.setdefault(("econ", "TOTAL", role, scope, 0), [])
+                if not any(x[0] is t for x in group):
+                    group.append((t, r, f.column, p))
     return out
 
 

@@ -55,10 +55,36 @@ def same_amount(a: Printed, b: Printed) -> bool:
     return diff == 0 or diff < a.half_in_yuan() + b.half_in_yuan()
 
 
+def sum_gap(total: Printed, parts: list[Printed]) -> Decimal:
+    """How far a printed total is from the sum of its printed parts, in yuan."""
+    return abs(total.in_yuan() - sum((p.in_yuan() for p in parts), Decimal(0)))
+
+
+def sum_slack(total: Printed, parts: list[Printed]) -> Decimal:
+    """Half a unit of the last printed digit of the total and of each part, in yuan: the most that
+    rounding each figure on its own can move a sum."""
+    return total.half_in_yuan() + sum((p.half_in_yuan() for p in parts), Decimal(0))
+
+
+def sum_verdict(total: Printed, parts: list[Printed]) -> str:
+    """`ok` when the total equals the sum of its parts at the printed precision, `tail` (尾差) when
+    it differs by no more than the parts' rounding can explain, `error` beyond that."""
+    gap = sum_gap(total, parts)
+    if gap == 0:
+        return "ok"
+    return "tail" if gap <= sum_slack(total, parts) else "error"
+
+
 def sum_agrees(total: Printed, parts: list[Printed]) -> bool:
     """A printed total agrees with its printed parts within their rounding (尾差 per summed row)."""
-    slack = total.half_in_yuan() + sum((p.half_in_yuan() for p in parts), Decimal(0))
-    return abs(total.in_yuan() - sum((p.in_yuan() for p in parts), Decimal(0))) <= slack
+    return sum_verdict(total, parts) != "error"
+
+
+def whole_as_written(items: list[Printed]) -> list[Printed]:
+    """Figures of one sentence-level sum: when any prints decimals, a whole number among them is
+    written without its zeros (15万元 beside 21.56万元 is 15.00), so it gets the same decimals."""
+    d = max((p.decimals for p in items if p.decimals < 9), default=0)
+    return [Printed(p.value, d, p.unit, p.raw) if p.decimals == 0 and d else p for p in items]
 
 
 def ratio_range(num: Printed, den: Printed) -> tuple[Decimal, Decimal] | None:
@@ -72,9 +98,15 @@ def ratio_range(num: Printed, den: Printed) -> tuple[Decimal, Decimal] | None:
 
 
 def percent_agrees(pct: Printed, rng: tuple[Decimal, Decimal]) -> bool:
-    """Printed percent within the recomputed range, allowing one unit of its last digit (尾差)."""
-    slack = pct.half * 3           # half a unit for rounding + one unit of 尾差 (shares forced to 100%)
-    return rng[0] - slack <= pct.value <= rng[1] + slack
+    """Printed percent is what some value in the recomputed range rounds to, half-up, at the
+    printed decimals (no other slack)."""
+    return rng[0] <= pct.value + pct.half and rng[1] >= pct.value - pct.half
+
+
+def percent_off_by_one(pct: Printed, rng: tuple[Decimal, Decimal]) -> bool:
+    """Printed percent one unit of its last digit from the range (a share moved to make a list
+    total 100%)."""
+    return rng[0] <= pct.value + pct.half * 3 and rng[1] >= pct.value - pct.half * 3
 
 
 def exact_percent(num: Printed, den: Printed, decimals: int) -> Decimal:

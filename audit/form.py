@@ -26,7 +26,8 @@ TABLE_LABEL = {"收支总表": "收支总表", "收入总表": "收入总表", "
 TOPIC = {"政府性基金支出表": "政府性基金", "政府性基金收入表": "政府性基金", "国有资本经营预算表": "国有资本",
          "三公经费表": "三公", "机关运行经费表": "机关运行", "项目支出表（上年结转）": "上年结转", "政府采购表": "政府采购",
          "项目支出表": "项目"}
-PLACEHOLDER = re.compile(r"(?<![A-Za-z])([XＸ×]{2,}|待填写|待补充|此处填写|填写说明|（不涉及的不列）|[(（]如持平作持平表述[)）])(?![A-Za-z])")
+PLACEHOLDER = re.compile(r"(?<![A-Za-z])([XＸ×]{2,}|待填写|待补充|此处填写|填写说明|（不涉及的不列）|[(（]如持平作持平表述[)）]"
+                         r"|[(（]按[^（）()]{2,40}?填写[)）])(?![A-Za-z])")
 ALTERNATIVES = re.compile(r"(增加|增长|上升|减少|下降|降低)[（(](增加|增长|上升|减少|下降|降低)[)）]")
 MISSING_AMOUNT = re.compile(r"(支出|收入|预算|决算|总额|金额|为|计)\s+万元|(支出|收入|总额|金额|为)万元(?![（(以])")
 DOUBLE = re.compile(r"([，。；：、！？])\1|[，、][。；]|[。；][，、]")
@@ -37,7 +38,7 @@ LEADERS = re.compile(r"[.．…·]{3,}|…{2,}")
 
 
 def facts_and_lines_to_findings(view: View) -> list[Finding]:
-    out = missing_tables(view) + toc_tables(view) + empty_tables(view) + number_prefixes(view)
+    out = missing_tables(view) + toc_tables(view) + empty_tables(view) + number_prefixes(view) + sentence_ends(view)
     for text, cite in _texts(view):
         out += text_residue(view, text, cite)
     return _one_per_section(out)
@@ -161,6 +162,30 @@ def number_prefixes(view: View) -> list[Finding]:
 
 
 # ------------------------------------------------------------------ text
+OPEN_END = re.compile(r"[\u4e00-\u9fa5\d%”]$")
+CLOSED = re.compile(r"[。！？；;：:…]$|[。！？][”）)]$")
+
+
+def sentence_ends(view: View) -> list[Finding]:
+    """A paragraph of the narrative that runs into a heading (or the end) without its 。: one 提示
+    each, for a paragraph of at least two clauses with a figure (not a heading, list item or note)."""
+    out = []
+    paras: dict[int, list[Sentence]] = {}
+    for x in view.narrative:
+        paras.setdefault(x.paragraph, []).append(x)
+    toc = {e for e, _ in toc_entries(view)}
+    for group in paras.values():
+        text = "".join(x.text for x in group).strip()
+        if len(text) < 24 or text in toc or CLOSED.search(text) or not OPEN_END.search(text) or \
+                not re.search(r"\d\s*(?:万元|元|%|个|辆|人)", text) or LEADERS.search(text) or \
+                re.match(r"^(注|说明|备注|单位|编制)", text) or re.search(r"(单位|编制部门|编制单位)[:：]|表$", text):
+            continue
+        out.append(Finding(FAMILY, HINT, say("form.sentence_end", snippet=_snippet(text, len(text) - 20, len(text))),
+                           (_cite_line(view, text, group[-1].page, group[0].section or None),), (), "form.sentence_end",
+                           view.document.doc_id))
+    return out
+
+
 def _texts(view: View):
     """Narrative paragraphs and long table cells (绩效目标表), with a citation each; the 目录 left out."""
     toc = {e for e, _ in toc_entries(view)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from audit.chains import by_name, norm_name, resolve, sentence_to_chain, view_to_codes
+from audit.chains import by_name, chain_numbers, norm_name, old_names, resolve, sentence_to_chain, view_to_codes
 from audit.messages import say
 from audit.model import ERROR, HINT, Finding
 from audit.view import View
@@ -16,8 +16,97 @@ TITLE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 SCOPE_RANGE = re.compile(r"纳入.{0,30}?((?:19|20)\d{2})\s*年.{0,12}?编制范围")
 
 
+COMPARE_YEAR = re.compile(r"(?:比|较|与|同)\s*((?:19|20)\d{2})\s*年\s*(度)?\s*(年初预算|全年预算|调整预算|预算执行数|预算|执行数|决算)?"
+                          r"(?:数)?\s*(?=相比|增加|减少|增长|下降|持平|上升|降低|，|,)")
+AS_OF = re.compile(r"截至\s*((?:19|20)\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+PERIOD = re.compile(r"(?:实施期|实施周期|项目周期|执行期|期限|起止时间|起止日期)[^。；]{0,12}?((?:19|20)\d{2})\s*年"
+                    r"(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\s*[-—–至~～到]\s*((?:19|20)\d{2})\s*年"
+                    r"(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?")
+
+
+STATED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?=(?:本?部门|本?单位)?(?:收入支出总计|收支总计|财政拨款收入支出总"
+                         r"|财政拨款收支总|本年收入|本年支出|收入预算|支出预算|收入决算|支出决算|[“\"]三公[”\"]经费|机关运行经费"
+                         r"|政府采购(?:预算|金额|支出)|一般公共预算财政拨款(?:支出|收入)))")
+NOT_THIS_YEAR = re.compile(r"执行|实际|决算数|上年|以前年度")
+
+
 def facts_and_lines_to_findings(view: View) -> list[Finding]:
-    return years(view) + table_years(view) + dept_words(view) + name_variants(view) + chain_names(view)
+    return years(view) + stated_years(view) + table_years(view) + dept_words(view) + name_variants(view) + \
+        chain_names(view) + compared_years(view) + as_of_dates(view) + project_periods(view)
+
+
+def stated_years(view: View) -> list[Finding]:
+    """This year's figures introduced with another year (“2023年度财政拨款收入支出总计…” in the 2024 决算)."""
+    y, kind = view.document.year, view.document.kind
+    out, seen = [], set()
+    for s in view.narrative if y else []:
+        for m in STATED_YEAR.finditer(s.text):
+            year = int(m.group(1))
+            after = s.text[m.end():m.end() + 24]
+            if year == y or COMPARE_BEFORE.search(s.text[max(0, m.start() - 4):m.start()]) or NOT_THIS_YEAR.search(after) \
+                    or _in_reference(s.text, m.start()) or year in seen:
+                continue
+            seen.add(year)
+            context = re.sub(r"\s+", "", after)[:10]
+            msg = say("year.other", year=year, context=context, doc_year=y, kind=kind)
+            out.append(Finding(FAMILY, ERROR, msg, _cite(view, s), (str(year), str(y)), "year.stated",
+                               view.document.doc_id))
+    return out
+
+
+def compared_years(view: View) -> list[Finding]:
+    """比/较/与 Y年 … 增加/减少/相比: in a Y budget the year compared with is Y-1 (比2025年预算 in the 2025
+    budget is wrong); a 决算 may set its own year's 预算 against the 决算, nothing else of Y."""
+    y, kind = view.document.year, view.document.kind
+    out, seen = [], set()
+    for s in view.narrative if y else []:
+        for m in COMPARE_YEAR.finditer(s.text):
+            year, what = int(m.group(1)), m.group(3) or ""
+            own_budget = kind == "决算" and year == y and "预算" in what
+            wrong = (year == y and not own_budget) or year > y or (year < y - 1 and bool(what))
+            if not wrong or _in_reference(s.text, m.start()) or (year, what) in seen:
+                continue
+            seen.add((year, what))
+            msg = say("year.compare", doc_year=y, kind=kind, year=year, what=what or ("年度" if m.group(2) else ""),
+                      prev=y - 1)
+            out.append(Finding(FAMILY, ERROR, msg, _cite(view, s), (str(year), str(y - 1)), "year.compare",
+                               view.document.doc_id))
+    return out
+
+
+def as_of_dates(view: View) -> list[Finding]:
+    """截至 dates: a Y budget counts assets as of a day of Y-1, a Y 决算 as of Y年12月31日."""
+    y, kind = view.document.year, view.document.kind
+    out = []
+    for s in view.narrative if y else []:
+        for m in AS_OF.finditer(s.text):
+            year, month, day = (int(g) for g in m.groups())
+            if kind == "决算":
+                wrong, expected = (year, month, day) != (y, 12, 31), f"{y}年12月31日"
+            else:
+                wrong, expected = year != y - 1, f"{y - 1}年内某日（编制上年）"
+            if wrong:
+                msg = say("year.as_of", date=re.sub(r"\s+", "", m.group(0)[2:]), doc_year=y, kind=kind, expected=expected)
+                out.append(Finding(FAMILY, ERROR, msg, _cite(view, s), (m.group(0), expected), "year.as_of",
+                                   view.document.doc_id))
+    return out[:2]
+
+
+def project_periods(view: View) -> list[Finding]:
+    """A project's 实施期 (2023年1月-2023年12月) that does not reach the disclosure's year."""
+    y = view.document.year
+    out, seen = [], set()
+    for s in view.sentences if y else []:
+        for m in PERIOD.finditer(s.text):
+            a, b = int(m.group(1)), int(m.group(2))
+            if a <= y <= b or a > b or m.group(0) in seen:
+                continue
+            seen.add(m.group(0))
+            period = re.sub(r"\s+", "", m.group(0)[m.start(1) - m.start():])
+            msg = say("year.period", period=period, doc_year=y)
+            out.append(Finding(FAMILY, ERROR, msg, _cite(view, s), (period, str(y)), "year.period",
+                               view.document.doc_id))
+    return out
 
 
 def _cite(view, s):
@@ -79,15 +168,21 @@ def table_years(view: View) -> list[Finding]:
     return out
 
 
+DEPT_WORDS = re.compile(r"本部门|(?<!预算主管)部门(?:预算|决算)(?!经济分类|公开)|部门(?:财务)?收支(?:预算|决算)")
+
+
 def dept_words(view: View) -> list[Finding]:
-    """本部门 in a 单位 disclosure."""
+    """部门 wording (本部门, 部门预算编制说明, 部门预算安排 …) in a 单位 disclosure, once per wording."""
     if view.document.scope != "单位":
         return []
-    out = []
+    out, seen = [], set()
     for s in view.narrative:
-        if "本部门" in s.text:
-            msg = say("scope.dept_in_unit", kind=view.document.kind, word="本部门")
-            out.append(Finding(FAMILY, HINT, msg, _cite(view, s), ("本部门",), "scope.dept_in_unit",
+        for m in DEPT_WORDS.finditer(s.text):
+            if m.group(0) in seen:
+                continue
+            seen.add(m.group(0))
+            msg = say("scope.dept_in_unit", kind=view.document.kind, word=m.group(0))
+            out.append(Finding(FAMILY, HINT, msg, _cite(view, s), (m.group(0),), "scope.dept_in_unit",
                                view.document.doc_id))
     return out[:3]
 
@@ -119,7 +214,8 @@ def _one_substitution(a: str, b: str) -> bool:
 
 
 def chain_names(view: View) -> list[Finding]:
-    """A name the text marks （类）/（款）/（项） that the tables print at another level."""
+    """A 科目 chain of the text against the tables' codes, one finding per chain: a printed code the
+    tables give another name (or an old name, audit/old_names.tsv), or a level the tables do not give it."""
     codes = view_to_codes(view)
     names = by_name(codes)
     out, seen = [], set()
@@ -127,13 +223,26 @@ def chain_names(view: View) -> list[Finding]:
         chain = sentence_to_chain(s.text)
         if not chain:
             continue
-        resolved = resolve(chain, names)
-        for item, code in zip(chain, resolved):
-            if code is None or item.level is None or code.level == item.level or norm_name(item.written) in seen:
-                continue
-            seen.add(norm_name(item.written))
-            msg = say("text.code_level", name=item.written, text_level=item.level, code=code.code,
-                      table_level=code.level)
-            out.append(Finding(FAMILY, HINT, msg, _cite(view, s), (item.level, code.level), "text.code_level",
+        found = _chain_issue(chain, resolve(chain, names, codes), chain_numbers(chain))
+        if found and found[1] not in seen:
+            seen.add(found[1])
+            rule, _, slots, sev = found
+            out.append(Finding(FAMILY, sev, say(rule, **slots), _cite(view, s), tuple(slots.values())[:2], rule,
                                view.document.doc_id))
     return out
+
+
+def _chain_issue(chain, resolved, numbers):
+    """(rule, key, message slots, severity) for the first item of a chain at odds with the tables."""
+    for item, code, number in zip(chain, resolved, numbers):
+        if code is None:
+            continue
+        written, name = norm_name(item.written), norm_name(code.name)
+        if written != name and old_names().get(written) == name:
+            return "text.old_name", written, {"written": item.written, "code": code.code, "name": code.name}, HINT
+        if number and written != name:
+            return "text.code_name", written, {"written": item.written, "code": code.code, "name": code.name}, ERROR
+        if item.level and code.level != item.level:
+            return "text.code_level", written, {"name": item.written, "text_level": item.level, "code": code.code,
+                                                "table_level": code.level}, HINT
+    return None

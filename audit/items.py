@@ -29,8 +29,8 @@ ITEMS: tuple[tuple[str, str, re.Pattern], ...] = (
     ("both", "收支总计", re.compile(r"^(?:部门|单位)?(?:收、?支|收入、?支出|财务收支)(?:预算|决算)?(?:总计|总预算|合计)$")),
     ("both", "预算资金总额", re.compile(r"^(?:涉及)?(?:部门|单位)预算资金(?:总额)?$")),
 )
-INCOME_TOTALS = ("本年收入合计", "收入总计", "收入合计", "当年收入小计", "本年收入小计")
-EXPENSE_TOTALS = ("本年支出合计", "支出总计", "支出合计", "当年支出小计", "本年支出小计")
+INCOME_TOTALS = ("本年收入合计", "收入总计", "收入合计", "当年收入小计", "本年收入小计", "总计")
+EXPENSE_TOTALS = ("本年支出合计", "支出总计", "支出合计", "当年支出小计", "本年支出小计", "总计")
 SANGONG_WORDS = {"abroad": re.compile(r"因公出国"), "reception": re.compile(r"公务接待"),
                  "car": re.compile(r"购置及运行|^小计$"), "car_buy": re.compile(r"购置费$|^购置费"),
                  "car_run": re.compile(r"运行(维护)?费$"), "sanggong": re.compile(r"^合计$|三公.*(合计|小计)?$"),

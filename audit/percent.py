@@ -3,9 +3,20 @@ the figures it names, at the precision printed; direction words against the figu
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
+from audit.chains import sentence_to_chain
 from audit.common import show
-from audit.figures import Printed, exact_percent, percent_agrees, ratio_range, same_amount
+from audit.figures import (
+    MONEY_UNITS,
+    Printed,
+    exact_percent,
+    fmt,
+    percent_agrees,
+    percent_off_by_one,
+    ratio_range,
+    same_amount,
+)
 from audit.items import candidates, subject_to_item
 from audit.messages import say
 from audit.model import ERROR, HINT, Finding
@@ -83,15 +94,26 @@ def _share(view, s, f, sents, figs, i) -> list[Finding]:
             continue
         if percent_agrees(f.value, rng):
             return []
-        tried.append(b)
+        tried.append((b, rng))
     if not tried:
         return []
-    b = tried[0]
+    b, rng = tried[0]
+    tail = percent_off_by_one(f.value, rng)
+    if tail and _shares_make_100(view, s, figs):
+        return []              # one share moved by a unit so that the list totals 100%
     expected = exact_percent(num.value, b, f.value.decimals)
     item = num.subject or "该项"
-    msg = say("pct.share", item=item, expected=expected, num=show(num.value), den=show(b), printed=f.value.raw)
-    return [Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),), (f"{f.value.raw}%", f"{expected}%"),
-                    "pct.share", view.document.doc_id)]
+    rule = "pct.tail" if tail else "pct.share"
+    msg = say(rule, item=item, expected=expected, num=show(num.value), den=show(b), printed=f.value.raw)
+    return [Finding(FAMILY, HINT if tail else ERROR, msg, (s.cite(view.title, view.document.doc_id),),
+                    (f"{f.value.raw}%", f"{expected}%"), rule, view.document.doc_id)]
+
+
+def _shares_make_100(view, s, figs) -> bool:
+    """The shares (占…%) listed in this paragraph add up to exactly 100%."""
+    shares = [f.value for x in view.paragraph(s) for f in figs.get(x.index, [])
+              if f.value.unit == "%" and "占" in f.clause]
+    return len(shares) >= 2 and sum((p.value for p in shares), Decimal(0)) == 100
 
 
 def _lead_bases(s, num, before, sents, figs, i) -> list[Printed]:
@@ -128,6 +150,8 @@ def _growth(view, s, f, sents, figs, i) -> list[Finding]:
     if TEMPLATE_PAIR.search(s.text):
         return []
     before = [x for x in _money(figs[s.index]) if x.end <= f.start]
+    if before and not before[-1].comparison and LEVELS.search(s.text[before[-1].end:f.start]):
+        return _levels(view, s, f, before[-1], sents, figs, i)
     if not before or not before[-1].comparison or not RATE_AFTER.match(s.text[before[-1].end:f.start]):
         return []
     diff = before[-1]
@@ -156,6 +180,40 @@ def _growth(view, s, f, sents, figs, i) -> list[Finding]:
                     "pct.growth", view.document.doc_id)]
 
 
+LEVELS = re.compile(r"^[，,]?\s*(?:较|比)(?:\s*(?:19|20)\d{2}\s*年度?)?([\u4e00-\u9fa5]{1,10}?)(增加|减少|增长|下降|上升|降低)了?\s*$")
+
+
+def _levels(view, s, f, current, sents, figs, i) -> list[Finding]:
+    """比…执行数增加P% with no amount of change: P recomputed from the two levels the text states
+    (2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%)."""
+    m = LEVELS.search(s.text[current.end:f.start])
+    base_key, word = re.sub(r"^(?:当年|本年|年度)", "", m.group(1)), m.group(2)
+    if len(base_key) < 2:
+        return []
+    pool = [x for x in _money(figs[s.index]) if x.end <= current.start] + [x for _, x in _back(sents, figs, i, 2)]
+    base = next((x for x in pool if base_key in re.sub(r"\s+", "", x.clause)), None)
+    if base is None or base.value.in_yuan() <= 0:
+        return []
+    up = bool(UP.search(word))
+    levels = [current] + [x for x in pool if x is not base and not x.comparison and not x.other_time]
+    if any(_level_agrees(x, base, up, f) for x in levels):
+        return []              # a level the text states elsewhere gives the rate: the other level is the error
+    diff = current.value.in_yuan() - base.value.in_yuan()
+    expected = fmt(abs(diff) / base.value.in_yuan() * 100, f.value.decimals)
+    direction = "增长" if diff > 0 else "下降"
+    msg = say("pct.levels", item=_subject_of([current], current) or "", direction=direction, expected=expected,
+              current=show(current.value), base_name=base_key, base=show(base.value), printed=f.value.raw)
+    return [Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),), (f"{f.value.raw}%", f"{expected}%"),
+                    "pct.levels", view.document.doc_id)]
+
+
+def _level_agrees(current: Figure, base: Figure, up: bool, pct: Figure) -> bool:
+    diff = current.value.in_yuan() - base.value.in_yuan()
+    rng = ratio_range(Printed(abs(diff) / MONEY_UNITS.get(current.value.unit, 1), max(current.value.decimals,
+                      base.value.decimals), current.value.unit), base.value)
+    return rng is not None and ((diff > 0) == up or diff == 0) and percent_agrees(pct.value, rng)
+
+
 def _subject_of(before: list[Figure], diff: Figure) -> str:
     subj = [x.subject for x in reversed(before) if not x.comparison and x.subject]
     return subj[0] if subj else ""
@@ -166,20 +224,25 @@ def _base(v: Printed, d: Printed, up: bool) -> Printed | None:
     if value <= 0:
         return None
     unit = v.unit
-    from audit.figures import MONEY_UNITS
     return Printed(value / MONEY_UNITS.get(unit, 1), max(v.decimals, d.decimals), unit, "")
 
 
 # ------------------------------------------------------------------ completion (决算)
 def _completion(view, s, f, sents, figs, i) -> list[Finding]:
     base_name = COMPLETION.search(s.text[:f.start]).group(1)
-    pool = [(s, x) for x in _money(figs[s.index]) if x.end <= f.start] + _back(sents, figs, i, 3)
-    final = next((x for sj, x in pool if FINAL.search(sj.text[:x.start])), None)
-    budgets = {name: next((x for sj, x in pool if rx.search(sj.text[:x.start]) and not FINAL.search(sj.text[:x.start])), None)
-               for name, rx in BUDGET_OF.items()}
-    base = budgets.get(base_name) or (budgets.get("全年预算") if base_name == "预算" else None)
-    if final is None or base is None:
+    pool = [(s, x) for x in reversed(_money(figs[s.index])) if x.end <= f.start] + _back(sents, figs, i, 3)
+    at = next((k for k, (sj, x) in enumerate(pool) if FINAL.search(sj.text[:x.start])), None)
+    if at is None:
         return []
+    final, own = pool[at][1], []
+    for sj, x in pool[at + 1:]:          # the budget stated before this 决算, not before another item's
+        if FINAL.search(sj.text[:x.start]):
+            break
+        own.append((sj, x))
+    budgets = {name: next((x for sj, x in own if rx.search(sj.text[:x.start])), None) for name, rx in BUDGET_OF.items()}
+    base = budgets.get(base_name) or (budgets.get("全年预算") if base_name == "预算" else None)
+    if base is None:
+        return _completion_of_table_budget(view, s, f, final, base_name)
     cite = (s.cite(view.title, view.document.doc_id),)
     if base.value.value == 0:
         other = next(((n, b) for n, b in budgets.items() if b and n != base_name and b.value.value > 0), None)
@@ -193,15 +256,46 @@ def _completion(view, s, f, sents, figs, i) -> list[Finding]:
     if rng is None or percent_agrees(f.value, rng):
         return []
     expected = exact_percent(final.value, base.value, f.value.decimals)
-    msg = say("pct.completion", item=_item_of(s), expected=expected, num=show(final.value), den=show(base.value),
+    msg = say("pct.completion", item=_item_of(s) or _chain_item(sents, i), expected=expected, num=show(final.value),
+              den=show(base.value),
               printed=f.value.raw)
     return [Finding(FAMILY, ERROR, msg, cite, (f"{f.value.raw}%", f"{expected}%"), "pct.completion",
                     view.document.doc_id)]
 
 
+def _completion_of_table_budget(view, s, f, final, base_name) -> list[Finding]:
+    """完成预算的P% for an item whose budget only the tables print (因公出国（境）费决算为A万元，完成预算的B%):
+    A against the item's 预算数 column (三公经费表 …)."""
+    item = subject_to_item(final.subject)
+    if not item:
+        return []
+    bases = [c.value for c in candidates(view, item[0], item[2], "预算")
+             if "预算" in c.column and "决算" not in c.column and (base_name == "预算" or base_name in c.column)]
+    rngs = [r for r in (ratio_range(final.value, b) for b in bases) if r]
+    if not rngs or any(percent_agrees(f.value, r) for r in rngs):
+        return []
+    expected = exact_percent(final.value, bases[0], f.value.decimals)
+    msg = say("pct.completion", item=item[1], expected=expected, num=show(final.value), den=show(bases[0]),
+              printed=f.value.raw)
+    return [Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),), (f"{f.value.raw}%", f"{expected}%"),
+                    "pct.completion", view.document.doc_id)]
+
+
+def _chain_item(sents: list[Sentence], i: int) -> str:
+    """The 项 named by the nearest 科目 chain before sentence i in its section (“1、X（类）Y（款）Z（项）。”)."""
+    for j in range(i, max(-1, i - 4), -1):
+        if sents[j].section != sents[i].section:
+            break
+        chain = sentence_to_chain(sents[j].text)
+        if chain:
+            return chain[-1].written
+    return ""
+
+
 def _item_of(s: Sentence) -> str:
-    m = re.match(r"^(.{2,30}?)(?:年初预算|全年预算|支出决算|，)", s.text)
-    return clean_subject(m.group(1)) if m else ""
+    m = re.match(r"^(.{2,30}?)(?:年初预算|全年预算|调整预算|支出决算|决算数|，)", s.text)
+    item = clean_subject(m.group(1)) if m else ""
+    return "" if re.search(r"\d|预算|决算", item) else item
 
 
 # ------------------------------------------------------------------ direction words

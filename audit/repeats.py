@@ -45,21 +45,41 @@ def _statements(view: View, generic: bool = False) -> list[tuple[str, str, Print
         scope = s.section.split(" / ")[0] if s.in_table else "正文"
         if s.in_table and not _project(scope):
             continue                      # a cell whose project is not known cannot be compared
-        prev = 0
+        prev = prev_end = 0
         for m in COUNT.finditer(s.text):
             before = s.text[:m.start()]
             cut = max([before.rfind(d) for d in "，,；;。：:、"] + [prev - 1])
             clause = before[cut + 1:]
-            prev = m.end()
+            prev, prev_end = m.end(), prev
             if COMPARE.search(clause) or OTHER_TIME.search(clause) or _in_reference(s.text, m.start()) \
                     or THRESHOLD.match(s.text[m.end():m.end() + 8]):
                 continue
             unit = "万元" if m.group(2) == "万元" else m.group(2)
             p = printed(m.group(1), unit)
-            subject = VERB.sub("", clean_subject(clause, view.document.body))
+            subject = _qualified(s.text, m.start() - len(clause), prev_end,
+                                 VERB.sub("", clean_subject(clause, view.document.body)), view.document.body)
             if p is not None and subject and (generic or not GENERIC.search(subject)):
                 out.append((scope, subject, p, s, clause))
     return out
+
+
+BARE = re.compile(r"^(?:(?:当年|本年|年度|部门)?(?:预算|决算)?(?:安排|执行数|预算数|金额|资金|数)?|采购金额|合计|共计)$")
+
+
+def _qualified(text: str, clause_start: int, prev_end: int, subject: str, body: str) -> str:
+    """The subject with what tells it apart from another item's: a bare word (预算安排, 采购金额)
+    takes the words before it in the sentence, or is no subject at all; an item listed after 其中
+    takes the head it belongs to (共有车辆 … 其中 其他用车 / 购置车辆 … 其中 其他用车)."""
+    if BARE.match(subject):
+        words = clean_subject(re.sub(NUM, "", text[prev_end:clause_start]), body).strip("，,；;：: ")
+        if len(re.findall(r"[\u4e00-\u9fa5]", words)) < 2:
+            return ""
+        subject = words + subject
+    at = text.rfind("其中", 0, clause_start)
+    if at > 0:
+        head = re.sub(rf"(?:{NUM})\s*(?:{UNITS})?", "", re.split(r"[，,；;。：:]", text[:at].rstrip("，,：: "))[-1])
+        subject = f"{clean_subject(head, body)}·{subject}"
+    return subject
 
 
 def _in_reference(text: str, pos: int) -> bool:
@@ -123,7 +143,7 @@ def indicators_vs_overview(view: View, perf: list[Fact]) -> list[Finding]:
     texts: dict[str, list[tuple[str, Printed, Sentence]]] = {}
     for scope, subject, p, s, _ in _statements(view):
         if s.in_table:
-            texts.setdefault(scope, []).append((subject, p, s))
+            texts.setdefault(scope, []).append((subject.split("·")[-1], p, s))
     out, done = [], set()
     for f in perf:
         if not _project(f.table):

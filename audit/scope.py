@@ -69,6 +69,8 @@ def view_to_collapse(view: View) -> Collapse:
 
 
 def _collapse(view: View) -> Collapse:
+    """Scopes merge only when the figures prove them the same money: the all-funds 收入总计 equals
+    the 财政拨款 one (or, without both tables, no other income and nothing carried over)."""
     other_income = non_fiscal = carry = False
     for t in view.tables:
         for r in t.rows:
@@ -85,7 +87,33 @@ def _collapse(view: View) -> Collapse:
                         other_income = True
                         if not re.search(r"政府性基金|国有资本", text):
                             non_fiscal = True
-    return Collapse(gpb_only=not other_income, fiscal_only=not non_fiscal, no_carry=not carry)
+    same = _all_funds_equal_fiscal(view)
+    fiscal_same = same if same is not None else not (non_fiscal or carry)
+    return Collapse(gpb_only=fiscal_same and not other_income, fiscal_only=fiscal_same and not non_fiscal,
+                    no_carry=not carry)
+
+
+INCOME_TOTAL = ("收入总计", "总计", "收入合计")
+
+
+def _all_funds_equal_fiscal(view: View) -> bool | None:
+    """Whether the 收支总表's 收入总计 equals the 财政拨款收支总表's; None without both."""
+    totals = [_income_total(t) for name in ("收支总表", "财政拨款收支总表") for t in view.tables_named(name)[:1]]
+    if len(totals) != 2 or None in totals:
+        return None
+    return totals[0] == totals[1]
+
+
+def _income_total(t: TableView):
+    for label in INCOME_TOTAL:
+        for r in t.rows:
+            if label_key(r.label) != label:
+                continue
+            cell = next((f for f in r.cells if _is_income(f.column, "")), None)
+            p = amount(cell)
+            if p is not None and p.decimals < 9:
+                return p.in_yuan()
+    return None
 
 
 def _is_income(column: str, label: str) -> bool:

@@ -130,8 +130,8 @@ def facts_to_tables(facts: list[Fact]) -> list[TableView]:
             continue
         ident = (f.file, f.table, f.table_no)
         if ident != last or f.row < last_row:
-            if f.table in titles:          # the same title again: the tables of a subordinate unit follow
-                segment, titles = segment + 1, set()
+            if f.table in titles and f.table != tables[-1].title:
+                segment, titles = segment + 1, set()     # an earlier title again: a subordinate unit's tables follow
             titles.add(f.table)
             tables.append(TableView(f.doc, f.table, f.table_name, f.table_no, f.unit, f.file, segment))
             last = ident
@@ -167,6 +167,12 @@ def _open_marks(text: str) -> bool:
         text.count("“") != text.count("”")
 
 
+def _closes_bracket(before: str, line: str) -> bool:
+    """A line ending in 。 inside an open bracket, and the next line closes it: one paragraph."""
+    depth = before.count("（") + before.count("(") - before.count("）") - before.count(")")
+    return depth > 0 and bool(re.search(r"[）)]", line))
+
+
 def lines_to_paragraphs(lines: list[Line]) -> list[tuple[str, int | None, str]]:
     """Printed lines -> (paragraph, page, section). A wrapped line joins the one before unless that
     ended a sentence or is a heading; numbered list items (1、 2、) wrapped mid-name still join."""
@@ -183,7 +189,7 @@ def lines_to_paragraphs(lines: list[Line]) -> list[tuple[str, int | None, str]]:
             out.append([text, line.page, text])
             prev_heading = True
             continue
-        if out and not prev_heading and not re.search(r"[。；;！？：:]$", out[-1][0]):
+        if out and not prev_heading and (not re.search(r"[。；;！？：:]$", out[-1][0]) or _closes_bracket(out[-1][0], text)):
             out[-1][0] += text
         else:
             out.append([text, line.page, sections.get(id(line), section)])

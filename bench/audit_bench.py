@@ -3,7 +3,7 @@
 Audit time per document (target <= 2 s for a 30-page disclosure). Parsing is not timed: each file
 is parsed once, then `audit_document` runs --repeat times and the median and worst are printed.
 Documents: the bundled sample, a generated ~30-page PDF disclosure (tests/pdfgen.py, when reportlab
-is installed) and the real PDFs in ../shared/corpus/real/ when present (a two-file disclosure joined).
+is installed) and the real PDFs in ../shared/corpus/real/ when present (each text file joined with its -tables.pdf).
 """
 from __future__ import annotations
 
@@ -31,10 +31,9 @@ def documents(pages: int, folder: Path) -> list[tuple[str, list[str]]]:
         out.append((f"generated ~{pages}-page disclosure", [str(big)]))
     if REAL.exists():
         pdfs = sorted(REAL.glob("*.pdf"))
-        joined = [p for p in pdfs if p.name.startswith("jiangsu")]
-        out += [(p.name, [str(p)]) for p in pdfs if p not in joined]
-        if joined:
-            out.append(("jiangsu-renda-2019 (text + tables)", [str(p) for p in joined]))
+        tables = {p.name.replace("-tables.pdf", ".pdf"): p for p in pdfs if p.name.endswith("-tables.pdf")}
+        out += [(p.name + (" (text + tables)" if p.name in tables else ""), [str(p)] + ([str(tables[p.name])]
+                 if p.name in tables else [])) for p in pdfs if not p.name.endswith("-tables.pdf")]
     return out
 
 

@@ -244,6 +244,7 @@ def narrative(m: Model, prev: Model) -> list[str]:
 
 def narrative_rest(m: Model, prev: Model) -> list[str]:
     y, b, w = m.year, m.body, m.kind
+    as_of = y if w == "决算" else y - 1          # a 决算 counts assets at the end of its own year
     people = "、".join(n for n, _, _, p in m.econ if p)
     goods = "、".join(n for n, _, _, p in m.econ if not p)
     total3 = sum(m.sangong.values())
@@ -268,9 +269,9 @@ def narrative_rest(m: Model, prev: Model) -> list[str]:
             "十、绩效管理情况",
             f"{y}年{b}纳入绩效目标管理的项目{len(m.projects)}个，共计金额{yuan_c(m.project)}万元。",
             "十一、国有资产占有使用情况", "1、车辆情况：",
-            f"截至{y - 1}年12月31日，{b}共有公务用车编制{m.cars}辆，实有{m.cars}辆，其中：执法执勤用车{m.cars}辆，"
+            f"截至{as_of}年12月31日，{b}共有公务用车编制{m.cars}辆，实有{m.cars}辆，其中：执法执勤用车{m.cars}辆，"
             "其他公务用车0辆。",
-            "2、房屋情况：", f"截至{y - 1}年12月31日，{b}使用的办公用房建筑总面积{m.office_area}平方米。",
+            "2、房屋情况：", f"截至{as_of}年12月31日，{b}使用的办公用房建筑总面积{m.office_area}平方米。",
             "十二、其他说明", f"本部门{y}年度无其他说明事项。"]
     return out
 

@@ -23,6 +23,7 @@ SPACE_LATIN = 0.15     # gap (in font sizes) that reads as a space next to a Lat
 SPACE_CJK = 0.5        # ... between two Chinese characters
 COLUMN_GAP = 0.8       # gap that separates two columns of an unruled table
 ROW_JOIN = 0.45        # vertical gap below which two printed lines are one table row
+NARROW_JOIN = 0.3      # share of its height a narrow glyph must overlap a line of Chinese to join it
 FURNITURE = re.compile(r"^(?:部门(?:名称)?|单位(?:名称)?|编制(?:部门|单位)|预算(?:单位|主管部门)|金额单位|单位)\s*[:：]")
 CAPTION = re.compile(r"^\S{4,}表(?:[（(][^）)]{1,20}[）)])?$|^(?:金额)?单位\s*[:：]")
 NUMBER = re.compile(r"^\s*-?[\d,]+(?:\.\d+)?\s*$")
@@ -127,7 +128,20 @@ def is_wide(ch: str) -> bool:
     return ord(ch[0]) >= 0x2000 and unicodedata.east_asian_width(ch[0]) in "WFA"
 
 def chars_to_lines(chars: list[Char]) -> list[TextLine]:
-    """Group glyphs into printed lines (by vertical overlap), each cut into pieces at column gaps."""
+    """Group glyphs into printed lines by their boxes, not their baselines, each line cut into
+    pieces at column gaps. Wide (CJK) glyphs make the lines; a narrow glyph (digit, Latin,
+    half-width punctuation) then joins the line whose box it overlaps most, so figures printed in
+    another font a few points below the Chinese baseline stay in their sentence. Narrow glyphs
+    that overlap no line make lines of their own (a column of figures)."""
+    wide = [c for c in chars if is_wide(c.text)]
+    rows = group_rows(wide)
+    loose = attach_narrow(rows, [c for c in chars if not is_wide(c.text)])
+    rows += group_rows(loose)
+    rows.sort(key=lambda r: min(c.top for c in r))
+    return [line for line in (glyphs_to_line(r) for r in rows) if line is not None]
+
+def group_rows(chars: list[Char]) -> list[list[Char]]:
+    """Glyphs in rows by vertical overlap with a recent row's first glyph."""
     rows: list[list[Char]] = []
     for c in sorted(chars, key=lambda c: (c.top, c.x0)):
         row = next((r for r in reversed(rows[-4:]) if same_line(r, c)), None)
@@ -135,12 +149,30 @@ def chars_to_lines(chars: list[Char]) -> list[TextLine]:
             rows.append([c])
         else:
             row.append(c)
-    return [line for line in (glyphs_to_line(r) for r in rows) if line is not None]
+    return rows
 
 def same_line(row: list[Char], c: Char) -> bool:
     top, bottom = row[0].top, row[0].bottom
     overlap = min(bottom, c.bottom) - max(top, c.top)
     return overlap >= 0.5 * min(bottom - top, c.bottom - c.top, c.size)
+
+def attach_narrow(rows: list[list[Char]], narrow: list[Char]) -> list[Char]:
+    """Put each narrow glyph in the row whose box overlaps it most (at least NARROW_JOIN of the
+    smaller height); return the glyphs that fit no row."""
+    boxes = sorted(((min(c.top for c in r), max(c.bottom for c in r), k) for k, r in enumerate(rows)))
+    tops = [b[0] for b in boxes]
+    left: list[Char] = []
+    for c in narrow:
+        best, most = None, 0.0
+        for top, bottom, k in boxes[max(0, bisect_left(tops, c.top - 3 * c.size)):bisect_right(tops, c.bottom)]:
+            overlap = min(bottom, c.bottom) - max(top, c.top)
+            if overlap > most and overlap >= NARROW_JOIN * min(bottom - top, c.bottom - c.top, c.size):
+                best, most = k, overlap
+        if best is None:
+            left.append(c)
+        else:
+            rows[best].append(c)
+    return left
 
 def glyphs_to_line(glyphs: list[Char]) -> TextLine | None:
     glyphs = sorted(glyphs, key=lambda c: c.x0)

@@ -17,6 +17,7 @@ from ingest.pdf_layout import Bbox, Char, PageData, dedupe, make_char, pages_to_
 from schema import Block
 
 CID_SHARE = 0.5        # more glyphs without a Unicode mapping than this: no usable text layer
+MAX_PAGES = 1000       # a longer PDF is refused before any page is read (split it)
 
 
 class PdfError(Exception):
@@ -35,9 +36,14 @@ SCANNED = ("PDF 没有文字层（扫描件或图片），暂不支持 OCR 识�
 NO_UNICODE = ("PDF 字体没有文字编码，无法提取文字", "the PDF's fonts carry no text mapping: text cannot be extracted")
 
 
+def too_long(limit: int) -> PdfError:
+    return PdfError(f"PDF 页数超过上限（{limit} 页），请拆分后上传", f"the PDF has more than {limit} pages: split it")
+
+
 # ---------------------------------------------------------------- reading (pypdfium2)
-def pdf_to_blocks(path) -> tuple[list[Block], int]:
-    """Read a PDF into blocks in reading order, and its page count. Raises PdfError."""
+def pdf_to_blocks(path, max_pages: int = MAX_PAGES) -> tuple[list[Block], int]:
+    """Read a PDF into blocks in reading order, and its page count. Raises PdfError (also for a PDF
+    of more than `max_pages` pages, checked from the page count before any page is read)."""
     import pypdfium2 as pdfium
     doc = open_pdf(path)
     seen = TextLayer()
@@ -45,6 +51,8 @@ def pdf_to_blocks(path) -> tuple[list[Block], int]:
         count = len(doc)
         if count == 0:
             raise PdfError(*CORRUPT)
+        if count > max_pages:
+            raise too_long(max_pages)
         blocks = pages_to_blocks(seen.count(read_page(doc[i], i + 1)) for i in range(count))
     except pdfium.PdfiumError:
         raise PdfError(*CORRUPT) from None

@@ -233,3 +233,46 @@ def _two_sided(income: list[Fact], expense: list[Fact]) -> list[Fact]:
         match = next((k for k, v in totals.items() if v == f.label), None)
         out.append(replace(f, row=rows[match] if match else f.row + 50))
     return sorted(out, key=lambda f: f.row)      # printed row by row, both sides of a row together
+
+
+def with_non_fiscal_carry_over(d: Disclosure) -> Disclosure:
+    """The clean disclosure for a body whose income is 100% 一般公共预算 but which also spends 200.00
+    of non-fiscal 年初结转和结余 on 221 保障性安居工程 (all-funds tables 3,200.00, fiscal ones 3,000.00),
+    the text saying so. The all-funds and fiscal figures are different money: no finding at all."""
+    for table, code, values in (("支出总表", "221", ("2640.00", "40.00", "2600.00")),
+                                ("支出总表", "22101", ("2600.00", "", "2600.00")),
+                                ("支出总表", "2210111", ("2600.00", "", "2600.00"))):
+        for column, raw in zip(("2026年预算数/合计", "2026年预算数/基本支出", "2026年预算数/项目支出"), values):
+            d = d.set_cell(raw, table_name=table, code=code, column=column)
+    d = d.set_cell("3200.00", table_name="支出总表", label="合计", column="2026年预算数/合计")
+    d = d.set_cell("2700.00", table_name="支出总表", label="合计", column="2026年预算数/项目支出")
+    for label in ("二十、住房保障支出", "本年支出合计", "支出总计", "收入总计"):
+        d = d.set_cell({"二十、住房保障支出": "2640.00"}.get(label, "3200.00"), table_name="收支总表", label=label)
+    total = d.cells(table_name="收支总表", label="本年收入合计")[0]
+    carry = replace(total, label="年初结转和结余", raw="200.00", value=Decimal("200.00"), text="年初结转和结余 200.00",
+                    row=total.row + 1)
+    facts = list(d.facts)
+    facts.insert(facts.index(total) + 1, carry)
+    d = replace(d, facts=facts)
+    d = d.set_line("收入、支出预算总计3,000.00万元，比上年增加300.00万元，增长11.11%",
+                   "收入、支出预算总计3,200.00万元，比上年增加300.00万元，增长10.34%")
+    return d.set_line("支出预算3000.00万元，其中：基本支出500.00万元，占16.67%；项目支出2500.00万元，占83.33%",
+                      "支出预算3200.00万元，其中：基本支出500.00万元，占15.63%；项目支出2700.00万元，占84.38%")
+
+
+SANGONG_FINAL = ("2026年度“三公”经费财政拨款支出预算数为12.00万元，支出决算为10.00万元，完成预算的83.33%，其中："
+                 "因公出国（境）费决算为1.00万元，完成预算的50.00%；公务接待费支出决算为3.00万元，完成预算的75.00%；"
+                 "公务用车购置及运行维护费支出决算为6.00万元，完成预算的100.00%。")
+
+
+def with_final_sanggong(d: Disclosure) -> Disclosure:
+    """A 决算's 三公 table with its budget and final columns (年初预算数 2.00 + 4.00 + 6.00 = 12.00;
+    决算数 1.00 + 3.00 + 6.00 = 10.00) and the text stating them (SANGONG_FINAL)."""
+    _, facts = table("2026年“三公”经费支出决算表", "三公经费表", 9, ["年初预算数", "决算数"],
+                     [(None, "因公出国（境）费", "2.00", "1.00"), (None, "公务接待费", "4.00", "3.00"),
+                      (None, "公务用车购置及运行费", "6.00", "6.00"), (None, "合计", "12.00", "10.00")])
+    old = [f for f in d.facts if f.table_name == "三公经费表"]
+    at = d.facts.index(old[0])
+    d = replace(d, facts=d.facts[:at] + facts + [f for f in d.facts[at:] if f not in old])
+    return d.set_line("2026年“三公”经费预算12.00万元，其中：因公出国（境）费2.00万元，公务接待费4.00万元，"
+                      "公务用车购置及运行费6.00万元。", SANGONG_FINAL)

@@ -1,6 +1,8 @@
 """表内算术 on a small disclosure built in the test: one planted error at a time, found with its citations."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 from audit import audit_document
 from tests.audit_disclosure import build
 
@@ -87,13 +89,52 @@ def test_a_total_that_drops_the_cents_is_named_as_such():
     assert "印为2500万元" in f.message and "明细之和为2500.35万元" in f.message and "舍去了角分" in f.message
 
 
-def test_rounding_tail_of_one_cent_per_row_is_not_an_error():
+def tail_of_one_cent():
     d = build().set_cell("39.99", table_name="支出总表", code="2210201", column="2026年预算数/合计")
-    d = d.set_cell("39.99", table_name="支出总表", code="2210201", column="2026年预算数/基本支出")
+    return d.set_cell("39.99", table_name="支出总表", code="2210201", column="2026年预算数/基本支出")
+
+
+def test_rounding_tail_of_one_cent_per_row_is_not_an_error():
+    """A 尾差 (0.01 within the parts' rounding) is reported once, as a 提示 naming it, never as 错误."""
+    f = findings(tail_of_one_cent())
+    assert [(x.severity, x.rule) for x in f] == [("提示", "sum.tail")]
+    assert "“住房改革支出”" in f[0].message and "40.00万元" in f[0].message and "39.99万元" in f[0].message
+    assert "相差0.01万元（尾差）" in f[0].message and f[0].citations[0].page == 5
+
+
+def test_rounding_tail_is_silent_when_the_tables_note_mentions_it():
+    d = tail_of_one_cent()
+    d.tables[0] = replace(d.tables[0], notes=("注：本套报表因取数时四舍五入，部分金额可能存在尾差",))
     assert findings(d) == []
+    d = tail_of_one_cent().add_lines("注：表中数据四舍五入，合计数与分项之和可能存在尾差。", page=5)
+    assert findings(d) == []
+
+
+def test_a_gap_beyond_rounding_is_an_error_not_a_tail():
+    d = build().set_cell("39.97", table_name="支出总表", code="2210201", column="2026年预算数/合计")
+    d = d.set_cell("39.97", table_name="支出总表", code="2210201", column="2026年预算数/基本支出")
+    d.tables[0] = replace(d.tables[0], notes=("注：本套报表因取数时四舍五入，部分金额可能存在尾差",))
+    assert {(x.severity, x.rule) for x in findings(d)} >= {("错误", "sum.children")}
 
 
 def test_an_empty_total_cell_is_not_compared():
     """A total printed in a merged cell the reader put elsewhere must not read as 0."""
     d = build().set_cell("", table_name="收支总表", label="本年支出合计")
     assert [f for f in findings(d) if f.rule in ("sum.ordinal", "balance")] == []
+
+
+def test_a_part_listed_after_qizhong_larger_than_its_whole():
+    d = build().add_lines("2026年本部门面向中小企业预留政府采购项目预算金额30.00万元，其中，预留给小型和微型企业的政府采购项目预算为20.00万元。")
+    assert findings(d) == []
+    f = findings(d.set_line("预算为20.00万元。", "预算为40.00万元。"))
+    assert [x.rule for x in f] == ["sum.part_over_whole"] and "40.00万元大于" in f[0].message
+
+
+def test_two_complementary_parts_that_do_not_make_their_whole():
+    line = "本工程规划建筑面积约为13459平方米，其中地上建筑面积为8103平方米（其中计容面积7998平方米，不计容面积105平方米），" \
+           "地下建筑面积为5356平方米。"
+    assert findings(build().add_lines(line)) == []
+    f = findings(build().add_lines(line.replace("8103平方米", "8013平方米")))
+    assert [x.rule for x in f] == ["sum.pair"] and "地上建筑面积8013平方米" in f[0].message and "8103平方米" in f[0].message
+    f = findings(build().add_lines(line.replace("5356平方米", "5536平方米")))
+    assert [x.rule for x in f] == ["sum.pair"] and "13459平方米" in f[0].message and "13639平方米" in f[0].message

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
 from audit import audit_document
-from tests.audit_disclosure import build
+from tests.audit_disclosure import build, with_non_fiscal_carry_over
 
 
 def findings(d, family="cross_table"):
@@ -54,3 +55,35 @@ def test_carried_over_money_makes_the_current_year_table_differ_without_a_findin
     d = d.set_cell("2440.00", table_name="支出总表", code="221", column="2026年预算数/项目支出")
     d = d.set_cell("80.00", table_name="支出总表", code="221", column="2026年预算数/基本支出")
     assert [f for f in findings(d) if "一般公共预算支出表" in f.message and "221" in f.message] == []
+
+
+def test_a_body_with_non_fiscal_carry_over_gets_no_scope_finding():
+    """Income 100% 一般公共预算, but 200.00 of non-fiscal 年初结转和结余 spent: 支出总表 (all funds, 221 is
+    2,640.00) and 一般公共预算支出表 (221 is 2,440.00) are different money. The 收支总表's 收入总计 3,200.00
+    against the 财政拨款收支总表's 3,000.00 proves it; scopes are merged only when such totals agree."""
+    assert audit_document(*with_non_fiscal_carry_over(build()).args()) == []
+
+
+def test_with_non_fiscal_carry_over_a_fiscal_table_that_disagrees_is_still_found():
+    d = with_non_fiscal_carry_over(build())
+    for col in ("2026年预算数/合计", "2026年预算数/项目支出"):
+        d = d.set_cell({"2026年预算数/合计": "2450.00"}.get(col, "2410.00"), table_name="一般公共预算支出表",
+                       code="221", column=col)
+    found = findings(d)
+    assert found and all("一般公共预算支出表" in f.message or "财政拨款收支总表" in f.message for f in found)
+    assert not any("2640.00" in f.message for f in found)        # never against the all-funds 支出总表
+
+
+def test_personnel_spending_of_the_summary_table_against_the_basic_spending_table():
+    """人员经费 / 公用经费 are compared wherever a table prints them (here the 支出总表 carries the split)."""
+    d = build()
+    extra = [replace(f, column=f.column.replace("基本支出", name), raw=raw, value=Decimal(raw), text=f"合计 {raw}")
+             for f in d.cells(table_name="支出总表", label="合计", column="2026年预算数/基本支出")
+             for name, raw in (("人员经费", "450.00"), ("公用经费", "50.00"))]
+    at = d.facts.index(d.cells(table_name="支出总表", label="合计", column="2026年预算数/项目支出")[0]) + 1
+    d = replace(d, facts=d.facts[:at] + extra + d.facts[at:])
+    assert findings(d) == []
+    d = d.set_cell("45.00", table_name="基本支出分经济科目表", label="合计", column="2026年预算数/公用经费")
+    f = [x for x in findings(d) if "公用经费" in x.message]
+    assert f and "45.00万元" in f[0].message and "50.00万元" in f[0].message
+    assert {c.table for c in f[0].citations} == {"2026年支出总表", "2026年一般公共预算基本支出表"}

@@ -63,3 +63,22 @@ def test_table_number_written_another_way():
     d = replace(d, tables=[replace(t, number="部门公开表9") if t.name == "项目支出表" else t for t in d.tables])
     f = next(f for f in findings(d) if f.rule == "form.number_prefix")
     assert "“部门公开表9”与其他表的“公开表”" in f.message
+
+
+def test_paragraph_that_runs_into_a_heading_without_its_full_stop():
+    d = build().set_line("2026年机关运行经费预算50.00万元。", "2026年机关运行经费预算50.00万元，主要用于办公费、水电费等支出")
+    f = [x for x in findings(d) if x.rule == "form.sentence_end"]
+    assert len(f) == 1 and f[0].severity == "提示" and f[0].citations[0].page == 12
+    assert "水电费等支出" in f[0].message
+
+
+def test_a_paragraph_split_at_a_full_stop_inside_brackets_is_one_paragraph():
+    """A line ending in 。 while a bracket is open goes on in the next line: no unbalanced bracket."""
+    d = build().add_lines("2026年本部门政府采购预算80.00万元（含上年结转资金。", "具体以采购合同为准）。")
+    assert findings(d) == []
+
+
+def test_template_instruction_left_in_the_text():
+    d = build().add_lines("人员经费450.00万元，主要包括：基本工资、津贴补贴等。（按“部门预算公开06表”中实际发生经济分类支出事项填写）")
+    f = [x for x in findings(d) if x.rule == "form.placeholder"]
+    assert len(f) == 1 and "（按“部门预算公开06表”中实际发生经济分类支出事项填写）" in f[0].message

@@ -52,3 +52,41 @@ def test_kuan_name_written_as_a_lei():
     d = build().set_line("住房保障支出（类）住房改革支出（款）", "住房改革支出（类）")
     f = next(f for f in findings(d) if f.rule == "text.code_level")
     assert "“住房改革支出”写作类级科目" in f.message and "22102" in f.message and "款级科目" in f.message
+
+
+def test_compared_with_its_own_year_in_a_budget():
+    """In the 2026 budget the year compared with is 2025: 比2026年预算 (or a later year) is wrong."""
+    f = findings(build().add_lines("“三公”经费预算12.00万元，比2026年预算减少1.00万元。"))
+    assert [(x.rule, x.severity) for x in f] == [("year.compare", "错误")]
+    assert "2026年预算中写“比2026年预算”，上年应为2025年" in f[0].message and f[0].citations[0].page == 13
+    assert findings(build().add_lines("“三公”经费预算12.00万元，比2025年预算减少1.00万元。")) == []
+    assert findings(build().add_lines("机关运行经费比2019年增加较多，主要是人员增加。")) == []
+
+
+def test_a_final_account_may_set_its_own_budget_against_it_but_not_its_own_year():
+    assert findings(build(kind="决算").add_lines("决算数与2026年预算数相比减少1.00万元。")) == []
+    f = findings(build(kind="决算").add_lines("与2026年度相比，收入支出总计增加300.00万元。"))
+    assert [x.rule for x in f] == ["year.compare"]
+
+
+def test_as_of_dates_of_a_budget_and_a_final_account():
+    """A 2026 budget counts assets as of a day of 2025; a 2026 决算 as of 2026年12月31日."""
+    assert findings(build().add_lines("截至2025年8月31日，本部门共有车辆7辆。")) == []
+    f = findings(build().add_lines("截至2026年8月31日，本部门共有车辆7辆。"))
+    assert [x.rule for x in f] == ["year.as_of"] and "截至2026年8月31日" in f[0].message
+    assert findings(build(kind="决算").add_lines("截至2026年12月31日，本部门共有车辆7辆。")) == []
+    f = findings(build(kind="决算").add_lines("截至2025年12月31日，本部门共有车辆7辆。"))
+    assert [x.rule for x in f] == ["year.as_of"] and "应截至2026年12月31日" in f[0].message
+
+
+def test_project_period_that_does_not_reach_the_year():
+    assert findings(build().add_lines("项目实施期限：2026年1月-2026年12月。")) == []
+    assert findings(build().add_lines("项目实施周期为2024年1月至2027年12月。")) == []
+    f = findings(build().add_lines("项目实施期限：2025年1月-2025年12月。"))
+    assert [x.rule for x in f] == ["year.period"] and "2025年1月-2025年12月" in f[0].message
+
+
+def test_this_years_figures_introduced_with_another_year():
+    f = findings(build().add_lines("2025年“三公”经费预算12.00万元。"))
+    assert [x.rule for x in f] == ["year.stated"] and "本文件是2026年预算" in f[0].message
+    assert findings(build().add_lines("2025年“三公”经费预算执行数为11.00万元。")) == []

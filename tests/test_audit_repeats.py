@@ -61,3 +61,25 @@ def test_same_item_stated_twice_in_a_project_with_different_lengths():
 def test_thresholds_such_as_50_and_100_wan_yuan_and_up_are_not_a_repeat():
     d = build().add_lines("占有使用价值50万元（原值）以上的通用设备0台（套）；占有使用价值100万元（原值）以上的通用设备0台（套）。")
     assert findings(d) == []
+
+
+def test_two_items_budget_sentences_are_not_one_repeated_statement():
+    """Each numbered item says “2025年当年预算执行数为…，2026年预算安排…”: 预算安排 names no item of its own."""
+    d = build().add_lines("1. “一般公共服务支出（类）政府办公厅（室）及相关机构事务（款）行政运行（项）”400.00万元。"
+                          "2025年当年预算执行数为380.00万元，2026年预算安排400.00万元，比2025年预算执行数增加5.26%。",
+                          "2. “住房保障支出（类）住房改革支出（款）住房公积金（项）”40.00万元。"
+                          "2025年当年预算执行数为38.00万元，2026年预算安排40.00万元，比2025年预算执行数增加5.26%。")
+    assert audit_document(*d.args()) == []
+
+
+def test_items_listed_under_different_heads_are_not_paired():
+    """共有车辆7辆，其中其他用车7辆 / 安排购置车辆1辆，其中其他用车1辆; 中小企业 / 小微企业 采购金额."""
+    d = build().add_lines("截至2025年8月31日，本部门共有车辆7辆，其中：执法执勤用车0辆、其他用车7辆。",
+                          "2026年部门预算安排购置车辆1辆，其中：执法执勤用车0辆、其他用车1辆。",
+                          "在面向中小企业预留的政府采购项目中，由中小企业供应商中标或成交的，采购金额30.00万元；"
+                          "在面向小微企业预留政府采购项目中，由小微企业供应商中标或成交的，采购金额20.00万元；"
+                          "在其他政府采购项目中，由中小企业供应商中标或成交的，采购金额10.00万元。")
+    assert findings(d) == []
+    d = d.add_lines("本部门共有车辆7辆，其中：其他用车6辆。")
+    f = findings(d)
+    assert len(f) == 1 and "6辆" in f[0].message and "7辆" in f[0].message

@@ -128,6 +128,58 @@ def test_text_lines_keep_figures_and_units_as_printed(tmp_path):
                                         "第一部分 概况"]
 
 
+LOW_FIGURES = ["2024年，本部门收入预算1,234.56万元，其中：财政拨款收入1,200.00万元，比上年增加34.56万元。",
+               "支出预算1,234.56万元，其中：基本支出1,000.00万元，占81.00%；项目支出234.56万元，占19.00%。",
+               "“三公”经费预算12.34万元，比上年减少1.00万元（主要原因是压减公务接待费）。",
+               "机关运行经费预算56.78万元，主要用于办公费、印刷费、水电费等支出。"]
+
+
+def low_figures_pdf(path: Path, latin: str, drop: float) -> None:
+    """The lines above at 10.5pt on a 16pt pitch, Chinese in STSong, each run of figures in a Latin
+    font with its baseline `drop` points below the Chinese one (as some Word exports print them)."""
+    import re
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.pdfgen import canvas
+    c, y = canvas.Canvas(str(path), pagesize=A4), 780
+    for text in LOW_FIGURES:
+        x = 50
+        for run in re.findall(r"[0-9.,%]+|[^0-9.,%]+", text):
+            font = latin if run[0] in "0123456789.,%" else pdfgen.font()
+            c.setFont(font, 10.5)
+            c.drawString(x, y - (drop if font == latin else 0), run)
+            x += stringWidth(run, font, 10.5)
+        y -= 16
+    c.save()
+
+
+@pytest.mark.parametrize("latin, drop", [("Helvetica", 7), ("Times-Roman", 6), ("Times-Roman", 8), ("Courier", 6)])
+def test_figures_printed_below_the_chinese_baseline_stay_in_their_sentence(tmp_path, latin, drop):
+    """Regression: lines were grouped against one glyph's box, so figures a few points low became a
+    line of their own (commas and figures out of place) or the paragraph a phantom table."""
+    path = tmp_path / "low.pdf"
+    low_figures_pdf(path, latin, drop)
+    blocks, _ = pdf_to_blocks(path)
+    assert [b.text if isinstance(b, Line) else "GRID" for b in blocks] == LOW_FIGURES
+
+
+def test_pdf_past_the_page_limit_is_refused_before_any_page_is_read(tmp_path, monkeypatch):
+    import ingest.pdf_read as reader
+    path = tmp_path / "long.pdf"
+    pdfgen.make_pdf_with_pages(path, 4)
+    read_pages = []
+    monkeypatch.setattr(reader, "read_page", lambda page, number: read_pages.append(number))
+    with pytest.raises(PdfError) as caught:
+        reader.pdf_to_blocks(path, max_pages=3)
+    assert caught.value.reason_zh == "PDF 页数超过上限（3 页），请拆分后上传"
+    assert caught.value.reason_en == "the PDF has more than 3 pages: split it"
+    assert read_pages == []
+    monkeypatch.undo()
+    assert pdf_to_blocks(path, max_pages=4)[1] == 4
+    assert reader.MAX_PAGES == 1000
+
+
 def test_page_png_renders_the_cited_page(tmp_path):
     _, path = read(tmp_path, disclosure(HEADER + body_rows(2)))
     png = pdf_page_png(path, 1, scale=0.5)
