@@ -27,6 +27,7 @@ from retrieval.match import (
     parts_of,
     same_figure,
     score_facts,
+    term_score,
     terms_of,
     to_wan,
 )
@@ -500,7 +501,11 @@ def count_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages 
 def stated_answer(q: Query, doc: Document, facts: list[Fact], *, pattern: str, key: str) -> Draft | None:
     pool = [f for f in facts if f.kind in ("text",) and re.search(pattern, f.label)
             and (key != "share" or f.unit == "%")]
-    scored = [(s.score, s.fact) for s in score_facts(pool, q)]
+    item = normalize(q.item)
+    rescored = [Scored(f, max(fact_score(f, q), 0.9 * term_score(item, normalize(f.text.split(f.raw, 1)[0]))))
+                for f in pool]     # 支出预算…，其中：财政拨款支出预算…，比2024年预算增加…: its subject is in the sentence
+    scored = [(s.score, s.fact) for s in sorted(covered(q, [s for s in rescored if s.score > 0], facts),
+                                                   key=lambda s: -s.score)]
     if not scored:
         return None
     scored.sort(key=lambda x: (-x[0], x[1].unit != "万元"))
@@ -530,6 +535,8 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
     for p in passages:
         if wants_figure and re.search(r"名词解释|术语", p.section or ""):
             continue
+        if q.intent == "describe" and p.table:
+            continue            # a reason or a description is in the text, not in a table's rows
         head = normalize(p.section or p.table or "")
         head_hit = max((overlap(t, head) for t in terms if t), default=0)
         for sent in re.split(r"(?<=[。；;\n])", p.text.split("\n", 1)[-1]):
