@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 from labels import ORDINAL, normalize
 from retrieval.compose import cn_year, convert, fact_citation, fmt, passage_citation, said, table_label
 from retrieval.compose import say as said_text
-from retrieval.coverage import same_sound
+from retrieval.coverage import sound
 from retrieval.draft import NOT_FOUND, Draft, Sentence, joined
 from retrieval.match import (
     TOTAL_COL,
@@ -23,6 +23,7 @@ from retrieval.match import (
     fact_score,
     is_total_row,
     label_keys,
+    label_sounds,
     parent_labels,
     parts_of,
     same_figure,
@@ -710,8 +711,8 @@ def respelled(q: Query, facts: list[Fact]) -> tuple[Query, tuple[str, ...]]:
     for term in terms_of(q.item):
         if len(term) < 2 or any(term in k for k in keys):
             continue
-        piece = next((p for k in keys if (p := same_sound(term, k))), "")
-        if piece:
+        piece = label_sounds(facts).get(sound(term), "")
+        if piece and piece != term:
             item, slips = item.replace(term, piece), slips + [piece]
     return (replace(q, item=item, expansions=(), broad=()) if slips else q), tuple(slips)
 

@@ -94,22 +94,37 @@ def is_abbreviation(term: str, context: str) -> str:
     return ""
 
 
-@lru_cache(maxsize=50_000)
-def pinyin(text: str) -> tuple[str, ...]:
+@lru_cache(maxsize=20_000)
+def char_sound(ch: str) -> str:
     from pypinyin import lazy_pinyin
-    return tuple(lazy_pinyin(text))
+    return lazy_pinyin(ch)[0] if "\u4e00" <= ch <= "\u9fff" else ch
+
+
+def sound(text: str) -> tuple[str, ...]:
+    """The pinyin of each character (a character's most common reading; other characters as they are)."""
+    return tuple(char_sound(ch) for ch in text)
 
 
 def same_sound(term: str, context: str) -> str:
     """A stretch of the context that sounds like the term (办工费 / 办公费): an input-method slip."""
-    if len(term) < 2:
+    if len(term) < 2 or len(context) < len(term):
         return ""
-    want = pinyin(term)
+    want, heard = sound(term), sound(context)
     for i in range(len(context) - len(term) + 1):
-        piece = context[i:i + len(term)]
-        if piece != term and pinyin(piece) == want:
-            return piece
+        if heard[i:i + len(term)] == want and context[i:i + len(term)] != term:
+            return context[i:i + len(term)]
     return ""
+
+
+def sound_index(labels: tuple[str, ...], lengths: tuple[int, ...] = (2, 3, 4, 5)) -> dict[tuple[str, ...], str]:
+    """Every 2-5 character stretch of the labels by its sound, for finding the word a slip stands for."""
+    out: dict[tuple[str, ...], str] = {}
+    for label in labels:
+        heard = sound(label)
+        for n in lengths:
+            for i in range(len(label) - n + 1):
+                out.setdefault(heard[i:i + n], label[i:i + n])
+    return out
 
 
 def cover_term(term: str, parts: tuple[str, ...], lexicon: dict[str, tuple[str, ...]], similar: Similar | None,

@@ -152,15 +152,17 @@ class Engine:
         return drafts_to_answer(question, drafts, loaded, suggestions)
 
     def _drafts(self, q: Query, docs: list[Document]) -> list[tuple[Document, Draft]]:
-        """Each document's draft from its facts; drafted again with its passages where it needs them."""
-        out = []
-        for d in docs:
-            facts = self.facts(d.doc_id)
-            x = A.draft_for_doc(q, d, facts)
-            if x.needs_passages:
-                x = A.draft_for_doc(q, d, facts, self.search(A.passage_query(q), 6, [d.doc_id]))
-            out.append((d, x))
-        return out
+        """Each document's draft from its facts; drafted again with its passages where it needs them
+        (the passages of all those documents fetched together)."""
+        drafts = [(d, A.draft_for_doc(q, d, self.facts(d.doc_id))) for d in docs]
+        needing = [d for d, x in drafts if x.needs_passages]
+        if not needing:
+            return drafts
+        corpus, active = self._corpus, dict(self._corpus.versions)
+        indexes = {d.doc_id: self.hybrid.index(d.doc_id, corpus.doc_key(d), active) for d in needing}
+        passages = self.hybrid.search_each(A.passage_query(q), 6, indexes)
+        return [(d, A.draft_for_doc(q, d, self.facts(d.doc_id), passages[d.doc_id]) if x.needs_passages else x)
+                for d, x in drafts]
 
 
 def ms(start: float) -> float:

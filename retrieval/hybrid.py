@@ -39,10 +39,19 @@ class HybridSearch:
         return self._indexes.get(key, load)
 
     def search(self, text: str, k: int, indexes: list[DocPassages], docs: list[str]) -> tuple[Passage, ...]:
+        dense = [h.chunk.chunk_id for h in self.vectors.query(text, k=k * 2, docs=docs)]
+        return self.fuse(text, k, indexes, dense)
+
+    def search_each(self, text: str, k: int, indexes: dict[str, DocPassages]) -> dict[str, tuple[Passage, ...]]:
+        """The passages of each document, with one dense query (one embedding) for all of them."""
+        dense = [h.chunk.chunk_id for h in self.vectors.query(text, k=k * 2 * len(indexes), docs=list(indexes))]
+        return {doc: self.fuse(text, k, [x], dense) for doc, x in indexes.items()}
+
+    def fuse(self, text: str, k: int, indexes: list[DocPassages], dense_ids: list[str]) -> tuple[Passage, ...]:
         chunks = {cid: cf for x in indexes for cid, cf in x.chunks.items()}
         lexical = [cid for cid, _ in sorted((hit for x in indexes for hit in x.bm25.search(text, k=k * 2)),
                                             key=lambda h: -h[1])][:k * 2]
-        dense = [h.chunk.chunk_id for h in self.vectors.query(text, k=k * 2, docs=docs) if h.chunk.chunk_id in chunks]
+        dense = [cid for cid in dense_ids if cid in chunks][:k * 2]
         fused = rrf([lexical, dense])[:k]
         if self.rerank_model and fused:
             from retrieval.rerank import rerank

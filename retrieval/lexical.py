@@ -46,7 +46,7 @@ class Tokenizer:
         return bool(new)
 
     def tokenize(self, text: str) -> list[str]:
-        return [t for t in self._jieba.lcut_for_search(text) if t.strip() and not PUNCT.match(t)]
+        return [t for t in self._jieba.lcut_for_search(text, HMM=False) if t.strip() and not PUNCT.match(t)]
 
 
 class Bm25Index:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from labels import label_key, label_to_key, normalize
-from retrieval.coverage import Coverage, coverage, item_terms
+from retrieval.coverage import Coverage, coverage, item_terms, sound_index
 from retrieval.lexical import Tokenizer
 from retrieval.understand import Query, synonyms
 from schema import Fact
@@ -369,3 +369,18 @@ def label_keys(facts: list[Fact]) -> tuple[str, ...]:
         _KEYS.clear()
     _KEYS[id(facts)] = (facts, keys)
     return keys
+
+
+_SOUNDS: dict[int, tuple[list[Fact], dict]] = {}
+
+
+def label_sounds(facts: list[Fact]) -> dict[tuple[str, ...], str]:
+    """The document's label stretches by their sound (kept for the last few fact lists seen)."""
+    hit = _SOUNDS.get(id(facts))
+    if hit is not None and hit[0] is facts:
+        return hit[1]
+    index = sound_index(label_keys(facts))
+    if len(_SOUNDS) > 64:
+        _SOUNDS.clear()
+    _SOUNDS[id(facts)] = (facts, index)
+    return index
