@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 
 from labels import ORDINAL, normalize
-from retrieval.compose import cn_year, convert, fact_citation, fmt, passage_citation, said, table_label
+from retrieval.compose import cn_year, convert, fact_citation, fmt, passage_citation, said, say, table_label
 from retrieval.compose import say as said_text
 from retrieval.coverage import sound
 from retrieval.draft import NOT_FOUND, Draft, Sentence, joined
@@ -95,7 +95,7 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     main = ranked[0].fact
     broad_only = bool(q.broad) and fact_score(main, replace(q, broad=())) < ranked[0].score - 0.01
     if main.value is None:
-        return replace(empty_answer(q, doc, main, ranked), broad_only=broad_only)
+        return replace(empty_answer(q, doc, main, ranked + scored), broad_only=broad_only)
     cite = fact_citation(main, doc, role="main")
     slots = dict(year=lead_year(doc, main), label=ORDINAL.sub("", main.label), measure=measure_phrase(main, q),
                  kind=kind_word(doc, main))
@@ -350,15 +350,20 @@ def empty_statements(q: Query, doc: Document, passages: tuple[Passage, ...]) -> 
     return []
 
 
-def empty_answer(q: Query, doc: Document, main: Fact, ranked: list[Scored]) -> Draft:
-    others = [s.fact for s in ranked if s.fact.value is not None and s.fact.kind == "text"]
+def empty_answer(q: Query, doc: Document, main: Fact, candidates: list[Scored]) -> Draft:
+    """The table's cell for the item is empty. A sentence that states the figure (收入预算总计37,188.34万元)
+    is the answer, never "未安排"; a nonzero one means the cell may not have been read: staff are told."""
+    others = [s.fact for s in candidates if s.fact.value is not None and s.fact.kind == "text"
+              and measure_kinds(s.fact) <= measure_kinds(main) | {"预算", "决算"}]
     d = Draft(found=True, value=None, unit=main.unit)
-    if others:   # a sentence states the figure (e.g. 上年结转0万元)
+    if others:
         f = others[0]
-        d = Draft(found=True, value=f.raw, unit=f.unit).plus(
+        d = Draft(found=True, value=f.raw, unit=f.unit, note=say("unread_cell") if f.value else "").plus(
             said("zero_value" if f.value == 0 else "lookup", fact_citation(f, doc, role="main"), year="", kind="",
-                 label=f.label, measure="", raw=f.raw, unit=f.unit))
-    return d.plus(said("empty_cell", fact_citation(main, doc, role="" if others else "main"), subject="",
+                 label=f.label, measure="", raw=f.raw, unit=f.unit) + ("" if f.value == 0 else "。",))
+        return d.plus(said("empty_cell_stated" if f.value else "empty_cell", fact_citation(main, doc), subject="",
+                           label=main.label, measure=measure_phrase(main, q)))
+    return d.plus(said("empty_cell", fact_citation(main, doc, role="main"), subject="",
                        label=main.label, measure=measure_phrase(main, q)))
 
 

@@ -151,6 +151,7 @@ def drafts_to_answer(question: str, drafts: list[tuple[Document, Draft]], loaded
     if len(found) == 1 and loaded > 1:
         text += "\n" + say("used_doc", doc=doc_name(found[0][0], with_year=False))
     first = found[0][1]
-    return Answer(question=question, answer=text, answerable=any(x.answerable for _, x in found),
+    note = next((x.note for _, x in found if x.note), "")
+    return Answer(question=question, answer=text, answerable=any(x.answerable for _, x in found), note=note,
                   value=first.value if first.answerable else None, unit=first.unit if first.answerable else None,
                   citations=tuple(numbering.citations), docs=tuple(d.doc_id for d, _ in found), parts=tuple(parts))

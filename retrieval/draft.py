@@ -28,6 +28,7 @@ class Draft:
     broad_only: bool = False    # matched only through a wider lexicon term (普法宣传教育 -> 教育支出)
     needs_passages: bool = False   # drafted without the text passages it would read: draft again with them
     answerable: bool = True     # False: found something worth saying (a containing class) but not the item
+    note: str = ""              # for staff: e.g. a table cell read as empty while the text states the figure
 
     def plus(self, *sentences: Sentence) -> "Draft":
         return replace(self, sentences=self.sentences + tuple(s for s in sentences if s))

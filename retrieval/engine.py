@@ -148,8 +148,24 @@ class Engine:
         named = [(d, x) for d, x in found if not x.broad_only]
         if named and len(named) < len(found):    # a document that has the item itself answers alone
             drafts = named
-        suggestions = tuple(dict.fromkeys(s for _, x in drafts for s in x.suggestions))[:5]
-        return drafts_to_answer(question, drafts, loaded, suggestions)
+        suggestions = tuple(dict.fromkeys(s for _, x in drafts for s in x.suggestions))[:3]
+        answer = drafts_to_answer(question, drafts, loaded, suggestions or example_questions(self._corpus.labels))
+        if not answer.answerable and self.settings.llm_enabled and self.settings.llm_plan:
+            return self._planned(question, q, chosen) or answer
+        return answer
+
+    def _planned(self, question: str, q: Query, chosen: list[Document]) -> Answer | None:
+        """The model's reading of the question (plan.py), checked against what is loaded, answered by the
+        same drafting; None when there is no plan or it finds nothing either."""
+        from retrieval.plan import plan_question, plan_to_query
+        plan = plan_question(question, self.settings, chosen, self._corpus.labels)
+        if plan is None:
+            return None
+        planned = plan_to_query(plan, q)
+        docs = [d for d in chosen if not planned.bodies or d.body in planned.bodies]
+        docs = [d for d in docs if not planned.years or d.year in planned.years]
+        answer = drafts_to_answer(question, self._drafts(planned, docs[:MAX_DOCS]), len(self._corpus.docs))
+        return replace(answer, mode="llm-plan") if answer.answerable else None
 
     def _drafts(self, q: Query, docs: list[Document]) -> list[tuple[Document, Draft]]:
         """Each document's draft from its facts; drafted again with its passages where it needs them
