@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
+from typing import Sequence
 
 from labels import ORDINAL, normalize
-from retrieval.compose import cn_year, convert, fact_citation, fmt, passage_citation, said, say, table_label
+from retrieval.compose import around, cn_year, convert, fact_citation, fmt, passage_citation, said, say, table_label
 from retrieval.compose import say as said_text
 from retrieval.coverage import sound
 from retrieval.draft import NOT_FOUND, Draft, Sentence, joined
@@ -130,7 +131,7 @@ def containing_class(q: Query, doc: Document, ranked: list[Scored]) -> Draft | N
     if not q.broad or not ranked or ranked[0].score < MIN_SCORE:
         return None
     f = ranked[0].fact
-    functional = bool(f.code) and f.code.startswith("2") and f.level in CLASS_LEVELS    # 221 住房保障支出
+    functional = (f.code or "").startswith("2") and f.level in CLASS_LEVELS    # 221 住房保障支出
     if f.value is None or not functional or fact_key(f) not in {normalize(b) for b in q.broad}:
         return None
     return Draft(found=True, answerable=False, value=f.raw, unit=f.unit, sentences=(
@@ -197,7 +198,7 @@ def with_corroboration(d: Draft, doc: Document, main: Fact, ranked: list[Scored]
     if differ:
         items = [said("conflict_item", fact_citation(f, doc, role=role), where=where(f), raw=shown(f), unit="")
                  for f, role in [(main, "main")] + [(f, "differs") for f in differ[:2]]]
-        head, _, tail = said("conflict", items="\x01")[0].partition("\x01")
+        head, tail = around("conflict")
         d = d.plus((head,) + joined(items, "；") + (tail,))
     return d
 
@@ -432,6 +433,11 @@ def total_column(rows: list[Fact]) -> str:
     return cols[0]
 
 
+def amount(f: Fact) -> Decimal:
+    """A row's figure for ordering (rows without one are left out before)."""
+    return f.value if f.value is not None else Decimal(0)
+
+
 def short_label(f: Fact) -> str:
     return f.label.rsplit("/", 1)[-1]
 
@@ -440,7 +446,7 @@ def rank_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages =
     name, rows = structural_rows(q, doc, facts)
     if not rows:
         return None
-    ordered = sorted(rows, key=lambda f: f.value, reverse=q.intent != "rank_min")
+    ordered = sorted(rows, key=amount, reverse=q.intent != "rank_min")
     if q.intent in ("rank_max", "rank_min"):
         f = ordered[0]
         return Draft(found=True, value=f.raw, unit=f.unit, sentences=(
@@ -448,8 +454,7 @@ def rank_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages =
                  direction="多" if q.intent == "rank_max" else "少", name=short_label(f), raw=f.raw, unit=f.unit),))
     items = ordered if q.intent == "list" else ordered[:q.top_n]
     listed = [said("list_item", fact_citation(f, doc), label=short_label(f), raw=f.raw, unit=f.unit) for f in items]
-    head, _, tail = said("list" if q.intent == "list" else "top", subject="", label=name, n=cn_number(len(items)),
-                         items="\x01")[0].partition("\x01")
+    head, tail = around("list" if q.intent == "list" else "top", subject="", label=name, n=cn_number(len(items)))
     return Draft(found=True, value=items[0].raw, unit=items[0].unit,
                  sentences=((head,) + joined(listed, "；") + (tail,),))
 
@@ -466,7 +471,7 @@ def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]]) -> D
             rows.append((doc, ranked[0].fact))
     if len(rows) < 2:
         return None
-    rows.sort(key=lambda r: to_wan(r[1]), reverse=q.intent != "rank_min")
+    rows.sort(key=lambda r: to_wan(r[1]) or Decimal(0), reverse=q.intent != "rank_min")
     first_doc, first = rows[0]
     items = [said("rank_docs_item", fact_citation(f, doc, role="main"), body=doc.body,
                   year=f"{cn_year(doc.year)}年" if doc.year else "",
@@ -499,7 +504,7 @@ def count_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages 
     if not rows or "项目" not in normalize(q.item):
         return None
     names = [(f.label, fact_citation(f, doc)) for f in rows]
-    head, _, tail = said("count_rows", subject="", table=table_label(rows[0]), items="\x01")[0].partition("\x01")
+    head, tail = around("count_rows", subject="", table=table_label(rows[0]))
     return Draft(found=True, sentences=((head,) + joined(names, "、") + (tail,),))
 
 
@@ -601,10 +606,10 @@ def names_one_item(q: Query, facts: list[Fact]) -> bool:
     return any(item in fact_key(f) or fact_key(f) in item and len(fact_key(f)) >= len(item) - 2 for f in facts)
 
 
-def split_items(q: Query, facts: list[Fact] = ()) -> list[str]:
+def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
     """The items of 差旅费和培训费; a label that holds 和 itself stays whole (文物和陈列品购置)."""
     pieces = [x for x in re.split(r"([和与及、跟]|以及)", q.item) if x]
-    keys = set(label_keys(facts)) if facts else set()
+    keys = set(label_keys(list(facts))) if facts else set()
     out: list[str] = []
     for x in pieces:
         if out and re.fullmatch(r"[和与及、跟]|以及", x):
@@ -712,7 +717,7 @@ def respelled(q: Query, facts: list[Fact]) -> tuple[Query, tuple[str, ...]]:
     """The query with each term that no label of the document prints, but one prints with the same
     pinyin, replaced by the printed word (办工费 -> 办公费)."""
     keys = label_keys(facts)
-    item, slips = q.item, []
+    item, slips = q.item, list[str]()
     for term in terms_of(q.item):
         if len(term) < 2 or any(term in k for k in keys):
             continue

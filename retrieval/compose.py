@@ -35,6 +35,12 @@ def said(key: str, *citations: Citation, **kw) -> Sentence:
     return sentence(say(key, marks=MARK, **kw), *citations)
 
 
+def around(key: str, **kw) -> tuple[str, str]:
+    """A composer sentence cut where its {items} go: (before, after), for a list of cited items."""
+    head, _, tail = say(key, items="\x01", marks="", **kw).partition("\x01")
+    return head, tail
+
+
 def table_label(f: Fact) -> str:
     if not f.table:
         return ""

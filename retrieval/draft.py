@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from typing import Sequence
 
 from schema import Citation
 
@@ -42,13 +43,14 @@ NOT_FOUND = Draft()
 
 def sentence(template: str, *citations: Citation) -> Sentence:
     """A formatted template whose {marks} slot was filled with MARK -> pieces with the citations there."""
-    head, _, tail = template.partition(MARK)
-    if not _:
-        return (template,) + citations if citations else (template,)
-    return tuple(p for p in (head, *citations, tail) if p != "")
+    head, found, tail = template.partition(MARK)
+    if not found:
+        return (template, *citations)
+    pieces: list[Piece] = [head, *citations, tail]
+    return tuple(p for p in pieces if p != "")
 
 
-def joined(parts: list[Sentence], sep: str = "") -> Sentence:
+def joined(parts: Sequence[Sentence], sep: str = "") -> Sentence:
     out: list[Piece] = []
     for i, p in enumerate(parts):
         if i and sep:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from decimal import Decimal, InvalidOperation
 
 from schema import Citation
@@ -26,7 +27,7 @@ def source_numbers(citations: tuple[Citation, ...] | list[Citation], question: s
     return pool
 
 
-def ungrounded_numbers(answer: str, citations, question: str = "", allowed: set[Decimal] = frozenset()) -> set[Decimal]:
+def ungrounded_numbers(answer: str, citations, question: str = "", allowed: AbstractSet[Decimal] = frozenset()) -> set[Decimal]:
     """Numbers in the answer that no source (nor the question, nor a stated conversion) holds."""
     return text_numbers(answer) - source_numbers(citations, question) - set(allowed)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from rank_bm25 import BM25Okapi
@@ -28,7 +29,7 @@ def _base():
 class Tokenizer:
     """A jieba tokenizer of its own: the base dictionary plus the words given to it."""
 
-    def __init__(self, words: set[str] = frozenset()):
+    def __init__(self, words: AbstractSet[str] = frozenset()):
         import jieba
         base = _base()
         self._jieba = jieba.Tokenizer()
@@ -37,7 +38,7 @@ class Tokenizer:
         self.words: frozenset[str] = frozenset()
         self.add(words)
 
-    def add(self, words: set[str]) -> bool:
+    def add(self, words: AbstractSet[str]) -> bool:
         """Adds label words (2-20 characters); True when any was new (indexes cut before must be rebuilt)."""
         new = {w for w in words if 2 <= len(w) <= 20} - self.words
         for w in new:
