@@ -142,66 +142,142 @@ def terms_left(item: str) -> str:
     return vocabulary_pattern("stop").sub("", vocabulary_pattern("generic_item").sub("", item))
 
 
-def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
-    q = normalize(question)
-    years = tuple(int(y) for y in YEAR.findall(q))
-    kind = "决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None)
-    codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
-                  if len(c.replace(" ", "")) in (3, 5, 7))
-    intent = question_to_intent(q)
-    item = asked_clause(re.sub(r"[？?。！!，,\s]+$", "", q))
-    item = CLAIMED_FIGURE.sub("", item)
-    item = re.sub(r"(比上年|比去年|较上年|与上年|同比|比\d{4}年|较\d{4}年)(增加|减少|增长|下降)?.*$", "", item) \
-        if intent == "change" else item
-    item = re.sub(r"占.*$", "", item) if intent == "share" else item
-    item = re.sub(r"(20\d{2})\s*年度?|今年|去年|上年度|上一年|前一年|本年度|明年|(部门|单位)?(预算|决算)(公开)?中|科目|编码", "", item)
-    for c in codes:
-        item = item.replace(c, "")
-    item = re.sub(r"为什么|为何|怎么|什么原因|原因", "", item)
-    item = re.sub(r"(共有|一共有|有)?(几|多少)(辆|个|项|名|人|家|所|处|台|套|次|位)", "", item)
-    item = strip_fillers(item)
-    item = re.sub(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)", "", item)
-    item = re.sub(r"^是|是$", "", item)
-    item = re.sub(r"(?<=.{2})(里面|里|当中|之中)$", "", item)        # 商品和服务支出里哪项最多
+@dataclass(frozen=True)
+class Cues:
+    """What the item rules know of the question besides the item's text."""
+    intent: str
+    codes: tuple[str, ...]
+
+
+def _cut(pattern: str, when: str | None = None, to: str = "") -> Callable[[str, Cues], str]:
+    regex = re.compile(pattern)
+    return lambda t, c: regex.sub(to, t) if when in (None, c.intent) else t
+
+
+def _without_codes(t: str, c: Cues) -> str:
+    for code in c.codes:
+        t = t.replace(code, "")
+    return t
+
+
+# The item asked, from the question: each rule in order, named by what it takes away.
+ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
+    ("the clause that asks", lambda t, c: asked_clause(re.sub(r"[？?。！!，,\s]+$", "", t))),
+    ("a figure claimed in a yes/no question", lambda t, c: CLAIMED_FIGURE.sub("", t)),
+    ("what a change is compared with", _cut(r"(比上年|比去年|较上年|与上年|同比|比\d{4}年|较\d{4}年)(增加|减少|增长|下降)?.*$",
+                                            "change")),
+    ("what a share is of", _cut(r"占.*$", "share")),
+    ("years and the document's own words", _cut(r"(20\d{2})\s*年度?|今年|去年|上年度|上一年|前一年|本年度|明年|"
+                                                r"(部门|单位)?(预算|决算)(公开)?中|科目|编码")),
+    ("codes", _without_codes),
+    ("asking why", _cut(r"为什么|为何|怎么|什么原因|原因")),
+    ("counting words", _cut(r"(共有|一共有|有)?(几|多少)(辆|个|项|名|人|家|所|处|台|套|次|位)")),
+    ("fillers (lexicon/phrases.tsv)", lambda t, c: strip_fillers(t)),
+    ("ranking words", _cut(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|"
+                           r"哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
+    ("a copula left over", _cut(r"^是|是$")),
+    ("里 ending a ranking's scope", _cut(r"(?<=.{2})(里面|里|当中|之中)$")),       # 商品和服务支出里哪项最多
+)
+TIDY_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
+    ("who spends", _cut(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)")),
+    ("a filler first", _cut(r"^(还|也|又|都|里面|里|当中)(?=.{2})")),         # 决算里基本支出: 决算 was a filler
+    ("to whom it is paid", _cut(r"^给(员工|职工|工作人员|干部|大家|单位|人)?(发放|发|交|缴纳|缴)?(?=.{2})")),
+    ("what a body does", _cut(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "describe", "主要职责")),
+)
+
+
+def is_measure(text: str) -> bool:
+    return any(p.search(text) for p, _ in phrases()["measure"])
+
+
+def inner_item(item: str) -> tuple[str, tuple[str, str] | None]:
+    """X里Y / X中的Y: Y is asked (三公经费里出国费 -> 出国费), with X kept when Y is a short kind of it
+    (政府采购里服务类 -> 政府采购服务), or the whole when Y is X's measure (基本支出里人员经费)."""
     part = re.match(r"^(.{2,}?)(?<!公)(里面|里|当中|之中|中的)(.{2,})$", item)
-    is_measure = [any(p.search(x) for p, _ in phrases()["measure"]) for x in (part.group(1), part.group(3))] if part else []
-    if part and not (is_measure[1] and not is_measure[0]):
-        inner = re.sub(r"(?<=..)(类|方面|部分)$", "", part.group(3))
-        # 三公经费里出国费: the item is 出国费 (a column asked stays with its row); 政府采购里服务类: 政府采购服务
-        item = part.group(1) + inner if len(inner) <= 2 else part.group(3)
-    item = re.sub(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)", "", item)
-    item = re.sub(r"^(还|也|又|都|里面|里|当中)(?=.{2})", "", item)     # 决算里基本支出: 决算 was a filler
-    item = re.sub(r"^给(员工|职工|工作人员|干部|大家|单位|人)?(发放|发|交|缴纳|缴)?(?=.{2})", "", item)   # 给员工发基本工资
-    item = re.sub(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "主要职责", item) if intent == "describe" else item
+    if not part:
+        return item, None
+    outer, inner = part.group(1), part.group(3)
+    if is_measure(inner) and not is_measure(outer):
+        return item, (outer, inner)
+    short = re.sub(r"(?<=..)(类|方面|部分)$", "", inner)
+    return (outer + short if len(short) <= 2 else inner), (outer, inner)
+
+
+def question_to_item(q: str, cues: Cues) -> tuple[str, tuple[str, str] | None]:
+    item = q
+    for _name, rule in ITEM_RULES:
+        item = rule(item, cues)
+    item, part = inner_item(item)
+    for _name, rule in TIDY_RULES:
+        item = rule(item, cues)
+    return item, part
+
+
+UNIT_ASKED = re.compile(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|盏|座|个)")
+
+
+def question_to_unit_hint(q: str) -> str | None:
+    """The unit a count or size asks for (多少辆 -> 辆, 多大 -> 平方米, 百分之几 -> %)."""
+    if hint := UNIT_ASKED.search(q):
+        return hint.group(1)
+    if re.search(r"面积|多大|多少平|几平", q):
+        return "平方米"
+    return "%" if re.search(r"百分之|百分比|百分率|完成率|执行率|完成了?.{0,12}的?多少", q) else None
+
+
+def question_to_wanted_unit(q: str) -> str | None:
+    if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q):
+        return "元"
+    return "万元" if "万元" in q else None
+
+
+def question_to_relative_year(q: str) -> str | None:
+    if re.search(r"今年|本年度|当年", q):
+        return "今年"
+    return "去年" if re.search(r"去年|上年度|上一年|前一年", q) else None
+
+
+def question_to_top_n(q: str) -> int:
+    top = re.search(r"前\s*([三五十\d]+)", q)
+    if not top:
+        return 3
+    return {"三": 3, "五": 5, "十": 10}.get(top.group(1)) or (int(top.group(1)) if top.group(1).isdigit() else 3)
+
+
+def item_to_lexicon(item: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(expansions, broad): the lexicon's formal names for the item, and for a part of it (weaker)."""
     expansions = tuple(dict.fromkeys(item.replace(key, t) if len(item) > len(key) + 1 else t
                                      for key, targets in synonyms() if key in item for t in targets))
     broad = tuple(dict.fromkeys(t for key, targets in synonyms() if key in item and len(item) > len(key) + 1
                                 for t in targets))
-    wants = "元" if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q) else (
-        "万元" if "万元" in q else None)
-    hint = re.search(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|盏|座|个)", q)
-    unit_hint = hint.group(1) if hint else ("平方米" if re.search(r"面积|多大|多少平|几平", q) else
-                                            "%" if re.search(r"百分之|百分比|百分率|完成率|执行率|完成了?.{0,12}的?多少", q) else None)
+    return expansions, broad
+
+
+def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
+    q = normalize(question)
+    codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
+                  if len(c.replace(" ", "")) in (3, 5, 7))
+    intent = question_to_intent(q)
+    item, part = question_to_item(q, Cues(intent, codes))
+    unit_hint = question_to_unit_hint(q)
     if item.strip() in ("", "总", "总的", "全部", "所有") and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
     if unit_hint and not terms_left(item) and (topic := unit_topics().get(unit_hint)):
         item = topic             # 有多少人: 人员编制; 有几辆车: 公务用车
-    money = bool(re.search(r"钱|费|经费|资金|预算|决算|万元|元|支出|收入|花|拨款", q)) and not unit_hint
-    relative = "今年" if re.search(r"今年|本年度|当年", q) else (
-        "去年" if re.search(r"去年|上年度|上一年|前一年", q) else None)
-    top = re.search(r"前\s*([三五十\d]+)", q)
-    top_n = {"三": 3, "五": 5, "十": 10}.get(top.group(1), int(top.group(1)) if top and top.group(1).isdigit() else 3) if top else 3
     measures = question_to_measures(q)
-    if part and all(is_measure):       # 基本支出里人员经费: asked as 人员经费 alone
-        measures = tuple(m for m in measures if m not in part.group(1))
+    if part and is_measure(part[0]) and is_measure(part[1]):       # 基本支出里人员经费: asked as 人员经费 alone
+        measures = tuple(m for m in measures if m not in part[0])
     if (pair := two_compared(item)) is not None:
         item, intent = pair
+    expansions, broad = item_to_lexicon(item)
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
-                 measures=measures, intent=intent, years=years, kind=kind, org=None,
-                 asks_budget="预算" in q and "决算" not in q,
-                 wants_unit=wants, unit_hint=unit_hint, money=money, top_n=top_n, relative_year=relative)
+                 measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
+                 kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
+                 org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),
+                 unit_hint=unit_hint, money=bool(re.search(r"钱|费|经费|资金|预算|决算|万元|元|支出|收入|花|拨款", q))
+                 and not unit_hint, top_n=question_to_top_n(q), relative_year=question_to_relative_year(q))
 
 
 def read_question(question: str, bodies: tuple[str, ...], trigrams: frozenset[str] = frozenset()) -> Query:
