@@ -10,7 +10,7 @@ from typing import Sequence
 from labels import ORDINAL, normalize
 from retrieval.compose import around, cn_year, convert, fact_citation, fmt, passage_citation, said, say, table_label
 from retrieval.compose import say as said_text
-from retrieval.coverage import sound
+from retrieval.coverage import sounds_like
 from retrieval.draft import NOT_FOUND, Draft, Sentence, joined
 from retrieval.match import (
     TOTAL_COL,
@@ -98,8 +98,11 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     if main.value is None:
         return replace(empty_answer(q, doc, main, ranked + scored), broad_only=broad_only)
     cite = fact_citation(main, doc, role="main")
-    slots = dict(year=lead_year(doc, main), label=ORDINAL.sub("", main.label), measure=measure_phrase(main, q),
-                 kind=kind_word(doc, main))
+    label, measure = lead_label(main), measure_phrase(main, q)
+    if measure and is_total_row(main, doc.body):       # the 合计 row's 基本支出 column is 基本支出 itself
+        label = next((m for m in q.measures if m in (main.column or "")), measure.strip("（）"))
+        measure = ""
+    slots = dict(year=lead_year(doc, main), label=label, measure=measure, kind=kind_word(doc, main))
     if main.value == 0:
         first = said("zero_value", cite, raw=main.raw, unit=main.unit, **slots)
     else:
@@ -137,6 +140,18 @@ def containing_class(q: Query, doc: Document, ranked: list[Scored]) -> Draft | N
     return Draft(found=True, answerable=False, value=f.raw, unit=f.unit, sentences=(
         said("wider_class", fact_citation(f, doc, role="main"), item=q.item, label=ORDINAL.sub("", f.label),
              raw=shown(f)),))
+
+
+TOTAL_SEGMENT = re.compile(r"^(合计|小计|总计)$")
+
+
+def lead_label(f: Fact) -> str:
+    """A label as a reader says it: “三公”经费/公务用车购置及运行维护费/公务用车运行维护费 (an item printed as a
+    column of a column-oriented table) is 公务用车运行维护费; “三公”经费预算数/合计 is “三公”经费预算数."""
+    parts = [p for p in ORDINAL.sub("", f.label).split("/") if p]
+    while len(parts) > 1 and TOTAL_SEGMENT.match(parts[-1]):
+        parts.pop()
+    return parts[-1] if parts else f.label
 
 
 def lead_year(doc: Document, f: Fact) -> str:
@@ -721,10 +736,10 @@ def respelled(q: Query, facts: list[Fact]) -> tuple[Query, tuple[str, ...]]:
     for term in terms_of(q.item):
         if len(term) < 2 or any(term in k for k in keys):
             continue
-        piece = label_sounds(facts).get(sound(term), "")
-        if piece and piece != term:
+        piece = sounds_like(term, label_sounds(facts))
+        if piece:
             item, slips = item.replace(term, piece), slips + [piece]
-    return (replace(q, item=item, expansions=(), broad=()) if slips else q), tuple(slips)
+    return (replace(q, item=item, expansions=(), broad=()) if slips else q), (item,) if slips else ()
 
 
 GENERIC_SUGGESTION = re.compile(r"^(收入|支出)?(总计|合计|小计|预算|决算)$|^(基本支出|项目支出|支出预算|收入预算)$")

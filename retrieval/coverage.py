@@ -53,29 +53,54 @@ def _generic() -> frozenset[str]:
 
 
 def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Content terms of the item, in order: lexicon keys whole, the rest cut by the tokenizer."""
-    text = normalize(item)
-    pieces: list[tuple[int, str]] = []
-    for key in sorted(lexicon_keys, key=len, reverse=True):
-        start = text.find(key)
-        while start >= 0 and len(key) >= 2:
-            pieces.append((start, key))
-            text = text[:start] + "\x00" * len(key) + text[start + len(key):]
-            start = text.find(key)
-    pos = 0
-    for chunk in text.split("\x00"):
-        if chunk:
-            at = text.find(chunk, pos)
-            offset = at
-            for w in cut(chunk):
-                pieces.append((offset, w))
-                offset += len(w)
-            pos = at + len(chunk)
-    ordered = [w for _, w in sorted(pieces)]
+    """Content terms of the item, in order: the tokenizer's words, neighbours that together are a lexicon
+    key joined (扫|马路 -> 扫马路), generic and function words left out."""
+    tokens = cut(normalize(item))
+    keys = set(lexicon_keys)
+    merged: list[str] = []
+    i = 0
+    while i < len(tokens):
+        j = next((j for j in range(len(tokens), i + 1, -1) if "".join(tokens[i:j]) in keys), i + 1)
+        merged.append("".join(tokens[i:j]))
+        i = j
     generic = _generic()
-    content = [w for w in ordered if w not in generic and w.strip() and not w.isdigit()]
-    long_ones = [w for w in content if len(w) >= 2]
-    return tuple(dict.fromkeys(long_ones or content))
+    content = [w for w in merged if w not in generic and w.strip() and not w.isdigit()]
+    terms = joined_singles(content)
+    return tuple(dict.fromkeys(w for w in terms if len(w) >= 2 or len(terms) == 1))
+
+
+def joined_singles(words: list[str]) -> list[str]:
+    """Single characters in a row are one unknown word (办|工 -> 办工: a slip for 办公)."""
+    out: list[str] = []
+    single_before = False
+    for w in words:
+        if len(w) == 1 and single_before:
+            out[-1] += w
+        else:
+            out.append(w)
+        single_before = len(w) == 1
+    return out
+
+
+WORD_FREQ = 100     # jieba frequency from which two characters are a word of their own (邮电 514, 水电 775)
+
+
+def found_whole(term: str, text: str) -> bool:
+    """The term is in the text, not as the tail of another word: 电费 is not in 邮电费 (邮电|费); 环境卫生
+    is in 城乡社区环境卫生, 公积金 in 住房公积金. A term of four or more characters is its own word."""
+    at = text.find(term)
+    while at >= 0:
+        if at == 0 or len(term) >= 4 or not is_word(text[at - 1:at + 1]):
+            return True
+        at = text.find(term, at + 1)
+    return False
+
+
+def is_word(pair: str) -> bool:
+    if len(pair) != 2:
+        return False
+    from retrieval.lexical import _base
+    return _base().FREQ.get(pair, 0) >= WORD_FREQ
 
 
 def is_abbreviation(term: str, context: str) -> str:
@@ -116,26 +141,47 @@ def same_sound(term: str, context: str) -> str:
     return ""
 
 
-def sound_index(labels: tuple[str, ...], lengths: tuple[int, ...] = (2, 3, 4, 5)) -> dict[tuple[str, ...], str]:
+def sound_index(labels: tuple[str, ...], lengths: tuple[int, ...] = (2, 3, 4, 5)) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Every 2-5 character stretch of the labels by its sound, for finding the word a slip stands for."""
-    out: dict[tuple[str, ...], str] = {}
+    out: dict[tuple[str, ...], dict[str, None]] = {}
     for label in labels:
         heard = sound(label)
         for n in lengths:
             for i in range(len(label) - n + 1):
-                out.setdefault(heard[i:i + n], label[i:i + n])
-    return out
+                out.setdefault(heard[i:i + n], {})[label[i:i + n]] = None
+    return {k: tuple(v) for k, v in out.items()}
+
+
+def sounds_like(term: str, index: dict[tuple[str, ...], tuple[str, ...]]) -> str:
+    """The printed stretch with the term's sound that shares most characters with it (办工 -> 办公, not 般公)."""
+    heard = [x for x in index.get(sound(term), ()) if x != term]
+    return max(heard, key=lambda x: sum(a == b for a, b in zip(x, term)), default="")
+
+
+def composed(term: str, lexicon: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
+    """A term made only of lexicon keys (笔记本|电脑): the targets of its last key, when every key's targets
+    agree on one (便携式计算机 holds 计算机)."""
+    keys, rest = [], term
+    while rest:
+        key = next((k for k in sorted(lexicon, key=len, reverse=True) if rest.startswith(k)), "")
+        if not key:
+            return ()
+        keys.append(key)
+        rest = rest[len(key):]
+    if len(keys) < 2:
+        return ()
+    return tuple(t for t in lexicon[keys[0]] if all(any(normalize(u) in t for u in lexicon[k]) for k in keys[1:]))
 
 
 def cover_term(term: str, parts: tuple[str, ...], lexicon: dict[str, tuple[str, ...]], similar: Similar | None,
                context_words: tuple[str, ...] = ()) -> Covered:
     """How one term is found in a candidate's context (its label, column, table, section …: each part
     on its own, so an abbreviation never spans two of them)."""
-    if any(term in p for p in parts):
+    if any(found_whole(term, p) for p in parts):
         return Covered(term, "literal", term)
-    for target in lexicon.get(term, ()):
+    for target in lexicon.get(term, ()) or composed(term, lexicon):
         t = normalize(target)
-        if any(t in p or is_abbreviation(t, p) for p in parts):
+        if any(found_whole(t, p) or is_abbreviation(t, p) for p in parts):
             return Covered(term, "lexicon", target)
     for how, test in (("abbreviation", is_abbreviation), ("pinyin", same_sound)):
         for p in parts:

@@ -138,10 +138,11 @@ class Engine:
         if not chosen:
             return refusal(question, why or Refusal("refuse_empty"))
         loaded = len(self._corpus.docs)
-        if q.intent in ("rank_max", "rank_min") and len(chosen) > 1 and A.ACROSS_BODIES.search(question):
-            across = A.rank_documents(q, [(d, self.facts(d.doc_id)) for d in chosen])
-            if across:
-                return replace(drafts_to_answer(question, [(chosen[0], across)], 1),
+        across = A.ACROSS_BODIES.search(question) or len(q.bodies) > 1       # 省政协和省委办公厅哪个会议费多
+        if q.intent in ("rank_max", "rank_min") and len({d.body for d in chosen}) > 1 and across:
+            ranked = A.rank_documents(q, [(d, self.facts(d.doc_id)) for d in chosen])
+            if ranked:
+                return replace(drafts_to_answer(question, [(chosen[0], ranked)], 1),
                                docs=tuple(d.doc_id for d in chosen))
         drafts = self._drafts(q, chosen[:MAX_DOCS])
         found = [(d, x) for d, x in drafts if x.found]

@@ -320,7 +320,7 @@ def lexicon() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=4096)
 def terms_of(item: str) -> tuple[str, ...]:
-    return item_terms(item, _cutter()._jieba.lcut, tuple(lexicon()))
+    return item_terms(item, lambda t: _cutter()._jieba.lcut(t, HMM=False), tuple(lexicon()))
 
 
 def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...]:

@@ -253,6 +253,9 @@ def item_to_lexicon(item: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return expansions, broad
 
 
+TOTAL_WORDS = ("", "总", "总的", "全部", "所有", "总额", "总数", "合计", "总计", "一共", "总共", "收支", "总量")
+
+
 def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
     q = normalize(question)
     codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
@@ -260,7 +263,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     intent = question_to_intent(q)
     item, part = question_to_item(q, Cues(intent, codes))
     unit_hint = question_to_unit_hint(q)
-    if item.strip() in ("", "总", "总的", "全部", "所有") and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
+    if item.strip() in TOTAL_WORDS and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
