@@ -9,10 +9,12 @@ markdown is escaped with `md_text`, and the little HTML built here escapes with 
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import threading
 import uuid
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -21,8 +23,8 @@ import streamlit as st
 
 from config import Settings, load_settings
 from prompts.ui_zh import APP as T
-from prompts.ui_zh import SUGGESTIONS
-from schema import Answer, Citation, Document, Fact
+from prompts.ui_zh import CHROME, SUGGESTIONS
+from schema import Answer, AnswerPart, Citation, Document, Fact
 from service import ingest_uploads, open_engine, token_ok
 from stores.facts import StoreUnavailable
 from stores.feedback import FeedbackStore
@@ -33,6 +35,10 @@ MAX_QUESTION = 500
 HISTORY_MESSAGES = 8
 UPLOAD_TYPES = ["pdf", "txt"]
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+MARK = re.compile(r"[①-⑳]|\[(\d+)\]")             # citation markers as the engine writes them
+SENTENCE = re.compile(r"[^。！？\n]+(?:[。！？]+[”’」）)]*(?:[①-⑳]|\[\d+\])*|$)|\n")
+SUGGESTED = 3                        # clickable questions offered when not found
+MAIN, AGREES, DIFFERS = "main", "agrees", "differs"
 HIGHLIGHT = "background-color: #fff3cd; font-weight: 600"
 TABLE_ROWS = 24                      # rows shown before the table scrolls
 ALL_DOCS = "*"
@@ -42,9 +48,9 @@ AVATARS = {"assistant": ":material/account_balance:", "user": ":material/person:
 
 CSS = """<style>
 :root { --bq-red: #a8261d; --bq-blue: #1f4e8c; --bq-line: #dfe3ea; }
-.bq-head, .bq-card, .bq-money, .bq-doc-item {
+.bq-head, .bq-ans, .bq-doc-item, .bq-copy {
   font-family: "Source Sans", "PingFang SC", "Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif; }
-[data-testid="stDecoration"] { display: none; }
+[data-testid="stDecoration"], [data-testid="InputInstructions"] { display: none; }
 .block-container { padding-top: 3.5rem; }
 .block-container, [data-testid="stBottomBlockContainer"] { max-width: 58rem; }
 .bq-head { display: flex; align-items: center; gap: .75rem; border-bottom: 3px solid var(--bq-red);
@@ -54,29 +60,124 @@ CSS = """<style>
   font-size: .95rem; letter-spacing: .05em; }
 .bq-title { font-size: 1.35rem; font-weight: 700; color: #1d2733; line-height: 1.3; }
 .bq-sub { font-size: .85rem; color: #5b6675; }
-.bq-sources-h { font-size: .85rem; color: #5b6675; margin: .4rem 0 .2rem; }
-.bq-card { border: 1px solid var(--bq-line); border-left: 4px solid var(--bq-blue); border-radius: 6px;
-  padding: .45rem .7rem; margin: .3rem 0; background: #f8fafc; font-size: .88rem; line-height: 1.55;
-  overflow-wrap: anywhere; }
-.bq-card .bq-n { color: var(--bq-blue); font-weight: 700; margin-right: .3rem; }
-.bq-card .bq-doc { font-weight: 600; color: #1d2733; }
+.bq-ans { font-size: 1rem; line-height: 1.65; color: #1d2733; overflow-wrap: anywhere; }
+.bq-part + .bq-part { border-top: 1px solid var(--bq-line); margin-top: .6rem; padding-top: .6rem; }
+.bq-part-h { font-weight: 700; color: var(--bq-blue); font-size: .9rem; line-height: 1.4; margin-bottom: .15rem; }
+.bq-lead { margin: 0 0 .3rem; font-size: 1.08rem; }
+.bq-fig { background: #fdf3f2; color: var(--bq-red); font-weight: 700; padding: 0 .15em; border-radius: 3px; }
+.bq-ref { color: var(--bq-blue); }
+.bq-more { margin: .3rem 0; }
+.bq-conv { color: #5b6675; font-size: .8rem; margin: .1rem 0 .2rem; }
+.bq-card { border-left: 3px solid var(--bq-blue); border-radius: 4px; padding: .3rem .6rem; margin: .3rem 0;
+  background: #f5f8fc; font-size: .85rem; line-height: 1.5; }
+.bq-card .bq-src-h { color: #5b6675; margin-right: .3rem; }
+.bq-card .bq-n { color: var(--bq-blue); font-weight: 700; margin-right: .2rem; }
+.bq-card .bq-doc { font-weight: 600; }
 .bq-card .bq-where { color: #3d4a5c; }
-.bq-card .bq-row { display: block; margin-top: .3rem; padding: .25rem .45rem; background: #fff;
-  border: 1px dashed #c5cfdd; border-radius: 4px; white-space: pre-wrap;
+.bq-card .bq-row { display: block; color: #3d4a5c; white-space: pre-wrap; font-size: .8rem;
   font-family: "WenQuanYi Micro Hei Mono", "Noto Sans Mono CJK SC", ui-monospace, monospace; }
-.bq-money { display: inline-flex; flex-wrap: wrap; align-items: baseline; gap: .2rem .6rem;
-  border-radius: 6px; background: #fdf3f2; border: 1px solid #f1d2cf; padding: .35rem .7rem; margin: .2rem 0; }
-.bq-money b { color: var(--bq-red); font-size: 1.15rem; }
-.bq-money span { color: #3d4a5c; } .bq-money small { color: #7a8594; }
+.bq-card.bq-differs { border-left-color: #b86200; background: #fff7eb; }
+.bq-card .bq-flag { color: #8a4a00; font-weight: 700; margin-right: .3rem; }
+.bq-fold { margin: .25rem 0; font-size: .85rem; }
+.bq-fold summary { cursor: pointer; color: var(--bq-blue); padding: .3rem 0; }
+.bq-fold summary:focus-visible, .bq-copy:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }
+.bq-fold .bq-more { font-size: .9rem; }
+.bq-copy { border: 1px solid #c5cfdd; background: #fff; color: #3d4a5c; border-radius: 6px; font-size: .85rem;
+  padding: .2rem .75rem; min-height: 2rem; cursor: pointer; }
+.bq-copy:hover { background: #f0f3f8; }
 .bq-doc-item { border-bottom: 1px solid var(--bq-line); padding: .35rem 0; font-size: .88rem; line-height: 1.45; }
 .bq-doc-item .bq-doc-meta { color: #5b6675; font-size: .8rem; }
 @media (max-width: 480px) {
-  .block-container { padding-left: .6rem; padding-right: .6rem; }
+  .block-container { padding-left: .6rem; padding-right: .6rem; padding-top: 3rem; }
   .bq-title { font-size: 1.1rem; } .bq-sub { font-size: .78rem; }
   .bq-mark { width: 2.1rem; height: 2.1rem; font-size: .8rem; }
+  .bq-head { padding-bottom: .4rem; } .bq-lead { font-size: 1.02rem; }
 }
 </style>"""
 EMBED_CSS = "<style>.block-container { padding-top: 1rem; padding-bottom: 1rem; }</style>"
+
+# Streamlit's controls carry English labels and its first Tab stop is a skip link. This script, run once per
+# page, puts the Chinese of prompts/ui_zh.py CHROME on them (attributes anywhere; texts only inside the
+# Streamlit controls of CHROME["scopes"], never in answers), makes the question box the first Tab stop, and
+# handles the copy buttons. It carries no document content: its only input is CHROME and two labels.
+CHROME_JS = """<script>
+(function () {
+  var cfg = %s, doc = window.document;
+  if (window.__bqChrome) { window.__bqChrome.cfg = cfg; return; }
+  var rules = function (exact, patterns) {
+    var res = (patterns || []).map(function (p) { return [new RegExp(p[0]), p[1]]; });
+    return function (s) {
+      var t = (s || "").trim();
+      if (Object.prototype.hasOwnProperty.call(exact, t)) { return exact[t]; }
+      for (var i = 0; i < res.length; i++) { if (res[i][0].test(t)) { return t.replace(res[i][0], res[i][1]); } }
+      return null;
+    };
+  };
+  var attr = rules(cfg.attrs, cfg.attr_patterns), text = rules(cfg.texts, cfg.text_patterns);
+  function localise() {
+    doc.documentElement.lang = cfg.lang;
+    doc.querySelectorAll("[aria-label],[title],[placeholder]").forEach(function (e) {
+      ["aria-label", "title", "placeholder"].forEach(function (a) {
+        var v = e.getAttribute(a), t = v && attr(v);
+        if (t && t !== v) { e.setAttribute(a, t); }
+      });
+    });
+    doc.querySelectorAll(cfg.scopes).forEach(function (scope) {
+      var walk = doc.createTreeWalker(scope, NodeFilter.SHOW_TEXT), n;
+      while ((n = walk.nextNode())) {
+        if (n.parentElement && n.parentElement.closest('[data-testid="stIconMaterial"]')) { continue; }
+        var t = text(n.nodeValue);
+        if (t && t !== n.nodeValue.trim()) { n.nodeValue = t; }
+      }
+    });
+    doc.querySelectorAll('[data-testid="stIconMaterial"]:not([aria-hidden])').forEach(function (e) {
+      e.setAttribute("aria-hidden", "true");
+    });
+    var box = doc.querySelector('[data-testid="stChatInputTextArea"]');
+    if (box && box.tabIndex !== 1) { box.tabIndex = 1; }
+  }
+  var queued = false;
+  var observer = new MutationObserver(function () {
+    if (queued) { return; }
+    queued = true;
+    window.requestAnimationFrame(function () { queued = false; localise(); });
+  });
+  observer.observe(doc.body, { subtree: true, childList: true, characterData: true, attributes: true,
+                               attributeFilter: ["aria-label", "title", "placeholder"] });
+  function fallbackCopy(value) {
+    var area = doc.createElement("textarea");
+    area.value = value; area.setAttribute("readonly", ""); area.style.position = "fixed"; area.style.opacity = "0";
+    doc.body.appendChild(area); area.select();
+    var ok = doc.execCommand("copy");
+    area.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy"));
+  }
+  doc.addEventListener("click", function (e) {
+    var btn = e.target.closest && e.target.closest("[data-bq-copy]");
+    if (!btn) { return; }
+    var value = btn.getAttribute("data-bq-copy"), label = btn.textContent;
+    var done = function (word) { btn.textContent = word; setTimeout(function () { btn.textContent = label; }, 2000); };
+    var write = navigator.clipboard && window.isSecureContext ? navigator.clipboard.writeText(value) : fallbackCopy(value);
+    write.catch(function () { return fallbackCopy(value); })
+      .then(function () { btn.setAttribute("data-bq-copied", "1"); done(window.__bqChrome.cfg.copied); },
+            function () { done(window.__bqChrome.cfg.copy_failed); });
+  });
+  window.__bqChrome = { cfg: cfg };
+  localise();
+})();
+</script>"""
+
+
+def chrome_html() -> str:
+    """The script above with its Chinese labels (JSON, so no string from outside prompts/ reaches it)."""
+    cfg = CHROME | {"copied": T["copied"], "copy_failed": T["copy_failed"]}
+    return CHROME_JS % json.dumps(cfg, ensure_ascii=False).replace("</", "<\\/")
+
+
+def chrome() -> None:
+    """Styles and the labelling script, for the chat and the staff pages."""
+    st.html(CSS)
+    st.html(chrome_html(), unsafe_allow_javascript=True)
 
 
 # ------------------------------------------------------------------ text helpers (pure)
@@ -109,24 +210,136 @@ def citation_where(c: Citation) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def card_html(n: int, c: Citation) -> str:
-    mark = CIRCLED[n - 1] if n <= len(CIRCLED) else f"[{n}]"
-    return (f'<div class="bq-card"><span class="bq-n">{mark}</span><span class="bq-doc">{esc(c.doc)}</span>'
-            f'<br><span class="bq-where">{esc(citation_where(c))}</span>'
+def mark_of(n: int) -> str:
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else f"[{n}]"
+
+
+def marks_in(text: str) -> list[int]:
+    """Citation numbers a text cites, in order of first mention: '…万元①…②③' -> [1, 2, 3]."""
+    found = [int(m.group(1)) if m.group(1) else CIRCLED.index(m.group()) + 1 for m in MARK.finditer(text)]
+    return list(dict.fromkeys(found))
+
+
+def text_to_sentences(text: str) -> list[str]:
+    """Split after 。！？ (a closing quote and the citation marks that follow stay with their sentence)."""
+    return [s.strip() for s in SENTENCE.findall(text or "") if s.strip()]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One document's share of an answer, as the chat shows it: a lead sentence, then its source."""
+    heading: str
+    lead: str
+    value: str | None
+    unit: str | None
+    more: tuple[str, ...] = ()       # sentences shown under the source
+    folded: tuple[str, ...] = ()     # sentences citing only agreeing tables: folded with them
+    main: int | None = None          # citation number shown in the short line under the lead
+    agrees: tuple[int, ...] = ()
+    differs: tuple[int, ...] = ()
+    others: tuple[int, ...] = ()
+
+
+def part_to_block(part: AnswerPart, citations: tuple[Citation, ...], cited: list[int]) -> Block:
+    """A part's text and the citation numbers it covers -> lead, source line, folded agreeing tables."""
+    sentences = text_to_sentences(part.text) or [""]
+    role = {n: citations[n - 1].role for n in cited if 1 <= n <= len(citations)}
+    main = next((n for n in role if role[n] == MAIN), next(iter(role), None))
+    rest = sentences[1:]
+    agreeing = [s for s in rest if marks_in(s) and all(role.get(n) == AGREES for n in marks_in(s))]
+    return Block(heading=part.heading, lead=sentences[0], value=part.value, unit=part.unit,
+                 more=tuple(s for s in rest if s not in agreeing), folded=tuple(agreeing), main=main,
+                 agrees=tuple(n for n in role if role[n] == AGREES and n != main),
+                 differs=tuple(n for n in role if role[n] == DIFFERS and n != main),
+                 others=tuple(n for n in role if role[n] not in (AGREES, DIFFERS) and n != main))
+
+
+def answer_to_blocks(a: Answer) -> tuple[Block, ...]:
+    """One block per document when the text is made of the answer's parts; else one block for the whole text.
+
+    Every citation lands in some block: the ones no text mentions go with the last block."""
+    parts = a.parts if len(a.parts) > 1 and all(p.text and p.text in a.answer for p in a.parts) else ()
+    if not parts:
+        parts = (AnswerPart(doc_id="", heading="", text=a.answer, value=a.value, unit=a.unit),)
+    cited = [marks_in(p.text) for p in parts]
+    seen = {n for ns in cited for n in ns}
+    cited[-1] += [n for n in range(1, len(a.citations) + 1) if n not in seen]
+    return tuple(part_to_block(p, a.citations, ns) for p, ns in zip(parts, cited))
+
+
+def figure_pattern(value: str, unit: str | None) -> re.Pattern:
+    return re.compile(re.escape(esc(value)) + r"\s*" + re.escape(esc(unit or "")))
+
+
+def sentence_html(text: str, value: str | None = None, unit: str | None = None) -> str:
+    """Escaped sentence; citation marks styled; the answered figure (value + unit) highlighted once.
+    A sentence that does not state the figure gets it after itself, highlighted."""
+    out = esc(text)
+    if value:
+        fig = figure_pattern(value, unit)
+        marked = fig.sub(lambda m: f'<mark class="bq-fig">{m.group()}</mark>', out, count=1)
+        out = marked if marked != out else f'{out} <mark class="bq-fig">{esc(value)}{esc(unit or "")}</mark>'
+    return MARK.sub(lambda m: f'<span class="bq-ref">{m.group()}</span>', out)
+
+
+def card_html(n: int, c: Citation, lead: bool = False, with_doc: bool = True) -> str:
+    """A source in one short line (document, table or section, page) and its row as printed."""
+    head = f'<span class="bq-src-h">{esc(T["source_lead"])}</span>' if lead else ""
+    flag = f'<span class="bq-flag">{esc(T["differs"])}</span>' if c.role == DIFFERS else ""
+    doc = f'<span class="bq-doc">{esc(T["doc_quoted"].format(doc=c.doc))}</span>' if with_doc and c.doc else ""
+    cls = "bq-card bq-differs" if c.role == DIFFERS else "bq-card"
+    return (f'<div class="{cls}">{head}{flag}<span class="bq-n">{mark_of(n)}</span>{doc}'
+            f'<span class="bq-where">{esc(citation_where(c))}</span>'
             f'<span class="bq-row" title="{esc(T["source_row"])}">{esc(c.text)}</span></div>')
 
 
-def sources_html(citations) -> str:
-    cards = "".join(card_html(i, c) for i, c in enumerate(citations, 1))
-    return f'<div class="bq-sources"><div class="bq-sources-h">{esc(T["sources"])}</div>{cards}</div>'
+def cards_html(numbers, citations: tuple[Citation, ...], with_doc: bool) -> str:
+    return "".join(card_html(n, citations[n - 1], with_doc=with_doc) for n in numbers)
 
 
-def money_html(answer: Answer) -> str | None:
-    other = money_line(answer.value, answer.unit) if answer.value else None
-    if not other:
-        return None
-    return (f'<div class="bq-money"><b>{esc(answer.value)} {esc(answer.unit)}</b>'
-            f'<span>{esc(other)}</span><small>{esc(T["money_note"])}</small></div>')
+def fold_html(label: str, inner: str) -> str:
+    return f'<details class="bq-fold"><summary>{esc(label)}</summary>{inner}</details>'
+
+
+def block_html(b: Block, citations: tuple[Citation, ...]) -> str:
+    """Lead sentence, its source in a short line, the conversion, further sentences, sources that differ
+    (always shown), then agreeing tables and other sources folded."""
+    with_doc = not b.heading
+    html_parts = [f'<div class="bq-part-h">{esc(b.heading)}</div>' if b.heading else "",
+                  f'<p class="bq-lead">{sentence_html(b.lead, b.value, b.unit)}</p>']
+    if b.main:
+        html_parts.append(card_html(b.main, citations[b.main - 1], lead=True, with_doc=with_doc))
+    if conv := money_line(b.value, b.unit):
+        html_parts.append(f'<div class="bq-conv">{esc(conv)}{esc(T["money_note"])}</div>')
+    html_parts += [f'<p class="bq-more">{sentence_html(s)}</p>' for s in b.more]
+    html_parts.append(cards_html(b.differs, citations, with_doc))
+    if b.agrees:
+        folded = "".join(f'<p class="bq-more">{sentence_html(s)}</p>' for s in b.folded)
+        inner = folded + cards_html(b.agrees, citations, with_doc)
+        html_parts.append(fold_html(T["agrees_fold"].format(n=len(b.agrees)), inner))
+    if b.others:
+        html_parts.append(fold_html(T["others_fold"].format(n=len(b.others)), cards_html(b.others, citations, with_doc)))
+    return f'<div class="bq-part">{"".join(html_parts)}</div>'
+
+
+def answer_html(a: Answer) -> str:
+    blocks = "".join(block_html(b, a.citations) for b in answer_to_blocks(a))
+    return f'<div class="bq-ans" role="article">{blocks}</div>'
+
+
+def copy_text(a: Answer) -> str:
+    """What the copy button puts on the clipboard: the answer, then every source with its row as printed."""
+    lines = [a.answer]
+    if a.citations:
+        lines.append(T["copy_sources"])
+        lines += [T["copy_source"].format(mark=mark_of(i), doc=c.doc, where=citation_where(c), text=c.text)
+                  for i, c in enumerate(a.citations, 1)]
+    return "\n".join(lines)
+
+
+def copy_html(a: Answer) -> str:
+    return (f'<button type="button" class="bq-copy" data-bq-copy="{esc(copy_text(a))}" '
+            f'aria-label="{esc(T["copy_label"])}" title="{esc(T["copy_label"])}">{esc(T["copy"])}</button>')
 
 
 def doc_label(d: Document) -> str:
@@ -238,7 +451,8 @@ def welcome(docs: list[Document], asking: bool) -> None:
     with st.chat_message("assistant", avatar=AVATARS["assistant"]):
         st.markdown(md_text(f"{text}\n{T['welcome_tail']}"))
         if titles and not messages() and not asking:
-            st.pills(T["suggest_head"], SUGGESTIONS, key="suggest", on_change=ask_picked, args=("suggest",))
+            st.pills(T["suggest_head"], SUGGESTIONS, key="suggest", on_change=ask_picked, args=("suggest",),
+                     format_func=md_text)
 
 
 def table_facts(engine, doc_id: str, title: str) -> list[Fact]:
@@ -286,16 +500,28 @@ def is_pdf_page(c: Citation) -> bool:
     return bool(c.page and c.file.lower().endswith(".pdf"))
 
 
+def viewed_sources(a: Answer) -> tuple[Citation, ...]:
+    """The sources offered as “查看原表”: each block's source under its lead and the ones that differ
+    (the agreeing tables are folded in the answer; their rows are already shown there)."""
+    numbers = [n for b in answer_to_blocks(a) for n in ((b.main,) if b.main else ()) + b.differs]
+    return tuple(a.citations[n - 1] for n in dict.fromkeys(numbers))
+
+
+def view_label(c: Citation, with_doc: bool) -> str:
+    label = T["view_table"].format(table=c.table) if c.table else T["view_page"].format(page=c.page)
+    return label + (T["view_doc"].format(doc=c.doc) if with_doc else "")
+
+
 def source_views(engine, entry_id: str, citations: tuple[Citation, ...]) -> None:
     """Lazy expanders: “查看原表” per cited table (with the cited PDF pages), “查看原页” for a cited passage."""
     groups: dict[tuple, list[Citation]] = {}
     for c in citations:
         if c.table or is_pdf_page(c):
             groups.setdefault((c.doc_id, c.table) if c.table else (c.doc_id, c.file, c.page), []).append(c)
+    with_doc = len({c.doc_id for c in citations}) > 1
     for k, cited in enumerate(groups.values()):
         first = cited[0]
-        label = T["view_table"].format(table=first.table) if first.table else T["view_page"].format(page=first.page)
-        box = st.expander(label, key=f"src_{entry_id}_{k}", on_change="rerun")
+        box = st.expander(md_text(view_label(first, with_doc)), key=f"src_{entry_id}_{k}", on_change="rerun")
         if not box.open:
             continue
         with box:
@@ -310,19 +536,19 @@ def show_answer(engine, entry: dict) -> None:
         st.error(entry["content"])
         return
     a: Answer = entry["answer"]
-    st.markdown(md_text(a.answer))
-    if money := money_html(a):
-        st.html(money)
+    st.html(answer_html(a))
     if not a.answerable and a.suggestions:
         key = f"alt_{entry['id']}"
-        st.pills(T["not_found_try"], list(a.suggestions[:5]), key=key, on_change=ask_picked, args=(key,))
+        st.pills(T["not_found_try"], list(a.suggestions[:SUGGESTED]), key=key, on_change=ask_picked, args=(key,),
+                 format_func=md_text)
     if a.citations:
-        st.html(sources_html(a.citations))
-        source_views(engine, entry["id"], a.citations)
+        source_views(engine, entry["id"], viewed_sources(a))
     if a.note:
         st.caption(md_text(a.note))
-    st.caption(T["latency"].format(sec=f"{a.latency_ms / 1000:.2f}"))
-    st.feedback("thumbs", key=f"fb_{entry['id']}", on_change=on_feedback, args=(entry["id"],))
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
+        st.html(copy_html(a), width="content")
+        st.feedback("thumbs", key=f"fb_{entry['id']}", on_change=on_feedback, args=(entry["id"],))
+        st.caption(T["latency"].format(sec=f"{a.latency_ms / 1000:.2f}"))
 
 
 def produce(engine, settings: Settings, question: str, history: list[dict], doc: str | None) -> Answer:
@@ -419,11 +645,11 @@ def upload_unlocked(settings: Settings) -> bool:
 
 
 def upload_files(engine, files) -> list[tuple[str, str]]:
-    bar = st.progress(0.0, text=T["upload_progress"].format(name=files[0].name, i=1, n=len(files)))
+    bar = st.progress(0.0, text=md_text(T["upload_progress"].format(name=files[0].name, i=1, n=len(files))))
 
     def progress(i: int, n: int, name: str) -> None:
         text = T["upload_progress"].format(name=name, i=i + 1, n=n) if name else T["upload_done"]
-        bar.progress(min(i / max(n, 1), 1.0), text=text)
+        bar.progress(min(i / max(n, 1), 1.0), text=md_text(text))
     results = ingest_uploads(engine, [(f.name, f.getvalue()) for f in files], progress=progress)
     bar.progress(1.0, text=T["upload_done"])
     return [ingest_line(r) for r in results]
@@ -446,7 +672,7 @@ def upload_sidebar(engine, settings: Settings) -> None:
         st.session_state.upload_n = n + 1
         st.rerun()
     for level, line in st.session_state.get("ingest_results", []):
-        getattr(st, level)(line)
+        getattr(st, level)(md_text(line))                # file names are shown as typed, never as markdown
 
 
 def sidebar(engine, settings: Settings, docs: list[Document]) -> str | None:
@@ -483,9 +709,8 @@ def load_engine(settings: Settings):
 
 def main() -> None:
     st.set_option("client.showErrorDetails", "none")    # a visitor never sees a traceback
-    st.set_option("client.toolbarMode", "minimal")       # no developer menu on a public page
     st.set_page_config(page_title=T["page_title"], page_icon=":material/account_balance:", layout="centered")
-    st.html(CSS)
+    chrome()
     embedded = bool(st.context.is_embedded)
     if embedded:
         st.html(EMBED_CSS)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app import chrome
 from audit import audit_document
 from audit.model import ERROR, FAMILIES, HINT
 from audit.staff import filter_findings, group_by_family
@@ -37,7 +38,9 @@ def show_finding(f) -> None:
 
 def main() -> None:
     st.set_page_config(page_title=UI["audit_title"], page_icon=":material/fact_check:", layout="wide")
-    st.title(UI["audit_title"])
+    chrome()
+    st.page_link("app.py", label=UI["back"], icon=":material/arrow_back:")
+    st.title(UI["audit_title"], anchor=False)
     st.caption(UI["audit_caption"])
     settings = st.session_state.setdefault("settings", load_settings())
     if not token_ok(st.session_state.get("staff_token", ""), settings.admin_token):
@@ -60,7 +63,7 @@ def main() -> None:
         d, found = findings_for(store, doc_id, version)
         shown = filter_findings(found, severities, families)
         everything += shown
-        st.subheader(d.title)
+        st.subheader(d.title, anchor=False)
         errors = sum(f.severity == ERROR for f in shown)
         st.caption(f"{UI['count_errors']} {errors} · {UI['count_hints']} {len(shown) - errors}")
         if not shown:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from app import chrome
 from audit.staff import FactFilter, fact_records, filter_facts
 from config import load_settings
 from prompts.staff_zh import COLUMNS, KIND_NAMES, UI
@@ -46,7 +47,9 @@ def filters(docs, facts) -> FactFilter:
 
 def main() -> None:
     st.set_page_config(page_title=UI["browse_title"], page_icon=":material/table_view:", layout="wide")
-    st.title(UI["browse_title"])
+    chrome()
+    st.page_link("app.py", label=UI["back"], icon=":material/arrow_back:")
+    st.title(UI["browse_title"], anchor=False)
     st.caption(UI["browse_caption"])
     settings = st.session_state.setdefault("settings", load_settings())
     if not token_ok(st.session_state.get("staff_token", ""), settings.admin_token):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 UI = {
+    "back": "返回问答",
     "audit_title": "一致性核查",
     "audit_caption": "逐份核对表内算术、表间数字、文表数字、比例与增减、重复表述、年度名称和格式残留。"
                      "“错误”为数字或表述确有矛盾，“提示”需人工判断；四舍五入的尾差不计。",
@@ -37,3 +38,12 @@ UI = {
 KIND_NAMES = {"cell": "表格数字", "empty": "空单元格", "text": "文中数字", "indicator": "绩效指标"}
 COLUMNS = {"doc": "文件", "table": "表格", "page": "页码", "code": "科目编码", "label": "项目", "column": "栏目",
            "raw": "数值（原样）", "unit": "单位", "kind": "类型", "text": "原文行", "section": "章节"}
+
+# The one header row of the Excel exports (stores/export.py), by field name.
+FACT_HEADERS = {"doc": "文件", "table": "表格", "table_name": "表名", "table_no": "表号", "section": "章节",
+                "page": "页码", "code": "科目编码", "level": "级次", "parent": "上级编码", "label": "项目",
+                "column": "栏目", "value": "数值", "raw": "原文数字", "unit": "单位", "text": "原文行",
+                "kind": "类型", "row": "行序", "file": "源文件"}
+FINDING_HEADERS = {"doc_id": "文件", "severity": "严重程度", "family": "类别代码", "family_name": "类别",
+                   "rule": "规则", "page": "页码", "message": "问题", "figures": "涉及数字", "where": "位置",
+                   "cited_text": "原文", "cited_pages": "各处页码"}

@@ -1,6 +1,7 @@
 """The Streamlit chat, driven headless by AppTest against a real engine on a temp store."""
 from __future__ import annotations
 
+import html
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -8,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from schema import Citation, Fact
+from schema import Answer, AnswerPart, Citation, Fact
 from stores.feedback import FeedbackStore
 from tests.conftest import SCRIPT_DISCLOSURE
 
@@ -48,8 +49,18 @@ def plain(markdown: str) -> str:
     return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", markdown)
 
 
+def visible(markup: str) -> str:
+    """What a visitor reads of an st.html block: its text, tags dropped and entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", markup))
+
+
 def shown_text(at: AppTest) -> str:
-    return "\n".join([plain(m.value) for m in at.markdown] + [h.value for h in at.html] + [c.value for c in at.caption])
+    return "\n".join([plain(m.value) for m in at.markdown] + [visible(h.value) for h in at.html if "<script" not in h.value]
+                     + [c.value for c in at.caption])
+
+
+def answer_markup(at: AppTest) -> str:
+    return [h.value for h in at.html if 'class="bq-ans"' in h.value][-1]
 
 
 def test_opens_on_sample_with_welcome_naming_it_and_suggestions(store):
@@ -104,13 +115,13 @@ def test_upload_text_disclosure_adds_document_and_escapes_script(store):
     at.run()
     at.button(key="upload_go").click().run()
     assert not at.exception
-    assert any("mini.txt：已导入" in s.value for s in at.sidebar.success)
+    assert any("mini.txt：已导入" in plain(s.value) for s in at.sidebar.success)
     assert "示例区市场监督管理局 · 2025年 · 部门预算" in "".join(h.value for h in at.sidebar.html)
     at = ask(at, "示例区市场监督管理局住房保障支出是多少？")
     cards = "".join(h.value for h in at.html if "bq-card" in h.value)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img" in cards and "<script" not in cards and "<img" not in cards
-    answer = at.chat_message[-1].markdown[0].value
-    assert "\\<script\\>" in answer and "<script>" in plain(answer)   # escaped markdown, read as text
+    lead = re.search(r'<p class="bq-lead">(.*?)</p>', answer_markup(at)).group(1)
+    assert "&lt;script&gt;" in lead and "<script>" in visible(lead)       # escaped HTML, read as text
 
 
 def test_feedback_click_is_stored_in_sqlite(store):
@@ -154,12 +165,12 @@ def test_pdf_upload_answer_shows_table_and_cited_page_image_and_yuan_to_wan(stor
     at.file_uploader[0].upload(pdf.name, pdf.read_bytes(), "application/pdf")
     at.run()
     at.button(key="upload_go").click().run(timeout=300)
-    assert any(pdf.name in s.value for s in at.sidebar.success), [e.value for e in at.sidebar.error]
+    assert any(pdf.name in plain(s.value) for s in at.sidebar.success), [e.value for e in at.sidebar.error]
     at = ask(at, "区府办2025年一般公共服务支出预算是多少？")
     answer = at.session_state.messages[-1]["answer"]
     assert answer.citations and answer.citations[0].page and answer.citations[0].file == pdf.name
     if answer.unit == "元":
-        assert "万元" in "".join(h.value for h in at.html if "bq-money" in h.value)
+        assert "万元" in re.search(r'<div class="bq-conv">(.*?)</div>', answer_markup(at)).group(1)
     key = next(k for k in at.session_state.keys() if str(k).startswith("src_") and str(k).endswith("_0"))
     at.session_state[key] = True
     at.run(timeout=120)
@@ -224,3 +235,158 @@ def test_citation_card_escapes_html():
     c = Citation(doc="<b>部门</b>", page=4, table="表一", section=None, text="<script>alert(1)</script> 7.00")
     out = card_html(1, c)
     assert "<script" not in out and "&lt;script&gt;" in out and "&lt;b&gt;部门" in out and "第 4 页" in out
+
+
+# ------------------------------------------------------------------ the answer as citizens read it
+def test_answer_leads_with_its_sentence_then_the_main_source_and_folds_the_agreeing_tables(store):
+    at = ask(start(), QUESTION)
+    markup = answer_markup(at)
+    lead = re.search(r'<p class="bq-lead">(.*?)</p>', markup)
+    first_card = re.search(r'<div class="bq-card">(.*?)</div>', markup)
+    fold = re.search(r'<details class="bq-fold"><summary>(.*?)</summary>(.*?)</details>', markup)
+    assert lead and first_card and fold
+    assert visible(lead.group(1)).startswith(at.session_state.messages[-1]["answer"].answer.split("。")[0])
+    assert '<mark class="bq-fig">3241.03万元</mark>' in lead.group(1)
+    assert lead.end() <= first_card.start() < fold.start()                    # lead, then its source, then the fold
+    assert "来源" in first_card.group(1) and "收支总表" in first_card.group(1)
+    assert "二十、住房保障支出 3241.03 3241.03" in first_card.group(1)
+    assert fold.group(1) == "另有2张表数字一致"
+    assert "2026年预算支出总表" in fold.group(2) and "2026年预算收入总表" in fold.group(2)
+    assert "221 住房保障支出 3241.03 35.03 3206.00" in fold.group(2)
+    assert "约合 32,410,300.00 元" in visible(markup)
+    assert [e.label for e in at.expander if e.label.startswith("查看原表")] == ["查看原表：预算公开表1 2026年预算收支总表"]
+
+
+def test_two_documents_get_one_block_each_with_its_own_figure(store):
+    at = start()
+    at.file_uploader[0].upload("mini.txt", MINI.encode("utf-8"), "text/plain")
+    at.run()
+    at.button(key="upload_go").click().run()
+    at = ask(at, QUESTION)
+    answer = at.session_state.messages[-1]["answer"]
+    assert len(answer.parts) == 2
+    markup = answer_markup(at)
+    heads = re.findall(r'<div class="bq-part-h">(.*?)</div>', markup)
+    figures = re.findall(r'<mark class="bq-fig">(.*?)</mark>', markup)
+    assert len(heads) == 2 and any("晋城" in h for h in heads) and any("示例区市场监督管理局" in h for h in heads)
+    assert sorted(figures) == ["112.30万元", "3241.03万元"]
+    assert markup.count('<span class="bq-src-h">来源</span>') == 2             # each block: its own source line
+
+
+def test_not_found_repeats_the_question_and_offers_two_or_three_clickable_questions(store):
+    question = "无人机购置费是多少？"
+    at = ask(start(), question)
+    answer = at.session_state.messages[-1]["answer"]
+    assert not answer.answerable
+    assert question.rstrip("？") in visible(answer_markup(at))              # the question as asked, not its keywords
+    pills = next(p for p in at.pills if str(p.key).startswith("alt_"))
+    assert 2 <= len(pills.options) <= 3
+    picked = pills.options[0]
+    pills.select(picked).run()
+    assert not at.exception
+    assert at.session_state.messages[-2]["content"] == plain(picked)
+    assert at.session_state.messages[-1]["answer"].answerable
+
+
+def test_copy_button_carries_the_answer_and_its_sources(store):
+    at = ask(start(), QUESTION)
+    button = next(h.value for h in at.html if h.value.startswith('<button type="button" class="bq-copy"'))
+    copied = html.unescape(re.search(r'data-bq-copy="([^"]*)"', button).group(1))
+    answer = at.session_state.messages[-1]["answer"]
+    assert copied.startswith(answer.answer)
+    assert "来源：" in copied and all(c.text in copied for c in answer.citations)
+    assert 'aria-label="复制回答和来源"' in button
+
+
+def test_upload_file_name_is_shown_as_plain_text_not_markdown(store):
+    from app import md_text
+    name = "**粗体**_[链接](x.cn)`代码`<b>.txt"
+    at = start()
+    at.file_uploader[0].upload(name, MINI.encode("utf-8"), "text/plain")
+    at.run()
+    at.button(key="upload_go").click().run()
+    line = next(s.value for s in at.sidebar.success)
+    assert plain(line).startswith(name + "：已导入")
+    assert line.startswith(md_text(name))                                     # every markdown character escaped
+
+
+def test_default_start_has_no_developer_menu_and_shows_no_tracebacks():
+    import tomllib
+    config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["toolbarMode"] == "minimal" and config["client"]["showErrorDetails"] == "none"
+    assert config["browser"]["gatherUsageStats"] is False
+
+
+# ------------------------------------------------------------------ pure helpers of the answer view
+def cite(n: int, role: str, table: str, text: str) -> Citation:
+    return Citation(doc="示例文件", page=n, table=table, section=None, text=text, doc_id="d", role=role)
+
+
+def test_sentences_keep_their_citation_marks_and_closing_quotes():
+    from app import marks_in, text_to_sentences
+    text = "住房保障支出为3241.03万元①。表二、表三中也为3241.03万元②③。“注意”。"
+    assert text_to_sentences(text) == ["住房保障支出为3241.03万元①。", "表二、表三中也为3241.03万元②③。", "“注意”。"]
+    assert marks_in("甲①乙[21]丙①②") == [1, 21, 2]
+    assert text_to_sentences("无句号的回答") == ["无句号的回答"]
+
+
+def test_a_differing_source_is_always_shown_and_agreeing_ones_fold():
+    from app import answer_html, answer_to_blocks
+    a = Answer(question="q", answer="办公费为17.00万元①。表二也为17.00万元②。表三为17.50万元③。", answerable=True,
+               value="17.00", unit="万元",
+               citations=(cite(1, "main", "表一", "办公费 17.00"), cite(2, "agrees", "表二", "办公费 17.00"),
+                          cite(3, "differs", "表三", "办公费 17.50")))
+    (b,) = answer_to_blocks(a)
+    assert (b.main, b.agrees, b.differs) == (1, (2,), (3,))
+    assert b.folded == ("表二也为17.00万元②。",) and b.more == ("表三为17.50万元③。",)
+    markup = answer_html(a)
+    fold_at = markup.index("<details")
+    assert markup.index("办公费 17.50") < fold_at and "此处数字不同" in markup[:fold_at]
+    assert markup.index("办公费 17.00", fold_at) > fold_at                     # 表二's row only inside the fold
+
+
+def test_citations_no_sentence_mentions_still_appear_folded_as_other_sources():
+    from app import answer_html, answer_to_blocks
+    a = Answer(question="q", answer="没有标记的回答。", answerable=True,
+               citations=(cite(1, "", "表一", "甲 1"), cite(2, "", "表二", "乙 2")))
+    (b,) = answer_to_blocks(a)
+    assert b.main == 1 and b.others == (2,)
+    assert "其他来源（1）" in answer_html(a) and "乙 2" in answer_html(a)
+
+
+def test_parts_that_do_not_make_up_the_text_fall_back_to_one_block():
+    from app import answer_to_blocks
+    parts = (AnswerPart("a", "甲", "甲为1元①。", "1", "元"), AnswerPart("b", "乙", "乙为2元②。", "2", "元"))
+    a = Answer(question="q", answer="改写过的回答①②。", answerable=True, parts=parts,
+               citations=(cite(1, "main", "表一", "甲 1"), cite(2, "main", "表二", "乙 2")))
+    assert [b.lead for b in answer_to_blocks(a)] == ["改写过的回答①②。"]
+    whole = Answer(question="q", answer="【甲】甲为1元①。\n【乙】乙为2元②。", answerable=True, parts=parts,
+                   citations=a.citations)
+    assert [(b.heading, b.main) for b in answer_to_blocks(whole)] == [("甲", 1), ("乙", 2)]
+
+
+def test_the_labelling_script_gets_only_prompt_strings_as_json():
+    import json
+
+    from app import chrome_html
+    from prompts.ui_zh import CHROME
+    out = chrome_html()
+    cfg = json.loads(re.search(r"var cfg = (\{.*?\}), doc", out, re.S).group(1).replace("<\\/", "</"))
+    assert cfg["attrs"] == CHROME["attrs"] and cfg["copied"] == "已复制" and out.count("</script>") == 1
+    assert all(re.search(r"[\u4e00-\u9fff]", v) for v in CHROME["attrs"].values())
+
+
+def test_widget_bundles_the_strings_and_suggestions_the_api_serves():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("bundle", APP.parent / "widget" / "bundle.py")
+    bundle = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bundle)
+    assert bundle.embed_bundle(bundle.EMBED.read_text(encoding="utf-8")) == bundle.ui_payload()
+    assert bundle.ui_payload()["widget"]["refused"] == "本站尚未获准使用问答服务，请联系网站管理员。"
+
+
+def test_a_lead_that_does_not_state_the_figure_gets_it_highlighted_after_it():
+    from app import sentence_html
+    assert sentence_html("办公费见下表①。", "17.00", "万元") == \
+        '办公费见下表<span class="bq-ref">①</span>。 <mark class="bq-fig">17.00万元</mark>'
+    assert sentence_html("办公费为17.00 万元①。", "17.00", "万元").count("<mark") == 1

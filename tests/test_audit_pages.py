@@ -24,7 +24,9 @@ def store(tmp_path, monkeypatch, sample_parsed):
 
 
 def run(page) -> AppTest:
-    at = AppTest.from_file(str(page), default_timeout=60).run()
+    """The page as the app serves it: app.py is the entry point, the page is switched to."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page(str(page.relative_to(ROOT))).run()
     assert not at.exception, at.exception
     return at
 

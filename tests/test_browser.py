@@ -1,15 +1,19 @@
-"""End to end in headless Chromium: the Streamlit chat and the portal widget on real servers.
+"""End to end in headless Chromium: the Streamlit chat, the staff pages and the portal widget on real servers.
 
-Starts uvicorn and streamlit on free loopback ports with a temp store, asks through both, and
-saves screenshots to artifacts/ (desktop and 360 px wide) for a person to look at.
+Starts uvicorn and streamlit on free loopback ports with a temp store, two portal pages on two more
+loopback origins (one allowed by BUDGETQA_CORS_ORIGINS, one not), asks through all of them, and saves
+screenshots to artifacts/ at 1280 px and at 390 px (a phone, emulated) for a person to look at.
 """
 from __future__ import annotations
 
 import contextlib
+import http.server
 import os
+import re
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,8 +27,13 @@ ARTIFACTS = ROOT / "artifacts"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 QUESTION = "住房保障支出是多少？"
+NOT_FOUND = "无人机购置费是多少？"
 TOKEN = "browser-test-token"
 SCRIPT_DOC = SCRIPT_DISCLOSURE
+REFUSED = "本站尚未获准使用问答服务，请联系网站管理员。"
+PHONE = (390, 844)
+DESKTOP = (1280, 900)
+ALLOWED_WORDS = {"PDF", "TXT", "CSV", "Excel"}      # format names a Chinese page writes as they are
 
 pytestmark = pytest.mark.browser
 
@@ -74,22 +83,48 @@ def server(cmd: list[str], env: dict, log: Path):
                 proc.kill()
 
 
+@contextlib.contextmanager
+def portal(port: int, api_url: str):
+    """A portal page on its own loopback origin: the demo page, its widget loaded from the API's host."""
+    page = (ROOT / "widget" / "demo.html").read_text(encoding="utf-8")
+    body = page.replace('src="/widget/embed.js"', f'src="{api_url}/widget/embed.js"').encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - http.server's name
+            found = self.path.split("?")[0] == "/"
+            self.send_response(200 if found else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body if found else b"")
+
+        def log_message(self, *args):
+            pass
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), Page)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETQA_")}
-    env.update(BUDGETQA_STORE=str(tmp / "store"), BUDGETQA_ADMIN_TOKEN=TOKEN, PYTHONUNBUFFERED="1")
-    api_port, app_port = free_port(), free_port()
+    api_port, app_port, allowed_port, refused_port = free_port(), free_port(), free_port(), free_port()
     api_url, app_url = f"http://127.0.0.1:{api_port}", f"http://127.0.0.1:{app_port}"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BUDGETQA_")}
+    env.update(BUDGETQA_STORE=str(tmp / "store"), BUDGETQA_ADMIN_TOKEN=TOKEN, PYTHONUNBUFFERED="1",
+               BUDGETQA_CORS_ORIGINS=f"http://127.0.0.1:{allowed_port}", BUDGETQA_RATE_LIMIT="0")
     api_cmd = [sys.executable, "-m", "uvicorn", "api:app", "--host", "127.0.0.1", "--port", str(api_port)]
     app_cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(app_port),
-               "--server.address", "127.0.0.1", "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"]
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
     with server(api_cmd, env, tmp / "api.log") as api:
         wait_http(f"{api_url}/api/health", api, tmp / "api.log")   # the sample is ingested once, here
-        with server(app_cmd, env, tmp / "app.log") as app:
+        with server(app_cmd, env, tmp / "app.log") as app, portal(allowed_port, api_url) as allowed, \
+                portal(refused_port, api_url) as refused:
             wait_http(f"{app_url}/_stcore/health", app, tmp / "app.log")
-            yield {"api": api_url, "app": app_url}
+            yield {"api": api_url, "app": app_url, "allowed": allowed, "refused": refused}
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +143,7 @@ def driver(tmp_path_factory):
     d.quit()
 
 
+# ------------------------------------------------------------------ helpers
 def wait_for(driver, predicate, timeout: float = 90):
     return WebDriverWait(driver, timeout, poll_frequency=0.3).until(lambda d: predicate())
 
@@ -120,52 +156,199 @@ def no_horizontal_scroll(driver) -> bool:
     return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
-def scroll_to(driver, element) -> None:
-    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
-    time.sleep(0.3)
-
-
-def shot(driver, name: str, width: int, height: int) -> Path:
-    driver.set_window_size(width, height)
+def viewport(driver, size: tuple[int, int]) -> None:
+    """1280 px: a desktop window. 390 px: a phone's viewport (emulated, so the page gets exactly 390 × 844)."""
+    if size == PHONE:
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": size[0], "height": size[1], "deviceScaleFactor": 2, "mobile": True})
+    else:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+        driver.set_window_size(*size)
     time.sleep(1.0)
+
+
+def shot(driver, name: str) -> Path:
     path = ARTIFACTS / name
     driver.save_screenshot(str(path))
     return path
 
 
-def test_streamlit_chat_answers_with_figure_and_source_card(servers, driver):
-    driver.set_window_size(1280, 900)
-    driver.get(servers["app"])
-    box = wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))[0]
+def at_top(driver, element) -> None:
+    """Scroll `element` to just under Streamlit's sticky header."""
+    driver.execute_script("""
+        const el = arguments[0];
+        el.scrollIntoView({block: 'start'});
+        const head = document.querySelector('[data-testid="stHeader"]');
+        let box = el.parentElement;
+        while (box && box.scrollHeight <= box.clientHeight + 1) { box = box.parentElement; }
+        (box || document.scrollingElement).scrollBy(0, -((head ? head.getBoundingClientRect().bottom : 0) + 8));
+    """, element)
+    time.sleep(0.4)
+
+
+def open_chat(driver, url: str):
+    driver.get(url)
+    return wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))[0]
+
+
+def ask_chat(driver, url: str, question: str):
+    """Ask on a fresh page; the answer's chat message once it is rendered."""
+    open_chat(driver, url).send_keys(question, Keys.ENTER)
+    try:
+        wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] .bq-ans')) == 1,
+                 timeout=150)
+    except Exception as e:                                      # say what the page showed instead
+        raise AssertionError(f"no answer to {question!r}; the page shows: {body_text(driver)[-1500:]}") from e
+    time.sleep(1.0)
+    return driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-1]
+
+
+def fits_under_header(driver, top, bottom) -> dict:
+    """Height from `top`'s top to `bottom`'s bottom, against the room between the header and the question box."""
+    return driver.execute_script("""
+        const head = document.querySelector('[data-testid="stHeader"]');
+        const box = document.querySelector('[data-testid="stChatInput"]');
+        const room = (box ? box.getBoundingClientRect().top : innerHeight) - (head ? head.getBoundingClientRect().bottom : 0);
+        return {need: arguments[1].getBoundingClientRect().bottom - arguments[0].getBoundingClientRect().top, room: room};
+    """, top, bottom)
+
+
+ENGLISH = """
+const out = [], seen = new Set();
+const word = /[A-Za-z]{3,}/;
+document.querySelectorAll('[aria-label],[title],[placeholder],[alt]').forEach(e => {
+  for (const a of ['aria-label', 'title', 'placeholder', 'alt']) {
+    const v = e.getAttribute(a); if (v && word.test(v)) { out.push(a + ': ' + v); }
+  }
+});
+const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+let n;
+while ((n = walk.nextNode())) {
+  const p = n.parentElement, t = n.nodeValue.trim();
+  if (!t || !word.test(t) || !p || p.closest('style,script,noscript,[data-testid="stIconMaterial"]')) { continue; }
+  if (p.checkVisibility && !p.checkVisibility()) { continue; }
+  out.push('text: ' + t);
+}
+return out;
+"""
+
+
+def english_left(driver) -> list[str]:
+    """Labels and visible text still in English (format names such as PDF aside)."""
+    return [x for x in driver.execute_script(ENGLISH) if set(re.findall(r"[A-Za-z]{3,}", x.split(": ", 1)[1])) - ALLOWED_WORDS]
+
+
+# ------------------------------------------------------------------ the chat
+def test_chat_is_in_chinese_with_no_developer_menu_and_the_first_tab_reaches_the_question_box(servers, driver):
+    viewport(driver, DESKTOP)
+    open_chat(driver, servers["app"])
     wait_for(driver, lambda: "晋城经济技术开发区建设管理部" in body_text(driver))
-    shot(driver, "app-welcome-desktop.png", 1280, 900)
-    box.send_keys(QUESTION, Keys.ENTER)
-    wait_for(driver, lambda: "3241.03万元" in body_text(driver))
-    cards = wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, ".bq-card"))
-    assert "收支总表" in cards[0].text and "二十、住房保障支出 3241.03 3241.03" in cards[0].text
-    assert "32,410,300.00 元" in body_text(driver)
-    scroll_to(driver, driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[1])
-    shot(driver, "app-answer-desktop.png", 1280, 1000)
-    driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"] summary')[0].click()
-    wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'))
-    time.sleep(1.5)
-    scroll_to(driver, driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"]')[0])
-    shot(driver, "app-table-desktop.png", 1280, 1500)
-    driver.set_window_size(360, 780)
-    scroll_to(driver, driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[1])
-    shot(driver, "app-answer-360.png", 360, 780)
+    wait_for(driver, lambda: driver.execute_script("return document.documentElement.lang") == "zh-CN")
+    time.sleep(1.0)
+    shot(driver, "app-welcome-1280.png")
+    assert "Deploy" not in body_text(driver) and not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stMainMenu"]')
+    assert english_left(driver) == []
+    token = driver.find_element(By.CSS_SELECTOR, "[data-testid='stSidebar'] input[aria-label='管理口令']")
+    token.send_keys(TOKEN, Keys.ENTER)                          # the uploader shows once the admin token is given
+    dropzone = wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stFileUploaderDropzone"]'))[0]
+    time.sleep(0.5)
+    assert "选择文件" in dropzone.text and "单个文件不超过 50 MB" in dropzone.text and "Browse" not in dropzone.text
+    assert english_left(driver) == []
+    shot(driver, "app-uploader-1280.png")
+    driver.get(servers["app"])
+    open_chat(driver, servers["app"])
+    time.sleep(1.0)
+    driver.execute_script("document.activeElement && document.activeElement.blur()")
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+    assert driver.switch_to.active_element.get_attribute("data-testid") == "stChatInputTextArea"
+
+
+def test_one_figure_answer_leads_with_its_sentence_and_source_and_fits_a_phone(servers, driver):
+    viewport(driver, DESKTOP)
+    answer = ask_chat(driver, servers["app"], QUESTION)
+    lead = answer.find_element(By.CSS_SELECTOR, ".bq-lead")
+    source = answer.find_element(By.CSS_SELECTOR, ".bq-lead + .bq-card")
+    assert "3241.03万元" in lead.find_element(By.CSS_SELECTOR, "mark.bq-fig").text
+    assert "收支总表" in source.text and "二十、住房保障支出 3241.03 3241.03" in source.text
+    fold = answer.find_element(By.CSS_SELECTOR, "details.bq-fold")
+    assert fold.find_element(By.TAG_NAME, "summary").text == "另有2张表数字一致"
+    assert fold.get_attribute("open") is None and "35.03 3206.00" not in answer.text     # folded until tapped
+    assert english_left(driver) == []
+    question = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-2]
+    at_top(driver, question)
+    shot(driver, "app-answer-1280.png")
+    viewport(driver, PHONE)
+    at_top(driver, question)
+    room = fits_under_header(driver, answer, source)
+    assert room["need"] <= room["room"], room                 # the answer and its first source on one screen
+    shot(driver, "app-answer-390.png")
     assert no_horizontal_scroll(driver)
+    fold.find_element(By.TAG_NAME, "summary").click()         # a tap opens the agreeing tables
+    wait_for(driver, lambda: "221 住房保障支出 3241.03 35.03 3206.00" in fold.text)
+    shot(driver, "app-answer-open-390.png")
+    viewport(driver, DESKTOP)
 
 
-def test_streamlit_embed_mode_is_compact_at_360px(servers, driver):
-    driver.set_window_size(360, 780)
+def test_copy_button_puts_the_answer_and_its_sources_on_the_clipboard(servers, driver):
+    viewport(driver, DESKTOP)
+    driver.execute_cdp_cmd("Browser.grantPermissions", {
+        "origin": servers["app"], "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]})
+    answer = ask_chat(driver, servers["app"], QUESTION)
+    button = answer.find_element(By.CSS_SELECTOR, "button.bq-copy")
+    assert button.text == "复制" and button.get_attribute("aria-label") == "复制回答和来源"
+    button.click()
+    wait_for(driver, lambda: button.get_attribute("data-bq-copied") == "1", timeout=10)
+    copied = driver.execute_async_script(
+        "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERROR ' + e));")
+    assert copied.startswith("住房保障支出") and "3241.03万元" in copied
+    assert "来源：" in copied and "二十、住房保障支出 3241.03 3241.03" in copied and "35.03 3206.00" in copied
+
+
+def test_not_found_repeats_the_question_and_offers_clickable_questions(servers, driver):
+    viewport(driver, DESKTOP)
+    answer = ask_chat(driver, servers["app"], NOT_FOUND)
+    time.sleep(1.0)
+    question = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-2]
+    at_top(driver, question)
+    shot(driver, "app-notfound-1280.png")                      # shots first: a person looks at them either way
+    viewport(driver, PHONE)
+    at_top(driver, question)
+    shot(driver, "app-notfound-390.png")
+    assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
+    assert NOT_FOUND.rstrip("？") in answer.find_element(By.CSS_SELECTOR, ".bq-ans").text   # as asked
+    pills = answer.find_elements(By.CSS_SELECTOR, '[data-testid="stButtonGroup"] button')
+    assert 2 <= len(pills) <= 3
+    asked = pills[0].text
+    pills[0].click()
+    wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] .bq-ans')) == 2)
+    assert asked in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-2].text
+
+
+def test_streamlit_embed_mode_is_compact_at_390px(servers, driver):
+    viewport(driver, PHONE)
     driver.get(servers["app"] + "/?embed=true")
     wait_for(driver, lambda: "晋城经济技术开发区建设管理部" in body_text(driver))
     assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"]')
-    shot(driver, "app-embed-360.png", 360, 780)
+    shot(driver, "app-embed-390.png")
     assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
 
 
+def test_view_table_opens_the_whole_source_table(servers, driver):
+    viewport(driver, DESKTOP)
+    ask_chat(driver, servers["app"], QUESTION)
+    views = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"]')
+    assert len(views) == 1 and "收支总表" in views[0].text          # the agreeing tables are in the fold
+    views[0].find_element(By.TAG_NAME, "summary").click()
+    wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]'))
+    time.sleep(1.5)
+    at_top(driver, views[0])
+    shot(driver, "app-table-1280.png")
+    assert english_left(driver) == []
+
+
+# ------------------------------------------------------------------ the widget
 def widget_root(driver):
     host = wait_for(driver, lambda: driver.find_elements(By.ID, "budgetqa-widget"))[0]
     return host.shadow_root
@@ -176,33 +359,81 @@ def ask_widget(driver, root, question: str) -> None:
     field.send_keys(question, Keys.ENTER)
 
 
-def test_portal_widget_answers_with_citation(servers, driver):
-    driver.set_window_size(1280, 900)
-    driver.get(servers["api"] + "/widget/demo.html")
+def open_widget(driver, url: str):
+    driver.get(url)
     root = widget_root(driver)
-    wait_for(driver, lambda: root.find_element(By.CSS_SELECTOR, "#bq-q").get_attribute("placeholder"))  # /api/ui
-    shot(driver, "widget-closed-desktop.png", 1280, 900)
     launcher = root.find_element(By.CSS_SELECTOR, ".launcher")
     launcher.click()
     assert launcher.get_attribute("aria-expanded") == "true"
     wait_for(driver, lambda: root.find_elements(By.CSS_SELECTOR, ".chip"))
-    ask_widget(driver, root, QUESTION)
-    wait_for(driver, lambda: "3241.03万元" in root.find_element(By.CSS_SELECTOR, ".log").text)
-    sources = root.find_elements(By.CSS_SELECTOR, ".sources li")
-    assert sources and "收支总表" in sources[0].text and "二十、住房保障支出 3241.03 3241.03" in sources[0].text
-    shot(driver, "widget-answer-desktop.png", 1280, 900)
-    shot(driver, "widget-answer-360.png", 360, 780)
+    return root
+
+
+def widget_answer(driver, root, question: str):
+    before = len(root.find_elements(By.CSS_SELECTOR, ".log .msg.bot"))
+    ask_widget(driver, root, question)
+    wait_for(driver, lambda: len(root.find_elements(By.CSS_SELECTOR, ".log .msg.bot")) > before
+             and not root.find_elements(By.CSS_SELECTOR, "[aria-busy='true']"))
+    return root.find_elements(By.CSS_SELECTOR, ".log .msg.bot")[-1]
+
+
+def test_portal_widget_answers_with_citation(servers, driver):
+    viewport(driver, DESKTOP)
+    driver.get(servers["api"] + "/widget/demo.html")
+    root = widget_root(driver)
+    wait_for(driver, lambda: root.find_element(By.CSS_SELECTOR, "#bq-q").get_attribute("placeholder"))
+    shot(driver, "widget-closed-1280.png")
+    root = open_widget(driver, servers["api"] + "/widget/demo.html")
+    answer = widget_answer(driver, root, QUESTION)
+    assert "3241.03万元" in answer.find_element(By.CSS_SELECTOR, ".lead mark.fig").text
+    source = answer.find_element(By.CSS_SELECTOR, ".lead + .src")
+    assert "收支总表" in source.text and "二十、住房保障支出 3241.03 3241.03" in source.text
+    assert answer.find_element(By.CSS_SELECTOR, "details.fold summary").text == "另有2张表数字一致"
+    assert answer.find_element(By.CSS_SELECTOR, "button.copy").text == "复制"
+    shot(driver, "widget-answer-1280.png")
+    viewport(driver, PHONE)
+    shot(driver, "widget-answer-390.png")
     assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_widget_on_an_allowed_portal_of_another_origin_answers(servers, driver, size):
+    viewport(driver, size)
+    root = open_widget(driver, servers["allowed"])
+    assert not root.find_elements(By.CSS_SELECTOR, ".notice")
+    answer = widget_answer(driver, root, QUESTION)
+    assert "3241.03万元" in answer.text and "收支总表" in answer.find_element(By.CSS_SELECTOR, ".src").text
+    shot(driver, f"widget-cors-allowed-{size[0]}.png")
+    assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_widget_on_a_portal_the_api_refuses_says_so_in_chinese_and_still_greets(servers, driver, size):
+    viewport(driver, size)
+    root = open_widget(driver, servers["refused"])
+    notice = wait_for(driver, lambda: root.find_elements(By.CSS_SELECTOR, ".notice"), timeout=20)[0]
+    assert notice.text == REFUSED
+    log = root.find_element(By.CSS_SELECTOR, ".log").text
+    assert "您好！我可以回答部门预算公开文件中的问题" in log                    # the bundled welcome
+    chips = root.find_elements(By.CSS_SELECTOR, ".chip")
+    assert [c.text for c in chips][:2] == ["住房保障支出是多少？", "城乡社区支出是多少？"]
+    assert root.find_element(By.CSS_SELECTOR, "#bq-q").get_attribute("placeholder") == "请输入您的问题"
+    chips[0].click()
+    reply = wait_for(driver, lambda: root.find_elements(By.CSS_SELECTOR, ".msg.bot.error"), timeout=20)[0]
+    assert reply.text == REFUSED                                             # not the generic failure
+    shot(driver, f"widget-cors-refused-{size[0]}.png")
+    assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
 
 
 def test_widget_shows_script_in_document_as_text_without_running_it(servers, driver):
     r = httpx.post(servers["api"] + "/api/ingest", headers={"Authorization": f"Bearer {TOKEN}"},
                    files={"files": ("script.txt", SCRIPT_DOC.encode(), "text/plain")}, timeout=120)
     assert r.status_code == 200 and r.json()["results"][0]["ok"]
-    driver.set_window_size(1280, 900)
-    driver.get(servers["api"] + "/widget/demo.html")
-    root = widget_root(driver)
-    root.find_element(By.CSS_SELECTOR, ".launcher").click()
+    viewport(driver, DESKTOP)
+    root = open_widget(driver, servers["api"] + "/widget/demo.html")
     ask_widget(driver, root, "示例区市场监督管理局住房保障支出是多少？")
     wait_for(driver, lambda: "<script>alert(1)</script>" in root.find_element(By.CSS_SELECTOR, ".log").text)
     time.sleep(0.5)
@@ -212,7 +443,7 @@ def test_widget_shows_script_in_document_as_text_without_running_it(servers, dri
 
 
 def test_widget_frame_mode_frames_the_app_in_embed_mode(servers, driver):
-    driver.set_window_size(1280, 900)
+    viewport(driver, DESKTOP)
     driver.get(servers["api"] + "/widget/demo.html")
     widget_root(driver)
     driver.execute_script("""
@@ -234,14 +465,15 @@ def test_widget_frame_mode_frames_the_app_in_embed_mode(servers, driver):
         assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"]')
     finally:
         driver.switch_to.default_content()
-    shot(driver, "widget-frame-desktop.png", 1280, 900)
+    shot(driver, "widget-frame-1280.png")
 
 
+# ------------------------------------------------------------------ sidebar and staff pages
 def test_sidebar_lists_documents_with_filter_and_scope(servers, driver):
     r = httpx.post(servers["api"] + "/api/ingest", headers={"Authorization": f"Bearer {TOKEN}"},
                    files={"files": ("script.txt", SCRIPT_DOC.encode(), "text/plain")}, timeout=120)
     assert r.status_code == 200
-    driver.set_window_size(1280, 900)
+    viewport(driver, DESKTOP)
     driver.get(servers["app"])
     wait_for(driver, lambda: "共 2 份" in body_text(driver))
     sidebar = driver.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]')
@@ -249,20 +481,39 @@ def test_sidebar_lists_documents_with_filter_and_scope(servers, driver):
     box = wait_for(driver, lambda: sidebar.find_elements(By.CSS_SELECTOR, "input[aria-label='筛选文件']"))[0]
     box.send_keys("晋城", Keys.ENTER)
     wait_for(driver, lambda: "共 2 份，显示 1 份" in body_text(driver))
-    shot(driver, "app-sidebar-filter-desktop.png", 1280, 900)
+    shot(driver, "app-sidebar-filter-1280.png")
 
 
-def test_pdf_answer_shows_the_cited_page_image(servers, driver):
+def test_staff_page_links_back_to_the_chat(servers, driver):
+    viewport(driver, DESKTOP)
+    open_chat(driver, servers["app"])
+    link = wait_for(driver, lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] a')
+                                     if "核查" in a.text])[0]
+    link.click()
+    wait_for(driver, lambda: "一致性核查" in body_text(driver))
+    assert "管理口令" in body_text(driver)                          # the staff gate, with a token configured
+    back = wait_for(driver, lambda: [a for a in driver.find_elements(By.TAG_NAME, "a") if a.text.endswith("返回问答")])[0]
+    assert english_left(driver) == []
+    shot(driver, "staff-audit-1280.png")
+    back.click()
+    wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))
+    assert "晋城经济技术开发区建设管理部" in body_text(driver)
+
+
+# ------------------------------------------------------------------ a real PDF: its page, and two documents
+def ingest_real_pdf(servers):
     from tests.conftest import REAL, need_shared
     pdf = REAL / "shanghai-putuo-qufuban-2025-dept-budget.pdf"
     need_shared(pdf)
     r = httpx.post(servers["api"] + "/api/ingest", headers={"Authorization": f"Bearer {TOKEN}"},
                    files={"files": (pdf.name, pdf.read_bytes(), "application/pdf")}, timeout=300)
     assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
-    driver.set_window_size(1280, 1000)
-    driver.get(servers["app"])
-    box = wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))[0]
-    box.send_keys("区府办2025年一般公共服务支出预算是多少？", Keys.ENTER)
+
+
+def test_pdf_answer_shows_the_cited_page_image(servers, driver):
+    ingest_real_pdf(servers)
+    viewport(driver, (1280, 1000))
+    ask_chat(driver, servers["app"], "区府办2025年一般公共服务支出预算是多少？")
     wait_for(driver, lambda: "82,096,797.42" in body_text(driver))
     assert "8,209.68 万元" in body_text(driver)           # 元 shown in 万元 too, for reading
     page_view = next(e for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"]')
@@ -270,5 +521,31 @@ def test_pdf_answer_shows_the_cited_page_image(servers, driver):
     page_view.find_element(By.TAG_NAME, "summary").click()
     image = wait_for(driver, lambda: page_view.find_elements(By.TAG_NAME, "img"))[0]
     wait_for(driver, lambda: driver.execute_script("return arguments[0].naturalWidth > 0", image))
-    scroll_to(driver, image)
-    shot(driver, "app-pdf-page-desktop.png", 1280, 1000)
+    at_top(driver, image)
+    shot(driver, "app-pdf-page-1280.png")
+    viewport(driver, DESKTOP)
+
+
+def test_two_document_answer_has_one_block_per_document_each_with_its_figure(servers, driver):
+    ingest_real_pdf(servers)                                   # unchanged: already there, nothing re-ingested
+    viewport(driver, DESKTOP)
+    answer = ask_chat(driver, servers["app"], "住房公积金是多少？")
+    parts = answer.find_elements(By.CSS_SELECTOR, ".bq-part")
+    by_heading = {p.find_element(By.CSS_SELECTOR, ".bq-part-h").text: p for p in parts}
+    jincheng = next(p for h, p in by_heading.items() if "晋城" in h)
+    putuo = next(p for h, p in by_heading.items() if "普陀区人民政府办公室" in h)
+    assert jincheng.find_element(By.CSS_SELECTOR, "mark.bq-fig").text == "35.03万元"
+    assert putuo.find_element(By.CSS_SELECTOR, "mark.bq-fig").text == "1,741,445.22元"
+    for part in (jincheng, putuo):                             # each block: its own source line under its lead
+        assert "住房公积金" in part.find_element(By.CSS_SELECTOR, ".bq-lead + .bq-card").text
+    question = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-2]
+    at_top(driver, question)
+    shot(driver, "app-two-docs-1280.png")
+    viewport(driver, PHONE)
+    at_top(driver, question)
+    first = parts[0].find_element(By.CSS_SELECTOR, ".bq-lead + .bq-card")
+    room = fits_under_header(driver, answer, first)
+    assert room["need"] <= room["room"], room
+    shot(driver, "app-two-docs-390.png")
+    assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)

@@ -1,4 +1,5 @@
-"""CSV and XLSX export of facts and findings: exactly as stored, and CSV/XLSX read back give the same facts."""
+"""CSV and XLSX export of facts and findings: CSV exactly as stored, Excel with numbers as numbers under one
+Chinese header row; both read back give the same facts."""
 from __future__ import annotations
 
 import csv
@@ -49,16 +50,43 @@ def test_csv_has_the_schema_fields_as_header_and_reads_with_a_bom():
     assert csv_to_facts("\ufeff" + text) == build().facts
 
 
-def test_xlsx_round_trip_and_every_cell_is_text_as_stored():
+def test_xlsx_round_trip_gives_the_same_facts():
     facts = tricky(build().facts)
-    data = facts_to_xlsx(facts)
-    assert xlsx_to_facts(data) == facts
-    ws = load_workbook(io.BytesIO(data)).worksheets[0]
+    assert xlsx_to_facts(facts_to_xlsx(facts)) == facts
+
+
+def test_xlsx_has_one_chinese_header_row_and_figures_as_numbers_with_printed_decimals():
+    facts = tricky(build().facts)
+    ws = load_workbook(io.BytesIO(facts_to_xlsx(facts))).worksheets[0]
     header = [c.value for c in ws[1]]
-    assert header == FACT_FIELDS and ws.cell(2, 1).value == "文件"
-    formula_row = next(r for r in ws.iter_rows(min_row=3) if r[header.index("text")].value == "=SUM(A1:A3)")
-    assert formula_row[header.index("text")].data_type == "s"
-    assert formula_row[header.index("value")].value == "8277.80"
+    assert header[:3] == ["文件", "表格", "表名"] and "数值" in header and "原文数字" in header
+    assert not any(h in FACT_FIELDS for h in header) and ws.freeze_panes == "A2"
+    col = {name: header.index(h) for name, h in zip(FACT_FIELDS, header)}
+    rows = list(ws.iter_rows(min_row=2))
+    assert len(rows) == len(facts)
+    formula_row = next(r for r in rows if r[col["text"]].value == "=SUM(A1:A3)")
+    assert formula_row[col["text"]].data_type == "s"                       # text, never a formula
+    figure = formula_row[col["value"]]
+    assert figure.data_type == "n" and figure.value == 8277.8 and figure.number_format == "#,##0.00"
+    assert formula_row[col["raw"]].value == "8,277.80" and formula_row[col["raw"]].data_type == "s"
+    percent = next(r for r in rows if r[col["label"]].value == "@备注")
+    assert percent[col["value"]].value == 0.05 and percent[col["value"]].number_format == "0.0000"
+    empty = next(r for r in rows if r[col["label"]].value == "-")
+    assert empty[col["value"]].value is None and empty[col["page"]].value is None
+    first = rows[0]
+    assert isinstance(first[col["page"]].value, int) and isinstance(first[col["row"]].value, int)
+    coded = next(r for r in rows if r[col["code"]].value)
+    assert coded[col["code"]].data_type == "s"                              # 科目编码 stays text: 2210201
+
+
+def test_xlsx_keeps_every_sample_figure_equal_to_the_stored_value(sample_parsed):
+    facts = [f for f in sample_parsed.facts if f.value is not None]
+    ws = load_workbook(io.BytesIO(facts_to_xlsx(facts))).worksheets[0]
+    col = [c.value for c in ws[1]].index("数值")
+    cells = [r[col] for r in ws.iter_rows(min_row=2)]
+    assert all(c.data_type == "n" for c in cells)
+    assert [Decimal(str(c.value)) for c in cells] == [f.value for f in facts]
+    assert {c.number_format for c in cells} >= {"0.00"}
 
 
 def test_findings_export_to_csv_and_xlsx():
@@ -68,4 +96,5 @@ def test_findings_export_to_csv_and_xlsx():
     assert rows[0]["severity"] == "错误" and rows[0]["family_name"] == "比例与增减"
     assert "81.03%" in rows[0]["message"] and rows[0]["page"] == "11"
     ws = load_workbook(io.BytesIO(findings_to_xlsx(found))).worksheets[0]
-    assert ws.cell(2, 7).value == "问题" and "81.03%" in ws.cell(3, 7).value
+    assert ws.cell(1, 1).value == "文件" and ws.cell(1, 7).value == "问题" and "81.03%" in ws.cell(2, 7).value
+    assert ws.cell(2, 6).value == 11 and ws.cell(2, 6).data_type == "n" and ws.max_row == len(found) + 1

@@ -13,7 +13,9 @@
  *
  * Everything from the server is rendered with textContent, never as HTML. Styles live in a
  * shadow root, so the portal's CSS and the widget's do not touch each other. The Chinese labels
- * come from GET /api/ui (prompts/ui_zh.py); FALLBACK only covers the API being unreachable.
+ * and suggested questions are BUNDLED below (written from prompts/ui_zh.py by widget/bundle.py)
+ * and refreshed from GET /api/ui when it answers. When the API is reachable but refuses this
+ * portal's origin (not in BUDGETQA_CORS_ORIGINS), the panel says so instead of failing blankly.
  */
 (function () {
   "use strict";
@@ -24,14 +26,17 @@
   var ORIGIN = new URL(script.src, window.location.href).origin;
   var data = script.dataset || {};
   var MODE = data.mode === "frame" ? "frame" : "chat";
-  var FALLBACK = { title: "预算问答", close: "关闭", send: "发送",
-                   error: "抱歉，暂时无法回答，请稍后再试。", placeholder: "", thinking: "…",
-                   sources: "", page: "{page}", welcome: "", disclaimer: "", "try": "", too_long: "" };
-  var S = Object.assign({}, FALLBACK);
-  var MAX_QUESTION = 500;
+  var BUNDLED = {"max_question": 500, "suggestions": ["住房保障支出是多少？", "城乡社区支出是多少？", "项目支出是多少？", "政府采购预算是多少？", "“三公”经费预算是多少？", "机关运行经费是多少？"], "widget": {"agrees": "另有{n}张表数字一致", "close": "关闭", "copied": "已复制", "copy": "复制", "copy_failed": "无法复制，请手动选择文字", "copy_label": "复制回答和来源", "differs": "此处数字不同", "disclaimer": "依据已公开文件自动生成，仅供参考。", "error": "抱歉，暂时无法回答，请稍后再试。", "offline": "暂时无法连接问答服务，请稍后再试。", "others": "其他来源（{n}）", "page": "第 {page} 页", "placeholder": "请输入您的问题", "refused": "本站尚未获准使用问答服务，请联系网站管理员。", "send": "发送", "source": "来源", "sources": "来源", "thinking": "正在查找…", "title": "预算问答", "too_long": "问题过长，请控制在 500 字以内。", "try": "您可以这样问：", "welcome": "您好！我可以回答部门预算公开文件中的问题，每个数字都会注明出处。"}};
+  var S = Object.assign({}, BUNDLED.widget);
+  var MAX_QUESTION = BUNDLED.max_question || 500;
   var HISTORY = 8;
+  var SUGGESTED = 3;
+  var CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳";
+  var MARK = /[\u2460-\u2473]|\[(\d+)\]/g;
+  var SENTENCE = /[^。！？\n]+(?:[。！？]+[”’」）)]*(?:[\u2460-\u2473]|\[\d+\])*|$)/g;
   var history = [];
-  var suggestions = [];
+  var suggestions = (BUNDLED.suggestions || []).slice();
+  var access = "unknown";       // ok | refused (origin not allowed) | offline (API unreachable)
   var busy = false;
   var els = {};
 
@@ -45,7 +50,7 @@
     "  font-weight: 600; box-shadow: 0 4px 14px rgba(0,0,0,.22); cursor: pointer; }",
     ".launcher:hover { background: #8e1f18; } .launcher svg { width: 20px; height: 20px; flex: none; }",
     ".right { right: 20px; } .left { left: 20px; }",
-    "button:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }",
+    "button:focus-visible, summary:focus-visible { outline: 3px solid #f2b705; outline-offset: 2px; }",
     "textarea:focus { outline: 2px solid #1f4e8c; outline-offset: 0; border-color: #1f4e8c; }",
     ".panel { position: fixed; bottom: 84px; z-index: 2147483001; width: 380px; max-width: calc(100vw - 24px);",
     "  height: 600px; max-height: calc(100vh - 110px); display: flex; flex-direction: column; background: #fff;",
@@ -63,15 +68,26 @@
     ".user { margin-left: auto; background: #1f4e8c; color: #fff; }",
     ".bot { background: #fff; border: 1px solid #e0e4ea; }",
     ".bot.error { border-color: #e7b4b0; background: #fdf3f2; }",
-    ".value { margin: 6px 0 0; font-weight: 700; color: #a8261d; }",
+    ".part + .part { margin-top: 8px; padding-top: 8px; border-top: 1px solid #e0e4ea; }",
+    ".part-h { font-weight: 700; color: #1f4e8c; font-size: 13px; }",
+    ".lead { margin: 0; }",
+    ".fig { background: #fdf3f2; color: #a8261d; font-weight: 700; padding: 0 2px; border-radius: 3px; }",
+    ".more { margin: 4px 0 0; }",
+    ".src { margin: 5px 0 0; padding: 5px 8px; border-left: 3px solid #1f4e8c; background: #f4f7fb; border-radius: 4px;",
+    "  font-size: 13px; white-space: normal; }",
+    ".src .h { color: #5b6675; margin-right: 4px; }",
+    ".src.differs { border-left-color: #b86200; background: #fff7eb; } .src .flag { color: #8a4a00; font-weight: 700; margin-right: 4px; }",
+    "details.fold { margin: 4px 0 0; font-size: 13px; white-space: normal; }",
+    "details.fold summary { cursor: pointer; color: #1f4e8c; padding: 4px 0; }",
+    ".actions { display: flex; justify-content: flex-end; margin-top: 6px; }",
+    ".copy { border: 1px solid #c5cfdd; background: #fff; color: #3d4a5c; border-radius: 6px; padding: 3px 10px; font: inherit;",
+    "  font-size: 13px; cursor: pointer; }",
+    ".notice { margin: 0 0 10px; padding: 9px 12px; border-radius: 8px; background: #fff7eb; border: 1px solid #f0c987;",
+    "  color: #6b3d00; font-weight: 600; }",
     ".srch { margin: 8px 0 2px; font-size: 13px; color: #5b6675; }",
-    ".sources { margin: 0; padding: 0; list-style: none; white-space: normal; }",
-    ".sources li { margin: 5px 0; padding: 6px 8px; border-left: 3px solid #1f4e8c; background: #f4f7fb;",
-    "  border-radius: 4px; font-size: 13px; }",
-    ".sources .n { color: #1f4e8c; font-weight: 700; margin-right: 4px; }",
-    ".sources .where { display: block; color: #3d4a5c; }",
-    ".sources code { display: block; margin-top: 3px; padding: 3px 6px; background: #fff; border: 1px dashed #c5cfdd;",
-    "  border-radius: 3px; font-family: inherit; white-space: pre-wrap; }",
+    ".n { color: #1f4e8c; font-weight: 700; margin-right: 4px; }",
+    ".where { color: #3d4a5c; }",
+    ".src code { display: block; margin-top: 2px; font-family: inherit; white-space: pre-wrap; color: #3d4a5c; }",
     ".chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 0 0 10px; }",
     ".chip { border: 1px solid #1f4e8c; color: #1f4e8c; background: #fff; border-radius: 16px; padding: 5px 11px;",
     "  font: inherit; font-size: 13px; cursor: pointer; }",
@@ -217,17 +233,26 @@
     els.note.textContent = S.disclaimer;
   }
 
+  function useStrings(ui) {
+    Object.assign(S, ui.widget || {});
+    suggestions = ui.suggestions || suggestions;
+    MAX_QUESTION = ui.max_question || MAX_QUESTION;
+    applyStrings();
+  }
+
+  function reachable() {
+    // An opaque (no-cors) request succeeds when the server answers at all, whatever its CORS headers.
+    return fetch(ORIGIN + "/api/ui", { mode: "no-cors", cache: "no-store", credentials: "omit" })
+      .then(function () { return "refused"; }, function () { return "offline"; });
+  }
+
   function loadStrings() {
     return fetch(ORIGIN + "/api/ui", { headers: { "Accept": "application/json" } })
       .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (ui) {
-        if (!ui) { return; }
-        Object.assign(S, ui.widget || {});
-        suggestions = ui.suggestions || [];
-        MAX_QUESTION = ui.max_question || MAX_QUESTION;
-        applyStrings();
+      .then(function (ui) { if (ui) { useStrings(ui); } access = "ok"; }, function () {
+        return reachable().then(function (state) { access = state; });
       })
-      .catch(function () { /* the fallback labels stay */ });
+      .then(function () { if (els.log && els.log.childElementCount) { notice(); } });
   }
 
   function toggle() { setOpen(els.panel.hidden); }
@@ -247,14 +272,29 @@
 
   function greet() {
     if (S.welcome) { els.log.appendChild(el("div", "msg bot", S.welcome)); }
+    notice();
     chips(suggestions);
+  }
+
+  function notice() {
+    // The one line a portal visitor needs when this site is not (yet) allowed to use the service.
+    var text = access === "refused" ? S.refused : access === "offline" ? S.offline : "";
+    var box = els.log.querySelector(".notice");
+    if (!text) { if (box) { box.remove(); } return; }
+    if (!box) {
+      box = el("p", "notice");
+      box.setAttribute("role", "status");
+      var first = els.log.querySelector(".msg.bot");
+      els.log.insertBefore(box, first ? first.nextSibling : els.log.firstChild);
+    }
+    box.textContent = text;
   }
 
   function chips(items, label) {
     if (!items || !items.length) { return; }
     if (label) { els.log.appendChild(el("p", "srch", label)); }
     var box = el("div", "chips");
-    items.slice(0, 6).forEach(function (q) {
+    items.slice(0, label ? SUGGESTED : 6).forEach(function (q) {
       var b = el("button", "chip", q);
       b.type = "button";
       b.addEventListener("click", function () { ask(q); });
@@ -269,27 +309,160 @@
     els.log.scrollTop = from ? Math.max(0, from.offsetTop - 8) : els.log.scrollHeight;
   }
 
+  // ------------------------------------------------ an answer: per document a lead sentence, then its source
+  function markOf(n) { return CIRCLED.charAt(n - 1) || "[" + n + "]"; }
+
+  function marksIn(text) {
+    var out = [];
+    String(text || "").replace(MARK, function (m, d) {
+      var n = d ? parseInt(d, 10) : CIRCLED.indexOf(m) + 1;
+      if (out.indexOf(n) < 0) { out.push(n); }
+      return m;
+    });
+    return out;
+  }
+
+  function sentences(text) {
+    return (String(text || "").match(SENTENCE) || []).map(function (x) { return x.trim(); }).filter(Boolean);
+  }
+
+  function blocks(a) {
+    var cites = a.citations || [];
+    var parts = (a.parts || []).length > 1 && a.parts.every(function (p) { return p.text && a.answer.indexOf(p.text) >= 0; })
+      ? a.parts : [{ heading: "", text: a.answer, value: a.value, unit: a.unit }];
+    var seen = [];
+    var out = parts.map(function (p) {
+      var cited = marksIn(p.text).filter(function (n) { return n <= cites.length; });
+      seen = seen.concat(cited);
+      return { part: p, cited: cited };
+    });
+    cites.forEach(function (_, i) { if (seen.indexOf(i + 1) < 0) { out[out.length - 1].cited.push(i + 1); } });
+    return out.map(function (b) { return toBlock(b.part, b.cited, cites); });
+  }
+
+  function toBlock(p, cited, cites) {
+    var role = function (n) { return (cites[n - 1] || {}).role || ""; };
+    var main = cited.filter(function (n) { return role(n) === "main"; })[0] || cited[0];
+    var ss = sentences(p.text);
+    var rest = ss.slice(1);
+    var agreeing = rest.filter(function (x) {
+      var ms = marksIn(x);
+      return ms.length && ms.every(function (n) { return role(n) === "agrees"; });
+    });
+    var not = function (r) { return function (n) { return n !== main && role(n) === r; }; };
+    return { heading: p.heading || "", lead: ss[0] || "", value: p.value, unit: p.unit, main: main,
+             more: rest.filter(function (x) { return agreeing.indexOf(x) < 0; }), folded: agreeing,
+             agrees: cited.filter(not("agrees")), differs: cited.filter(not("differs")),
+             others: cited.filter(function (n) { return n !== main && ["agrees", "differs"].indexOf(role(n)) < 0; }) };
+  }
+
+  function sentence(cls, text, value, unit) {
+    // Text nodes only; the answered figure is wrapped in <mark> by splitting the text around it (or, when the
+    // sentence does not state it, added after it).
+    var p = el("p", cls);
+    var fig = value ? String(value) + (unit || "") : "";
+    var at = fig ? text.indexOf(fig) : -1;
+    if (at < 0) {
+      p.textContent = text;
+      if (fig) { p.appendChild(document.createTextNode(" ")); p.appendChild(el("mark", "fig", fig)); }
+      return p;
+    }
+    p.appendChild(document.createTextNode(text.slice(0, at)));
+    p.appendChild(el("mark", "fig", fig));
+    p.appendChild(document.createTextNode(text.slice(at + fig.length)));
+    return p;
+  }
+
+  function sourceView(n, c, lead, withDoc) {
+    var box = el("div", "src" + (c.role === "differs" ? " differs" : ""));
+    if (lead) { box.appendChild(el("span", "h", S.source)); }
+    if (c.role === "differs") { box.appendChild(el("span", "flag", S.differs)); }
+    box.appendChild(el("span", "n", markOf(n)));
+    var where = [withDoc && c.doc ? "《" + c.doc + "》" + (c.table || c.section || "") : c.table || c.section || ""];
+    if (c.page) { where.push(fmt(S.page, { page: c.page })); }
+    box.appendChild(el("span", "where", where.filter(Boolean).join(" · ")));
+    box.appendChild(el("code", "", c.text));
+    return box;
+  }
+
+  function fold(label, children) {
+    var d = el("details", "fold");
+    d.appendChild(el("summary", "", label));
+    children.forEach(function (c) { d.appendChild(c); });
+    return d;
+  }
+
+  function blockView(b, cites) {
+    var withDoc = !b.heading;
+    var view = function (n) { return sourceView(n, cites[n - 1], false, withDoc); };
+    var box = el("div", "part");
+    if (b.heading) { box.appendChild(el("div", "part-h", b.heading)); }
+    box.appendChild(sentence("lead", b.lead, b.value, b.unit));
+    if (b.main) { box.appendChild(sourceView(b.main, cites[b.main - 1], true, withDoc)); }
+    b.more.forEach(function (x) { box.appendChild(sentence("more", x)); });
+    b.differs.forEach(function (n) { box.appendChild(view(n)); });
+    if (b.agrees.length) {
+      var inner = b.folded.map(function (x) { return sentence("more", x); }).concat(b.agrees.map(view));
+      box.appendChild(fold(fmt(S.agrees, { n: b.agrees.length }), inner));
+    }
+    if (b.others.length) { box.appendChild(fold(fmt(S.others, { n: b.others.length }), b.others.map(view))); }
+    return box;
+  }
+
+  function copyText(a) {
+    var lines = [a.answer];
+    (a.citations || []).forEach(function (c, i) {
+      if (!i) { lines.push(S.source + "："); }
+      var where = [c.table || c.section || ""];
+      if (c.page) { where.push(fmt(S.page, { page: c.page })); }
+      lines.push(markOf(i + 1) + "《" + c.doc + "》" + where.filter(Boolean).join(" · ") + "：" + c.text);
+    });
+    return lines.join("\n");
+  }
+
+  function copyButton(a) {
+    var b = el("button", "copy", S.copy);
+    b.type = "button";
+    b.setAttribute("aria-label", S.copy_label);
+    b.addEventListener("click", function () {
+      var text = copyText(a);
+      var done = function (word) { b.textContent = word; setTimeout(function () { b.textContent = S.copy; }, 2000); };
+      var write = navigator.clipboard && window.isSecureContext ? navigator.clipboard.writeText(text) : Promise.reject();
+      write.catch(function () { return fallbackCopy(text); })
+        .then(function () { b.setAttribute("data-copied", "1"); done(S.copied); }, function () { done(S.copy_failed); });
+    });
+    return b;
+  }
+
+  function fallbackCopy(text) {
+    var area = el("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    els.panel.appendChild(area);
+    area.select();
+    var ok = document.execCommand("copy");
+    area.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error("copy"));
+  }
+
   function answerView(a) {
     var box = el("div", "msg bot");
-    box.appendChild(el("div", "answer", a.answer));
-    if (a.value && a.unit) { box.appendChild(el("p", "value", a.value + " " + a.unit)); }
     var cites = a.citations || [];
-    if (cites.length) {
-      box.appendChild(el("p", "srch", S.sources));
-      var list = el("ol", "sources");
-      cites.forEach(function (c, i) {
-        var li = el("li");
-        li.appendChild(el("span", "n", "①②③④⑤⑥⑦⑧⑨⑩".charAt(i) || "[" + (i + 1) + "]"));
-        li.appendChild(el("strong", "", c.doc));
-        var where = [c.table || c.section || ""];
-        if (c.page) { where.push(fmt(S.page, { page: c.page })); }
-        li.appendChild(el("span", "where", where.filter(Boolean).join(" · ")));
-        li.appendChild(el("code", "", c.text));
-        list.appendChild(li);
-      });
-      box.appendChild(list);
-    }
+    blocks(a).forEach(function (b) { box.appendChild(blockView(b, cites)); });
+    var actions = el("div", "actions");
+    actions.appendChild(copyButton(a));
+    box.appendChild(actions);
     return box;
+  }
+
+  function failure(res) {
+    // Why a question got no answer, in the visitor's words: a refused portal, an unreachable service, or the
+    // API's own message (rate limit, too long, store down).
+    if (res && res.body && res.body.message) { return Promise.resolve(res.body.message); }
+    if (res) { return Promise.resolve(S.error); }
+    return reachable().then(function (state) { access = state; notice(); return state === "refused" ? S.refused : S.error; });
   }
 
   function ask(raw) {
@@ -307,6 +480,10 @@
     scroll();
     var body = { question: question, history: history.slice(-HISTORY) };
     if (data.doc) { body.doc = data.doc; }
+    function showError(text) {
+      wait.remove();
+      els.log.appendChild(el("div", "msg bot error", text));
+    }
     fetch(ORIGIN + "/api/ask", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
       body: JSON.stringify(body)
@@ -315,19 +492,13 @@
         return r.json().catch(function () { return {}; }).then(function (j) { return { ok: r.ok, body: j }; });
       })
       .then(function (res) {
+        if (!res.ok || typeof res.body.answer !== "string") { return failure(res).then(showError); }
         wait.remove();
-        if (!res.ok || typeof res.body.answer !== "string") {
-          els.log.appendChild(el("div", "msg bot error", res.body.message || S.error));
-          return;
-        }
+        if (access !== "ok") { access = "ok"; notice(); }
         els.log.appendChild(answerView(res.body));
         if (!res.body.answerable) { chips(res.body.suggestions, S["try"]); }
         history.push({ role: "user", content: question }, { role: "assistant", content: res.body.answer });
-      })
-      .catch(function () {
-        wait.remove();
-        els.log.appendChild(el("div", "msg bot error", S.error));
-      })
+      }, function () { return failure(null).then(showError); })
       .then(function () {
         busy = false;
         els.send.disabled = false;
