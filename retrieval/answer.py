@@ -148,6 +148,8 @@ TOTAL_SEGMENT = re.compile(r"^(合计|小计|总计)$")
 def lead_label(f: Fact) -> str:
     """A label as a reader says it: “三公”经费/公务用车购置及运行维护费/公务用车运行维护费 (an item printed as a
     column of a column-oriented table) is 公务用车运行维护费; “三公”经费预算数/合计 is “三公”经费预算数."""
+    if f.label != f.column:                 # only a column-oriented table's label is a column path
+        return ORDINAL.sub("", f.label)
     parts = [p for p in ORDINAL.sub("", f.label).split("/") if p]
     while len(parts) > 1 and TOTAL_SEGMENT.match(parts[-1]):
         parts.pop()
