@@ -1,7 +1,7 @@
 """Embedders behind one interface: the offline USE v3 default, or sentence-transformers by name/path."""
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from typing import Protocol
 
 import numpy as np
@@ -62,7 +62,14 @@ def worker_embedder(spec: str) -> Embedder:
     return get_embedder(spec).single_threaded()
 
 
-@lru_cache(maxsize=4)
+_EMBEDDERS: dict[str, Embedder] = {}
+_EMBEDDERS_LOCK = threading.Lock()
+
+
 def get_embedder(spec: str) -> Embedder:
-    """`use` -> USE v3 (default); anything else is a sentence-transformers model name or path."""
-    return UseEmbedder() if is_fork_safe(spec) else SentenceTransformerEmbedder(spec)
+    """`use` -> USE v3 (default); anything else is a sentence-transformers model name or path. One per spec
+    per process: requests that arrive together at start wait for the one load."""
+    with _EMBEDDERS_LOCK:
+        if spec not in _EMBEDDERS:
+            _EMBEDDERS[spec] = UseEmbedder() if is_fork_safe(spec) else SentenceTransformerEmbedder(spec)
+        return _EMBEDDERS[spec]

