@@ -28,6 +28,8 @@ def kinds() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=None)
 def pattern(kind: str, template: str = "(?:{})") -> re.Pattern:
-    """The kind's words as one alternation, longest first, placed in `template` ({} is the alternation)."""
-    alternation = "|".join(sorted(words(kind), key=len, reverse=True))
+    """The kind's words as one alternation, longest first, placed in `template` ({} is the alternation).
+    Several kinds joined by + are one alternation (compared+direction)."""
+    every = [w for k in kind.split("+") for w in words(k)]
+    alternation = "|".join(sorted(every, key=len, reverse=True))
     return re.compile(template.format(alternation))

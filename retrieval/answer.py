@@ -35,6 +35,7 @@ from retrieval.match import (
 )
 from retrieval.understand import Query
 from schema import Document, Fact
+from vocabulary import pattern
 
 MIN_SCORE = 9.0
 FIGURE = re.compile(r"\d[\d,，]*(?:\.\d+)?\s*(?:万元|亿元|元|%|％|平方米|公里|米|个|辆|套|人|项|次|基|条|台|家|亩|户|名|所|处|盏|座)")
@@ -122,7 +123,7 @@ def is_earlier(f: Fact, doc: Document) -> bool:
     """A column (or a sentence) of the previous year's figure: 上年预算数, 2025年预算数 in a 2026 budget."""
     where = (f.column or "") + (f.label if f.kind == "text" else "")
     earlier = re.search(r"上年|上一年" + (f"|{doc.year - 1}年" if doc.year else ""), where)
-    return bool(earlier) and not re.search(r"结转|结余|比上年|比\d{4}年|较上年", where)
+    return bool(earlier) and not re.search(r"结转|结余", where) and not pattern("compared").search(where)
 
 
 CLASS_LEVELS = ("类", "款")            # of the functional classification (2xx, 2xxxx)
@@ -230,7 +231,7 @@ def same_source(f: Fact, g: Fact) -> bool:
     return (f.table, f.section, f.page, f.text, to_wan(f)) == (g.table, g.section, g.page, g.text, to_wan(g))
 
 
-CHANGE_WORDS = re.compile(r"比上年|比\d{4}年|较上年|与上年|增长|下降|增加|减少|占|比重")
+CHANGE_WORDS = pattern("compared+direction+share")
 
 
 BUDGET_TAIL = re.compile(r"(\d{4}年)?(预算安排|预算数|安排|预算)$")
@@ -550,7 +551,7 @@ def share_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages 
 
 
 def change_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
-    return stated_answer(q, doc, facts, pattern=r"比上年|比\d{4}年|较上年|增加|减少|增长|下降|持平", key="change")
+    return stated_answer(q, doc, facts, pattern=pattern("compared+direction").pattern, key="change")
 
 
 # ------------------------------------------------------------------ text passages
@@ -576,7 +577,7 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
                 continue
             if wants_figure and not FIGURE.search(s):
                 continue           # a figure the text states (not a list number: 6. 综合行政执法队)
-            if q.intent == "change" and not re.search(r"比上年|比\d{4}年|较上年|与上年|同比|增长|下降|增加|减少|持平", s):
+            if q.intent == "change" and not pattern("compared+direction").search(s):
                 continue
             if q.intent == "share" and not re.search(r"%|％|百分之", s):
                 continue

@@ -11,6 +11,7 @@ from retrieval.coverage import Coverage, coverage, item_terms, sound_index
 from retrieval.lexical import Tokenizer
 from retrieval.understand import Query, synonyms
 from schema import Fact
+from vocabulary import pattern
 
 TABLE_ORDER = ("收支总表", "支出总表", "收入总表", "一般公共预算支出表", "财政拨款收支总表", "基本支出分经济科目表",
                "项目支出表", "三公经费表", "机关运行经费表", "政府性基金支出表", "政府性基金收入表",
@@ -334,7 +335,7 @@ def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...
     return (fact_key(f), column, f.table or "", f.section or "", row)
 
 
-CHANGED = re.compile(r"比上年|比\d{4}年|较上年|与上年|同比")
+CHANGED = pattern("compared")
 
 
 def parent_labels(facts: list[Fact]) -> dict[str, str]:

@@ -164,8 +164,8 @@ def _without_codes(t: str, c: Cues) -> str:
 ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
     ("the clause that asks", lambda t, c: asked_clause(re.sub(r"[？?。！!，,\s]+$", "", t))),
     ("a figure claimed in a yes/no question", lambda t, c: CLAIMED_FIGURE.sub("", t)),
-    ("what a change is compared with", _cut(r"(比上年|比去年|较上年|与上年|同比|比\d{4}年|较\d{4}年)(增加|减少|增长|下降)?.*$",
-                                            "change")),
+    ("what a change is compared with", lambda t, c: vocabulary_pattern("compared", "(?:{}).*$").sub("", t)
+                                       if c.intent == "change" else t),
     ("what a share is of", _cut(r"占.*$", "share")),
     ("years and the document's own words", _cut(r"(20\d{2})\s*年度?|今年|去年|上年度|上一年|前一年|本年度|明年|"
                                                 r"(部门|单位)?(预算|决算)(公开)?中|科目|编码")),
