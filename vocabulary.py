@@ -14,7 +14,7 @@ def _kinds() -> dict[str, tuple[str, ...]]:
     for row in VOCABULARY.read_text(encoding="utf-8").splitlines():
         if row.strip() and not row.startswith("#"):
             kind, words = row.split("\t", 1)
-            out[kind] = tuple(w for w in words.strip().split("|") if w)
+            out[kind] = (words.strip(),) if kind.endswith("_re") else tuple(w for w in words.strip().split("|") if w)
     return out
 
 

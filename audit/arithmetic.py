@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TypeGuard
 
 from audit.common import (
     ORDINAL_LABEL,
@@ -83,6 +84,11 @@ def _dropped_cents(total: Printed, parts: list[Printed]) -> bool:
     shown = [p.decimals for p in parts if p.decimals < 9]
     s = sum((p.value for p in parts), Decimal(0))
     return bool(shown) and total.decimals < min(shown) and 0 < abs(total.value - s) < 1
+
+
+def _all_read(parts: list[tuple[Row, Printed | None]]) -> TypeGuard[list[tuple[Row, Printed]]]:
+    """Every part's figure could be read."""
+    return all(p is not None for _, p in parts)
 
 
 def _sum_finding(view: View, t: TableView, key: str, total_row: Row, column: str, total: Printed,
@@ -189,7 +195,7 @@ def row_sums(view: View, t: TableView) -> list[Finding]:
         for r in t.rows:
             total = shown(r.cell(total_col))
             parts = [(r, amount(r.cell(c))) for c in part_cols]
-            if total is None or any(p is None for _, p in parts) or not any(r.cell(c) for c in part_cols):
+            if total is None or not _all_read(parts) or not any(r.cell(c) for c in part_cols):
                 continue
             if all(p.value == 0 for _, p in parts) and total.value == 0:
                 continue
@@ -222,7 +228,7 @@ def ordinal_sums(view: View, t: TableView) -> list[Finding]:
             continue
         # only the items above the total: 一、二、… printed below it break down another block (年初结转)
         items = [(r, amount(r.cell(column))) for r in rows[:rows.index(totals[0])] if ORDINAL_LABEL.match(r.label)]
-        if not items or any(p is None for _, p in items):
+        if not items or not _all_read(items):
             continue
         total = shown(totals[0].cell(column))
         if total is None:
@@ -281,7 +287,7 @@ def project_sums(view: View, t: TableView) -> list[Finding]:
         return []
     total = shown(heads[0].cell(col))
     parts = [(r, amount(r.cell(col))) for r in lines]
-    if total is None or any(p is None for _, p in parts):
+    if total is None or not _all_read(parts):
         return []
     f = _sum_finding(view, t, "sum.projects", heads[0], col, total, parts, n=len(parts))
     return [f] if f else []

@@ -72,14 +72,14 @@ def by_name(codes: dict[str, CodeName]) -> dict[str, list[CodeName]]:
 
 def sentence_to_chain(text: str) -> list[ChainItem]:
     """The first run of level-marked names, or a dash path before 科目."""
+    out: list[ChainItem] = []
     m = DASH_PATH.search(text)
     if m:
-        parts, pos, out = m.group(1).split("-"), m.start(1), []
+        parts, pos = m.group(1).split("-"), m.start(1)
         for i, p in enumerate(parts):
             out.append(ChainItem(p.strip(), ("类", "款", "项")[i] if i < 3 else None, pos, pos + len(p)))
             pos += len(p) + 1
         return out
-    out: list[ChainItem] = []
     for mm in LEVEL_MARK.finditer(text):
         if out and mm.start() > out[-1].end + 2:
             break
@@ -113,7 +113,8 @@ def resolve(chain: list[ChainItem], names: dict[str, list[CodeName]],
     parent: CodeName | None = None
     numbers = chain_numbers(chain) if codes else [None] * len(chain)
     for item, number in zip(chain, numbers):
-        if number and number in codes:
+        hit: CodeName | None
+        if number and codes and number in codes:      # numbers are all None without codes
             hit = codes[number]
         else:
             key = norm_name(item.written)

@@ -46,7 +46,8 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
 
 def _one_per_section(findings: list[Finding]) -> list[Finding]:
     """Template alternatives left in: one finding per section, citing up to three places."""
-    out, groups = [], {}
+    out: list[Finding] = []
+    groups: dict[str, Finding] = {}
     for f in findings:
         if f.rule != "form.alternatives":
             out.append(f)

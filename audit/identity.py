@@ -58,8 +58,10 @@ def compared_years(view: View) -> list[Finding]:
     """比/较/与 Y年 … 增加/减少/相比: in a Y budget the year compared with is Y-1 (比2025年预算 in the 2025
     budget is wrong); a 决算 may set its own year's 预算 against the 决算, nothing else of Y."""
     y, kind = view.document.year, view.document.kind
+    if not y:
+        return []
     out, seen = [], set()
-    for s in view.narrative if y else []:
+    for s in view.narrative:
         for m in COMPARE_YEAR.finditer(s.text):
             year, what = int(m.group(1)), m.group(3) or ""
             own_budget = kind == "决算" and year == y and "预算" in what
@@ -77,8 +79,10 @@ def compared_years(view: View) -> list[Finding]:
 def as_of_dates(view: View) -> list[Finding]:
     """截至 dates: a Y budget counts assets as of a day of Y-1, a Y 决算 as of Y年12月31日."""
     y, kind = view.document.year, view.document.kind
+    if not y:
+        return []
     out = []
-    for s in view.narrative if y else []:
+    for s in view.narrative:
         for m in AS_OF.finditer(s.text):
             year, month, day = (int(g) for g in m.groups())
             if kind == "决算":
@@ -95,8 +99,10 @@ def as_of_dates(view: View) -> list[Finding]:
 def project_periods(view: View) -> list[Finding]:
     """A project's 实施期 (2023年1月-2023年12月) that does not reach the disclosure's year."""
     y = view.document.year
+    if not y:
+        return []
     out, seen = [], set()
-    for s in view.sentences if y else []:
+    for s in view.sentences:
         for m in PERIOD.finditer(s.text):
             a, b = int(m.group(1)), int(m.group(2))
             if a <= y <= b or a > b or m.group(0) in seen:

@@ -160,6 +160,7 @@ def _side_totals(labels: tuple[str, ...], side: str, code_tables: tuple[str, ...
                     cells = [f for f in r.cells if f.column.startswith(side) and amount(f)]
                     if cells:
                         p = amount(cells[0])
+                        assert p is not None        # cells keeps only those with an amount
                         if p.decimals < 9:
                             out.append(Candidate(t, r, cells[0].column, p))
         for t in view.tables_named(*code_tables):

@@ -187,6 +187,7 @@ def _levels(view, s, f, current, sents, figs, i) -> list[Finding]:
     """比…执行数增加P% with no amount of change: P recomputed from the two levels the text states
     (2023年当年预算执行数为60.13万元，2024年预算安排25.77万元，比2023年预算执行数减少57.14%)."""
     m = LEVELS.search(s.text[current.end:f.start])
+    assert m is not None        # _growth calls this only when LEVELS matches this text
     base_key, word = re.sub(r"^(?:当年|本年|年度)", "", m.group(1)), m.group(2)
     if len(base_key) < 2:
         return []
@@ -229,7 +230,9 @@ def _base(v: Printed, d: Printed, up: bool) -> Printed | None:
 
 # ------------------------------------------------------------------ completion (决算)
 def _completion(view, s, f, sents, figs, i) -> list[Finding]:
-    base_name = COMPLETION.search(s.text[:f.start]).group(1)
+    m = COMPLETION.search(s.text[:f.start])
+    assert m is not None        # facts_and_lines_to_findings calls this only when COMPLETION matches this text
+    base_name = m.group(1)
     pool = [(s, x) for x in reversed(_money(figs[s.index])) if x.end <= f.start] + _back(sents, figs, i, 3)
     at = next((k for k, (sj, x) in enumerate(pool) if FINAL.search(sj.text[:x.start])), None)
     if at is None:

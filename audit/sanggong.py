@@ -54,6 +54,8 @@ def table_parts(t: TableView) -> dict[tuple, dict[str, tuple[Row, str, Printed]]
                 continue
             stage = leaf(f.column) if leaf(f.column) in ("预算数", "决算数") else ""
             path = f.column.rsplit("/", 1)[0] if stage else f.column
+            part: str | None
+            key: tuple[str, str] | tuple[str, int, str]
             if r.label != f.column and by_label:
                 part, key = by_label, ("col", f.column)
             else:

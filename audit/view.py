@@ -3,6 +3,7 @@ with their section and page. Built once per audit; pure."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ingest.narrative import PAGE_MARK, heading_level, lines_to_sections, text_to_sentences
@@ -124,7 +125,8 @@ def facts_to_tables(facts: list[Fact]) -> list[TableView]:
     groups: dict[tuple[int, str], list[Fact]] = {}
     last: tuple | None = None
     last_row = -1
-    segment, titles = 0, set()
+    segment = 0
+    titles: set[str] = set()
     for f in facts:
         if not f.table or f.kind not in ("cell", "empty"):
             continue
@@ -220,7 +222,7 @@ def cell_sentences(facts: list[Fact], start: int) -> list[Sentence]:
     return out
 
 
-def build_view(document: Document, facts: list[Fact], lines: list[Line], tables: list[RawTable] = ()) -> View:
+def build_view(document: Document, facts: list[Fact], lines: list[Line], tables: Sequence[RawTable] = ()) -> View:
     sentences = lines_to_sentences(list(lines))
     narrative = {s.text for s in sentences}
     cells = [s for s in cell_sentences(list(facts), len(sentences) + 10_000) if s.text not in narrative]

@@ -71,9 +71,10 @@ class TextLine:
 
 @dataclass(frozen=True, slots=True)
 class Region:
-    """Something placed on a page: a Line or a Grid, with the top it sorts by."""
+    """Something placed on a page: a Line, a Grid or an unruled table (read into Grids once its
+    continuations are known), with the top it sorts by."""
     top: float
-    block: Block
+    block: Block | Unruled
 
 
 Bbox = tuple[float, float, float, float]
@@ -195,6 +196,7 @@ def glyphs_to_line(glyphs: list[Char]) -> TextLine | None:
                 text += " "
         text += c.text
         prev, spaced = c, False
+    assert prev is not None     # ink is not empty and every inked glyph sets prev
     pieces.append(Piece(text, x0, prev.x1))
     return TextLine(tuple(pieces), min(c.top for c in ink), max(c.bottom for c in ink), size)
 
@@ -224,12 +226,12 @@ def ruled_tables(page: PageData) -> tuple[list[Region], list[Bbox]]:
         if keep is None:
             continue
         lo, hi = keep
-        rows = drop_blank_rows(drop_absent_columns(rows[lo:hi]))
-        if not is_table(rows):
+        body = drop_blank_rows(drop_absent_columns(rows[lo:hi]))
+        if not is_table(body):
             continue
         area = rows_bbox(cells[lo:hi], bbox)
-        regions.append(Region(area[1], Grid(rows=tuple(map(tuple, rows)), page=page.number,
-                                            row_pages=(page.number,) * len(rows))))
+        regions.append(Region(area[1], Grid(rows=tuple(map(tuple, body)), page=page.number,
+                                            row_pages=(page.number,) * len(body))))
         claimed.append(area)
     return regions, claimed
 
@@ -345,7 +347,9 @@ def run_end(lines: list[TextLine], i: int, carry: Unruled | None = None) -> int:
         first, carry.bands)
     if (len(first.pieces) < 2 and not continues) or FURNITURE.match(first.pieces[0].text):
         return i
-    j, gaps, multi = i + 1, [], len(first.pieces) >= 2
+    j = i + 1
+    gaps: list[float] = []
+    multi: int = len(first.pieces) >= 2       # counts the rows of several pieces
     while j < len(lines):
         line, gap = lines[j], lines[j].top - lines[j - 1].bottom
         if abs(line.size - first.size) > 0.2 * first.size:
@@ -353,7 +357,8 @@ def run_end(lines: list[TextLine], i: int, carry: Unruled | None = None) -> int:
         if gap >= ROW_JOIN * line.size:
             if gap > (1.8 * median(gaps) if gaps else 2.5 * first.size):
                 break
-            if len(line.pieces) < 2 and not fits_columns(line, carry.bands if continues else lines_to_bands(lines[i:j])):
+            if len(line.pieces) < 2 and not fits_columns(
+                    line, carry.bands if continues and carry is not None else lines_to_bands(lines[i:j])):
                 break
             gaps.append(gap)
         multi += len(line.pieces) >= 2

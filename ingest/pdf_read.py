@@ -12,9 +12,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from ingest.pdf_layout import Bbox, Char, PageData, dedupe, make_char, pages_to_blocks
 from schema import Block
+
+if TYPE_CHECKING:
+    from pdfplumber.page import Page
 
 CID_SHARE = 0.5        # more glyphs without a Unicode mapping than this: no usable text layer
 MAX_PAGES = 1000       # a longer PDF is refused before any page is read (split it)
@@ -243,7 +247,8 @@ def edges_to_tables(edges: list[dict]) -> tuple:
     from pdfplumber.utils import filter_edges
     edges = filter_edges(merge_edges(edges, 3, 3, 3, 3), min_length=3)
     cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
-    tables = [Table(None, group) for group in cells_to_tables(cells)]
+    # Table wants its page only for .extract(); bbox and rows come from the cells alone
+    tables = [Table(cast("Page", None), group) for group in cells_to_tables(cells)]
     return tuple((t.bbox, tuple(tuple(r.cells) for r in t.rows)) for t in tables)
 
 

@@ -263,7 +263,7 @@ def cell_sentences_to_facts(cell: str, heading: str, table: RawTable, doc_id: st
     from ingest.narrative import Section, sentence_to_facts, text_to_sentences
     section = Section(heading, f"{table.title} / {heading}", ())
     page = table.row_pages[i] if i < len(table.row_pages) else table.page
-    out = []
+    out: list[Fact] = []
     for sentence in text_to_sentences(cell):
         out.extend(replace(f, row=i) for f in sentence_to_facts(sentence, section, page, doc_id, file))
     return out

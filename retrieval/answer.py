@@ -13,6 +13,7 @@ from retrieval.compose import say as said_text
 from retrieval.coverage import sounds_like
 from retrieval.draft import NOT_FOUND, Draft, Sentence, joined
 from retrieval.match import (
+    SIDES,
     TOTAL_COL,
     Scored,
     best_facts,
@@ -421,6 +422,10 @@ def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, li
             rows = [f for f in facts if f.table_name == "支出总表" and f.level == "项"
                     and (f.column or "").split("/")[-1] == "项目支出"]
             name = "项目支出（按支出功能分类科目）"
+        qualifier = [t for t in terms_of(item.replace("项目", "")) if t not in SIDES]   # 公建公司名下的几个项目里
+        named = [f for f in rows if qualifier and all(t in fact_key(f) for t in qualifier)]
+        if named:
+            rows, name = named, "、".join(qualifier) + "的项目"
     else:
         hit = table_match(q, facts)
         rows = [f for f in facts if hit and f.table == hit[1]]
@@ -560,7 +565,7 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
         return None
     terms = [normalize(q.item)] + [normalize(e) for e in q.expansions + q.broad]
     best = None
-    wants_figure = q.intent in ("lookup", "count", "yesno", "share", "change")
+    wants_figure = q.intent in ("lookup", "count", "share", "change")       # 有没有下属单位: a sentence may say 无
     for p in passages:
         if wants_figure and re.search(r"名词解释|术语", p.section or ""):
             continue
@@ -577,6 +582,8 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
                 continue
             if wants_figure and not FIGURE.search(s):
                 continue           # a figure the text states (not a list number: 6. 综合行政执法队)
+            if q.unit_hint and not any(m.endswith(q.unit_hint) for m in FIGURE.findall(s)):
+                continue           # 标准化菜场有几个: a sentence of 万元 is not the count
             if q.intent == "change" and not pattern("compared+direction").search(s):
                 continue
             if q.intent == "share" and not re.search(r"%|％|百分之", s):

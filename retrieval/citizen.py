@@ -29,8 +29,13 @@ def to_simplified(text: str) -> str:
         return _converter().convert(text)
 
 
+SHORT_YEAR = re.compile(r"(?<![\d.])(1[5-9]|2\d|3\d)(?=年(?!来|前|后|内|间))")
+
+
 def question_to_plain(text: str) -> str:
-    return to_simplified((text or "").translate(FULL_WIDTH).strip())
+    """Simplified characters, half-width digits, a two-digit year written whole (25年 -> 2025年)."""
+    plain = to_simplified((text or "").translate(FULL_WIDTH).strip())
+    return SHORT_YEAR.sub(lambda m: "20" + m.group(1), plain)
 
 
 def is_foreign(text: str) -> bool:

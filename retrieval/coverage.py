@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Callable
 
 from labels import normalize
-from vocabulary import words
+from vocabulary import pattern, words
 
 SEMANTIC = 0.86         # cosine of USE v3 vectors at or above which two short terms are the same item
                         # (calibrated in tests/test_coverage.py: 人员编制~在编人员 0.86; 高中教育~普通教育 0.80
@@ -55,7 +55,7 @@ def _generic() -> frozenset[str]:
 def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Content terms of the item, in order: the tokenizer's words, neighbours that together are a lexicon
     key joined (扫|马路 -> 扫马路), generic and function words left out."""
-    tokens = cut(normalize(item))
+    tokens = cut(pattern("residue_re").sub("", normalize(item)))
     keys = set(lexicon_keys)
     merged: list[str] = []
     i = 0
@@ -159,16 +159,19 @@ def sounds_like(term: str, index: dict[tuple[str, ...], tuple[str, ...]]) -> str
 
 
 def composed(term: str, lexicon: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """A term made only of lexicon keys (笔记本|电脑): the targets of its last key, when every key's targets
-    agree on one (便携式计算机 holds 计算机)."""
+    """A term made of lexicon keys and function words (笔记本|电脑, 出国|考察): the targets of its first key
+    that every other key's targets agree with (便携式计算机 holds 计算机)."""
     keys, rest = [], term
+    generic = _generic()
     while rest:
         key = next((k for k in sorted(lexicon, key=len, reverse=True) if rest.startswith(k)), "")
-        if not key:
+        filler = next((g for g in sorted(generic, key=len, reverse=True) if len(g) >= 2 and rest.startswith(g)), "")
+        if not key and not filler:
             return ()
-        keys.append(key)
-        rest = rest[len(key):]
-    if len(keys) < 2:
+        if key:
+            keys.append(key)
+        rest = rest[len(key or filler):]
+    if not keys or keys == [term]:
         return ()
     return tuple(t for t in lexicon[keys[0]] if all(any(normalize(u) in t for u in lexicon[k]) for k in keys[1:]))
 

@@ -240,7 +240,11 @@ def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: li
         return []
     top = scored[0].score
     group = [s for s in scored if s.score >= top - 0.01]
-    group = [s for s in group if column_fits(s.fact, q, doc_kind) > 0] or group
+    fitting = [s for s in group if column_fits(s.fact, q, doc_kind) > 0]
+    if not fitting and [m for m in q.measures if m != "决算"]:       # 全年预算 asked: the sentence stating it,
+        near = [s for s in scored if s.score >= 0.7 * top and column_fits(s.fact, q, doc_kind) > 0]
+        fitting = [s for s in near if s.score >= near[0].score - 0.01] if near else []   # not the 决算数 cell
+    group = fitting or group
     return sorted(group, key=lambda s: (not from_its_own_table(s.fact), -column_fits(s.fact, q, doc_kind),
                                         s.fact.value is None, table_rank(s.fact), s.fact.row))
 
@@ -353,7 +357,7 @@ def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
     return coverage(terms, parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))
 
 
-SIDES = ("收入", "支出")
+SIDES = ("收入", "支出", "收支")
 WEAK = ("其他", "其它", "一般", "相关", "有关", "专项", "日常", "本级", "其中")
 
 

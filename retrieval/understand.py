@@ -111,7 +111,12 @@ def asked_clause(q: str) -> str:
     one clause, or whose clauses all ask, is kept whole."""
     clauses = [c for c in re.split(r"[，,；;]", q) if c.strip()]
     asking = [c for c in clauses if QUESTION_CUE.search(c)]
-    return asking[-1] if len(clauses) > 1 and len(asking) == 1 else q
+    if len(clauses) < 2 or len(asking) != 1:
+        return q
+    at = clauses.index(asking[0])
+    if at and not terms_left(vocabulary_pattern("measure_words").sub("", asking[0])):
+        return clauses[at - 1] + asking[0]    # “行政运行”这个科目，基本支出和项目支出各多少: the clause names the item
+    return asking[0]
 
 
 ONE_OR_OTHER = re.compile(r"^(.{2,}?)(多|少|高|低)还是(.{2,}?)(多|少|高|低)$")     # 办公费多还是差旅费多
@@ -199,6 +204,7 @@ def inner_item(item: str) -> tuple[str, tuple[str, str] | None]:
     outer, inner = part.group(1), part.group(3)
     if is_measure(inner) and not is_measure(outer):
         return item, (outer, inner)
+    inner = re.sub(r"^(买|用于|用在|花在|的)", "", inner)          # 政府采购里买货物: 政府采购货物
     short = re.sub(r"(?<=..)(类|方面|部分)$", "", inner)
     return (outer + short if len(short) <= 2 else inner), (outer, inner)
 
@@ -220,7 +226,7 @@ def question_to_unit_hint(q: str) -> str | None:
     """The unit a count or size asks for (多少辆 -> 辆, 多大 -> 平方米, 百分之几 -> %)."""
     if hint := UNIT_ASKED.search(q):
         return hint.group(1)
-    if re.search(r"面积|多大|多少平|几平", q):
+    if re.search(r"面积|多少平|几平", q) or (re.search(r"多大", q) and not re.search(r"预算|钱|经费|资金|支出|收入|规模", q)):
         return "平方米"
     return "%" if re.search(r"百分之|百分比|百分率|完成率|执行率|完成了?.{0,12}的?多少", q) else None
 
