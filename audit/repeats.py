@@ -141,11 +141,12 @@ def _similar(a: str, b: str) -> bool:
 def indicators_vs_overview(view: View, perf: list[Fact]) -> list[Finding]:
     """An exact-valued indicator against the figures its own 项目概况/目标 text gives for the same thing."""
     texts: dict[str, list[tuple[str, Printed, Sentence]]] = {}
-    for scope, subject, p, s, _ in _statements(view):
+    for scope, subject, figure, s, _ in _statements(view):
         if s.in_table:
-            texts.setdefault(scope, []).append((subject.split("·")[-1], p, s))
+            texts.setdefault(scope, []).append((subject.split("·")[-1], figure, s))
     out, done = [], set()
     for f in perf:
+        assert f.table is not None      # perf: indicators with a table (facts_and_lines_to_findings)
         if not _project(f.table):
             continue
         op_free = not re.search(r"[≥≤><＞＜]", f.raw or "")
@@ -167,6 +168,7 @@ def indicators_vs_overview(view: View, perf: list[Fact]) -> list[Finding]:
 def _annual_funds(perf: list[Fact]) -> dict[str, Fact]:
     out: dict[str, Fact] = {}
     for f in perf:
+        assert f.table is not None      # perf: indicators with a table (facts_and_lines_to_findings)
         if re.sub(r"[:：\s]", "", f.label) in ("年度资金总额", "年度资金") and f.value is not None:
             out.setdefault(f.table, f)
     return out
@@ -190,6 +192,7 @@ def funds_vs_project_table(view: View, perf: list[Fact]) -> list[Finding]:
         if cell is None:
             continue
         q = printed(cell.raw, cell.unit, cell.value)
+        assert q is not None            # the cell was chosen for its value
         if same_amount(p, q):
             continue
         msg = say("perf.fund", project=project, table_value=show(q), perf_value=f"{f.raw}{p.unit}")
@@ -203,6 +206,7 @@ def cost_caps(view: View, perf: list[Fact]) -> list[Finding]:
     funds = _annual_funds(perf)
     out, done = [], set()
     for f in perf:
+        assert f.table is not None      # perf: indicators with a table (facts_and_lines_to_findings)
         fund = funds.get(f.table)
         if not fund or not re.match(r"^\s*[≤<＜]", f.raw or "") or (f.table, f.label) in done:
             continue
@@ -235,7 +239,7 @@ def fund_sources(view: View, perf: list[Fact]) -> list[Finding]:
             cells = [f for f in perf if f.table == scope and rx.search(f.label) and "资金" in f.label]
             cell = cells[-1] if cells else None
             q = _money_of(cell) if cell else None
-            if q is None or same_amount(p, q):
+            if cell is None or q is None or same_amount(p, q):
                 continue
             msg = say("perf.source", project=_project(scope) or scope, source=name, text_value=f"{p.raw}{p.unit}",
                       cell_value=f"{cell.raw}{q.unit}")
@@ -253,16 +257,17 @@ def overall_targets(view: View, perf: list[Fact]) -> list[Finding]:
     out = []
     facts = [f for f in perf if "整体" in (f.table or "") and f.unit in MONEY_UNITS]
     got: dict[str, Fact] = {}
-    for f in facts:
-        key = re.sub(r"^其中[:：]", "", label_key(f.label))
+    for fact in facts:
+        key = re.sub(r"^其中[:：]", "", label_key(fact.label))
         if key in OVERALL or key == "合计":
-            got.setdefault(key, f)
+            got.setdefault(key, fact)
     flagged = False
     for key, item in OVERALL.items():
         f = got.get(key)
         if f is None:
             continue
         p = printed(f.raw, f.unit, f.value)
+        assert p is not None            # an indicator always carries the value read from its cell
         cands = candidates(view, item)
         if not cands or any(same_amount(p, c.value) for c in cands):
             continue
@@ -274,9 +279,12 @@ def overall_targets(view: View, perf: list[Fact]) -> list[Finding]:
     totals = [f for f in facts if label_key(f.label) == "合计"]
     if not flagged and totals and "基本支出" in got and "项目支出" in got:
         b, pj = printed(got["基本支出"].raw, "万元"), printed(got["项目支出"].raw, "万元")
+        assert b is not None and pj is not None     # an indicator's cell holds a number (cell_to_measure)
         s = b.value + pj.value
         for t in totals:
-            if abs(t.value - s) > b.half + pj.half + printed(t.raw, "万元").half:
+            tp = printed(t.raw, "万元")
+            assert t.value is not None and tp is not None
+            if abs(t.value - s) > b.half + pj.half + tp.half:
                 msg = say("perf.overall_sum", total=t.raw, basic=b.raw, project=pj.raw, sum=str(s))
                 out.append(Finding(FAMILY, ERROR, msg, (_cite_fact(view, t), _cite_fact(view, got["项目支出"])),
                                    (t.raw, str(s)), "perf.overall_sum", view.document.doc_id))

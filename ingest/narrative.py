@@ -192,6 +192,15 @@ BARE_MEASURE = re.compile(r"^(全年预算|年初预算|调整预算|支出决�
 NUMBERED = re.compile(r"^\s*(\d{1,3}[、.．](?!\d)|[（(]\d{1,3}[）)])")
 
 
+def sentence_root(facts: list[Fact]) -> str:
+    """The item a sentence is about, when its first figure names it with a measure (一般公共预算财政拨款支出
+    年初预算为0万元 -> 一般公共预算财政拨款支出), for the bare measures that follow (全年预算为…)."""
+    if not facts or BARE_MEASURE.match(facts[0].label):
+        return ""
+    m = re.search(r"(年初预算|全年预算|调整预算|预算数|决算数|支出决算)$", facts[0].label)
+    return facts[0].label[:m.start()] if m and m.start() >= 2 else ""
+
+
 def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body: str = "") -> list[Fact]:
     facts: list[Fact] = []
     for section in sections:
@@ -210,8 +219,9 @@ def sections_to_facts(sections: list[Section], doc_id: str, file: str = "", body
                 wrapped = ""
                 if heads:       # 29.“城乡社区支出（类）…环境卫生（项）”599.33万元。…执行数为830.24万元
                     item = heads[-1][0].strip("“”\"")
-                if item:
-                    new = [replace(f, label=item + f.label) if BARE_MEASURE.match(f.label) else f for f in new]
+                root = item or sentence_root(new)    # X年初预算为0万元，全年预算为321.02万元: 全年预算 is X's
+                if root:
+                    new = [replace(f, label=root + f.label) if BARE_MEASURE.match(f.label) else f for f in new]
                 subjects = [f.label for f in new if f.unit != "%" and not COMPARE.match(f.label)]
                 carry = subjects[0] if subjects else carry
                 facts.extend(new)

@@ -517,11 +517,11 @@ def cn_number(n: int) -> str:
 
 
 def count_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
-    stated = [s for s in score_facts([f for f in facts if f.kind == "text" and f.unit not in ("万元", "元", "%")], q)
-              if s.score >= MIN_SCORE]
+    counts = [f for f in facts if f.kind in ("text", "indicator") and f.unit not in ("万元", "元", "%")]
+    stated = [s for s in covered(q, score_facts(counts, q), facts) if s.score >= MIN_SCORE]
     if stated:
         f = stated[0].fact
-        return Draft(found=True, value=str(f.value), unit=f.unit, sentences=(
+        return Draft(found=True, value=f.raw if f.kind == "indicator" else str(f.value), unit=f.unit, sentences=(
             said("count_stated", fact_citation(f, doc, role="main"), subject="", sentence=f.text),))
     name, rows = structural_rows(q, doc, facts)
     if not rows or "项目" not in normalize(q.item):
@@ -626,15 +626,15 @@ def overlap(term: str, text: str) -> float:
 
 
 def names_one_item(q: Query, facts: list[Fact]) -> bool:
-    """社会保障和就业支出 is one item although it holds 和."""
-    item = normalize(q.item)
-    return any(item in fact_key(f) or fact_key(f) in item and len(fact_key(f)) >= len(item) - 2 for f in facts)
+    """社会保障和就业支出 is one item although it holds 和 (also asked as “建设市场管理与监督”这一款)."""
+    item = pattern("residue_re").sub("", normalize(q.item))
+    return any(item in k or (k in item and len(k) >= len(item) - 2) for k in label_keys(facts))
 
 
 def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
     """The items of 差旅费和培训费; a label that holds 和 itself stays whole (文物和陈列品购置)."""
     pieces = [x for x in re.split(r"([和与及、跟]|以及)", q.item) if x]
-    keys = set(label_keys(list(facts))) if facts else set()
+    keys: set[str] = set(label_keys(list(facts))) if facts else set()
     out: list[str] = []
     for x in pieces:
         if out and re.fullmatch(r"[和与及、跟]|以及", x):
@@ -644,7 +644,26 @@ def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
             out[-2:] = [f"{out[-2]}{out[-1]}{x}"]
         else:
             out.append(x)
-    return [x for x in out if len(x) >= 2 and not re.fullmatch(r"以及", x)]
+    items = [re.sub(r"^(买|花在|花|用在|用于|交|发)", "", x) for x in out]       # 买东西和买服务
+    items = [x for x in items if len(x) >= 2 and not re.fullmatch(r"以及|[和与及、跟]", x)]
+    return shared_head(items, keys)
+
+
+def shared_head(items: list[str], keys: set[str] = frozenset()) -> list[str]:
+    """政府采购货物和服务: 政府采购货物, 政府采购服务; 行政运行的基本支出和项目支出: both of 行政运行. The
+    first item's head goes to each later one that names nothing of its own but a short kind or a measure."""
+    if len(items) < 2:
+        return items
+    first = items[0]
+    measures = [m for m in MEASURE_NAMES if first.endswith(m)]
+    tail = measures[0] if measures else (terms_of(first)[-1] if len(terms_of(first)) > 1 else "")
+    head = first[: len(first) - len(tail)] if tail and first.endswith(tail) else ""
+    if not head or not terms_of(head):
+        return items
+    return [first] + [head + x if (x in MEASURE_NAMES or len(x) <= 2) and x not in keys else x for x in items[1:]]
+
+
+MEASURE_NAMES = ("基本支出", "项目支出", "人员经费", "公用经费", "全年预算", "年初预算", "决算数", "预算数")
 
 
 def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:

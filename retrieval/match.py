@@ -183,6 +183,8 @@ def fact_score(f: Fact, q: Query) -> float:
         best += 2          # 支出总计 in a 收支总表 whose two sides share the label 总计
     if re.match(r"^[≥≤<>＞＜]", f.raw or "") and not re.search(r"指标|目标|要求|标准", q.question):
         best *= 0.7     # a target (≤244万元), not the budget figure, unless a target is asked
+    if best > 0 and "项目" in q.item and f.table_name in ("项目支出表", "绩效目标表"):
+        best += 3      # 马路保洁那个项目: a project's row, not the budget line of the same name
     if q.unit_hint and best > 0:
         best += 15 if f.unit == q.unit_hint else -5
     elif q.money and best > 0 and f.unit in ("万元", "元", "亿元"):
@@ -350,7 +352,7 @@ def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
     """Coverage of the item without the measures asked (一般公共预算, 项目支出 … are columns, not the item),
     unless the measure is all the item names (政府性基金支出: the 政府性基金 table itself)."""
     terms = terms_of(query_terms(q).bare)
-    if all(t in SIDES for t in terms):
+    if terms and all(t in SIDES for t in terms):
         terms = terms_of(q.item)
     if terms and all(t in WEAK for t in terms):      # 其他资金 is not 其他收入: a weak word names nothing alone
         terms = (normalize(q.item),)

@@ -68,8 +68,9 @@ DESCRIBE_TOPIC = re.compile(r"职责|职能|机构设置|内设机构|概况|主
 def question_to_intent(q: str) -> str:
     if DESCRIBE_TOPIC.search(q) and not re.search(r"多少|几", q):
         return "describe"
+    counted = re.search(r"多少|几", q)
     for pattern, meaning in phrases()["intent"]:
-        if pattern.search(q):
+        if pattern.search(q) and not (meaning == "describe" and counted):     # 绩效目标中…定为多少棵: a figure
             return meaning
     return "lookup"
 
