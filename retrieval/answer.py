@@ -3,6 +3,7 @@ second. Pure: passages are fetched by the engine (hybrid.py) and passed in as da
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
@@ -649,7 +650,7 @@ def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
     return shared_head(items, keys)
 
 
-def shared_head(items: list[str], keys: set[str] = frozenset()) -> list[str]:
+def shared_head(items: list[str], keys: AbstractSet[str] = frozenset()) -> list[str]:
     """政府采购货物和服务: 政府采购货物, 政府采购服务; 行政运行的基本支出和项目支出: both of 行政运行. The
     first item's head goes to each later one that names nothing of its own but a short kind or a measure."""
     if len(items) < 2:

@@ -381,7 +381,7 @@ def label_keys(facts: list[Fact]) -> tuple[str, ...]:
 _SOUNDS: dict[int, tuple[list[Fact], dict]] = {}
 
 
-def label_sounds(facts: list[Fact]) -> dict[tuple[str, ...], str]:
+def label_sounds(facts: list[Fact]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """The document's label stretches by their sound (kept for the last few fact lists seen)."""
     hit = _SOUNDS.get(id(facts))
     if hit is not None and hit[0] is facts:
