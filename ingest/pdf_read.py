@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from ingest.pdf_layout import Bbox, Char, PageData, dedupe, make_char, pages_to_blocks
+from prompts.ingest_zh import reason
 from schema import Block
 
 if TYPE_CHECKING:
@@ -33,15 +34,15 @@ class PdfError(Exception):
         self.reason_en = reason_en
 
 
-ENCRYPTED = ("PDF 已加密（需要密码），请提供未加密的文件", "the PDF is encrypted (password protected)")
-CORRUPT = ("PDF 文件已损坏或无法解析", "the PDF is corrupt or unreadable")
-EMPTY = ("文件为空", "the file is empty")
-SCANNED = ("PDF 没有文字层（扫描件或图片），暂不支持 OCR 识别", "the PDF has no text layer (scanned images): OCR is not supported")
-NO_UNICODE = ("PDF 字体没有文字编码，无法提取文字", "the PDF's fonts carry no text mapping: text cannot be extracted")
+ENCRYPTED = reason("encrypted")
+CORRUPT = reason("corrupt")
+EMPTY = reason("empty")
+SCANNED = reason("scanned")
+NO_UNICODE = reason("no_unicode")
 
 
 def too_long(limit: int) -> PdfError:
-    return PdfError(f"PDF 页数超过上限（{limit} 页），请拆分后上传", f"the PDF has more than {limit} pages: split it")
+    return PdfError(*reason("too_many_pages", limit=limit))
 
 
 # ---------------------------------------------------------------- reading (pypdfium2)
@@ -94,7 +95,7 @@ def open_pdf(path):
             raise PdfError(*EMPTY)
         return pdfium.PdfDocument(str(path))
     except OSError as e:
-        raise PdfError(f"无法读取文件（{e.strerror}）", f"cannot read the file ({e.strerror})") from None
+        raise PdfError(*reason("unreadable", reason=e.strerror)) from None
     except pdfium.PdfiumError as e:
         raise PdfError(*(ENCRYPTED if "password" in str(e).lower() else CORRUPT)) from None
 
@@ -286,7 +287,7 @@ def pdf_page_png(path, page_no: int, scale: float = 1.5) -> bytes:
     doc = open_pdf(path)
     try:
         if not 1 <= page_no <= len(doc):
-            raise PdfError(f"页码超出范围（共 {len(doc)} 页）", f"page {page_no} out of range (1-{len(doc)})")
+            raise PdfError(*reason("page_range", pages=len(doc), page=page_no))
         image = doc[page_no - 1].render(scale=scale).to_pil()
         buf = io.BytesIO()
         image.save(buf, format="PNG")

@@ -12,6 +12,7 @@ from ingest.layout import blocks_to_tables, split_frames
 from ingest.narrative import lines_to_sections, sections_to_facts
 from ingest.tables import table_to_facts
 from ingest.text import text_to_blocks
+from prompts.ingest_zh import reason
 from schema import Block, Document, Fact, Parsed
 
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv"}
@@ -24,7 +25,7 @@ def file_hash(data: bytes) -> str:
 
 def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
     if not data.strip():
-        raise IngestError("文件为空", "the file is empty")
+        raise IngestError(*reason("empty"))
     if data[:5] == b"%PDF-" or path.suffix.lower() == ".pdf":
         from ingest.pdf_read import PdfError, pdf_to_blocks
         try:
@@ -33,14 +34,14 @@ def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
             raise IngestError(e.reason_zh, e.reason_en) from None
         return blocks, pages
     if b"\x00" in data[:4096]:
-        raise IngestError("不支持的文件类型（仅支持 PDF 和文本）", "unsupported file type (PDF or text only)")
+        raise IngestError(*reason("file_type"))
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = data.decode("gb18030")
         except UnicodeDecodeError:
-            raise IngestError("无法识别的文本编码", "unreadable text encoding") from None
+            raise IngestError(*reason("encoding")) from None
     return text_to_blocks(text), None
 
 
@@ -62,8 +63,7 @@ def blocks_to_parsed(blocks: list[Block], name: str, digest: str, pages: int | N
     facts = [f for t in tables for f in table_to_facts(t, doc_id, name)]
     facts += sections_to_facts(sections, doc_id, name, who.body)
     if not tables and not facts:
-        raise IngestError("未识别到预算/决算公开的表格或数字，不像是预算公开文件",
-                          "no budget tables or figures found: not a budget disclosure")
+        raise IngestError(*reason("not_disclosure"))
     version = digest[:12]
     chunks = (tables_to_chunks(tables, doc_id, who.title, version)
               + sections_to_chunks(sections, doc_id, who.title, version))
@@ -80,9 +80,9 @@ def parse_file(path: str | Path) -> Parsed:
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise IngestError(f"无法读取文件（{e.strerror}）", f"cannot read the file ({e.strerror})") from None
+        raise IngestError(*reason("unreadable", reason=e.strerror)) from None
     if len(data) > MAX_BYTES:
-        raise IngestError("文件过大", "file too large")
+        raise IngestError(*reason("too_large"))
     blocks, pages = read_blocks(path, data)
     parsed = blocks_to_parsed(blocks, path.name, file_hash(data), pages)
     return replace(parsed, document=replace(parsed.document, files=(path.name,)))
