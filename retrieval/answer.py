@@ -196,7 +196,7 @@ def measure_phrase(f: Fact, q: Query) -> str:
 
 
 def where(f: Fact) -> str:
-    return table_label(f) or f.section or "文字说明"
+    return table_label(f) or f.section or say("scope_text")
 
 
 def with_corroboration(d: Draft, doc: Document, main: Fact, ranked: list[Scored]) -> Draft:
@@ -400,14 +400,14 @@ def scoped_rows(q: Query, facts: list[Fact]) -> tuple[str, list[Fact]]:
     level = LEVEL_WORD.search(q.question)
     if level:
         coded = [f for f in facts if f.level == level.group(1) and f.table_name in TABLES_BY_FUNCTION]
-        return f"{level.group(1)}级科目", coded
+        return say("scope_level", level=level.group(1)), coded
     rest = re.sub(r"经济(科目|分类)?", "", item)
     if re.search(r"经济(科目|分类)", q.question) and (not rest or rest in q.measures):   # 基本支出里哪项经济科目
-        return "经济科目", [f for f in facts if f.table_name == "基本支出分经济科目表" and f.level == "款"]
+        return say("scope_economic"), [f for f in facts if f.table_name == "基本支出分经济科目表" and f.level == "款"]
     names = {item} | {normalize(e) for e in q.expansions}      # 公用经费里: the children of 商品和服务支出
     parents = {f.code for f in facts if f.code and fact_key(f) in names}
     children = [f for f in facts if f.parent and f.parent in parents]
-    return (f"{item}中", children) if children else ("", [])
+    return (say("scope_children", item=item), children) if children else ("", [])
 
 
 def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, list[Fact]]:
@@ -418,15 +418,15 @@ def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, li
         rows = [f for f in rows if f.table == first]     # one table: the same rows print in several
     elif "项目" in item or not item:
         rows = [f for f in facts if f.table_name == "项目支出表"]
-        name = "项目"
+        name = say("scope_projects")
         if not any(f.value for f in rows if f.kind == "cell"):   # no project table: 项 rows by their 项目支出
             rows = [f for f in facts if f.table_name == "支出总表" and f.level == "项"
                     and (f.column or "").split("/")[-1] == "项目支出"]
-            name = "项目支出（按支出功能分类科目）"
+            name = say("scope_project_rows")
         qualifier = [t for t in terms_of(item.replace("项目", "")) if t not in SIDES]   # 公建公司名下的几个项目里
         named = [f for f in rows if qualifier and all(t in fact_key(f) for t in qualifier)]
         if named:
-            rows, name = named, "、".join(qualifier) + "的项目"
+            rows, name = named, say("scope_named_projects", names="、".join(qualifier))
     else:
         hit = table_match(q, facts)
         rows = [f for f in facts if hit and f.table == hit[1]]
@@ -435,7 +435,7 @@ def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, li
             rows = [f for f in rows if fact_key(f).rsplit("/", 1)[-1] in parts] or rows
         if not rows:
             rows = [f for f in facts if f.level == "类" and f.table_name in ("支出总表", "收入总表")]
-            name = "支出功能分类（类）"
+            name = say("scope_functions")
     rows = [f for f in rows if not is_total_row(f, doc.body) and f.value is not None and f.kind == "cell"]
     if not rows:
         return name, []
