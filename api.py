@@ -14,6 +14,7 @@ this module reads no settings and creates no directory.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import math
@@ -26,11 +27,11 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
+from starlette.datastructures import MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from config import ROOT, Settings, load_settings
@@ -44,6 +45,8 @@ log = logging.getLogger("budgetqa.api")
 MAX_QUESTION = 500
 MAX_BODY = 64 * 1024
 MAX_FILES = 20
+ENGINE_AT_ONCE = 2                  # questions computed at once per process; the others wait in order
+MULTIPART_SLACK = 256 * 1024       # an upload request's framing and form fields, beyond its files
 WIDGET_DIR = ROOT / "widget"
 
 
@@ -115,10 +118,15 @@ def client_key(request: Request) -> str:
 
 # ------------------------------------------------------------------ engine, loaded once
 class EngineHolder:
+    """The process's engine, loaded once; questions reach it through a first-come-first-served gate of
+    ENGINE_AT_ONCE, so under load each waits its turn instead of every one slowing down together (one
+    process computes on one core at a time)."""
+
     def __init__(self, settings: Settings):
         self.settings = settings
         self._lock = threading.Lock()
         self._engine = None
+        self._gate: asyncio.Semaphore | None = None
 
     def get(self):
         if self._engine is None:
@@ -131,7 +139,9 @@ class EngineHolder:
     async def call(self, method: str, *args):
         def run():
             return getattr(self.get(), method)(*args)
-        return await run_in_threadpool(run)
+        self._gate = self._gate or asyncio.Semaphore(ENGINE_AT_ONCE)
+        async with self._gate:
+            return await run_in_threadpool(run)
 
 
 # ------------------------------------------------------------------ request helpers
@@ -145,7 +155,7 @@ async def read_json(request: Request) -> dict:
         raise ApiError(413, "too_large", M["body_too_large"])
     try:
         data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):   # RecursionError: nested 1,000 deep
         raise ApiError(400, "bad_json", M["bad_json"]) from None
     if not isinstance(data, dict):
         raise ApiError(400, "bad_json", M["bad_json"])
@@ -173,14 +183,23 @@ def check_rate(limiter: RateLimiter, request: Request) -> None:
         raise ApiError(429, "rate_limited", M["rate_limited"].format(sec=sec), {"Retry-After": str(sec)})
 
 
+def upload_limit(settings: Settings) -> int:
+    """Bytes one upload request may carry: its files (BUDGETQA_MAX_UPLOAD_MB) and the multipart framing."""
+    return settings.max_upload_mb * 1024 * 1024 + MULTIPART_SLACK
+
+
 def document_json(d) -> dict:
     return {"doc_id": d.doc_id, "title": d.title, "body": d.body, "year": d.year, "kind": d.kind,
             "scope": d.scope, "pages": d.pages, "files": list(d.files), "is_template": d.is_template}
 
 
 def result_json(r) -> dict:
-    return {"file": Path(r.file).name, "ok": r.ok, "doc_id": r.doc_id, "facts": r.facts, "chunks": r.chunks,
-            "skipped": r.skipped, "error": r.error, "pages": r.pages}
+    """One uploaded file's result; `stored_as` is the name it is kept under (another stored file may
+    have had its name), `replaced` whether it replaced an older version of itself."""
+    return {"file": r.extra.get("name") or Path(r.file).name, "ok": r.ok, "doc_id": r.doc_id, "facts": r.facts,
+            "chunks": r.chunks, "skipped": r.skipped, "error": r.error, "pages": r.pages,
+            "stored_as": r.extra.get("stored_as"), "replaced": bool(r.extra.get("replaced")),
+            "joined": list(r.extra.get("joined", ()))}
 
 
 async def read_uploads(request: Request, max_mb: int) -> list[tuple[str, bytes]]:
@@ -188,8 +207,6 @@ async def read_uploads(request: Request, max_mb: int) -> list[tuple[str, bytes]]
     limit = max_mb * 1024 * 1024
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise ApiError(415, "unsupported_media_type", M["no_files"])
-    if int(request.headers.get("content-length") or 0) > limit * MAX_FILES:
-        raise ApiError(413, "too_large", M["body_too_large"])
     async with request.form(max_files=MAX_FILES, max_fields=10) as form:
         uploads = [v for v in form.getlist("files") if isinstance(v, UploadFile)]
         if not uploads:
@@ -221,8 +238,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/api/health")
     async def health():
-        docs = await engines.call("documents")
-        return {"status": "ok", "documents": len(docs), "llm": settings.llm_enabled}
+        return await run_in_threadpool(health_check, engines, settings)
 
     @app.get("/api/docs")
     async def documents():
@@ -238,9 +254,11 @@ def create_app(settings: Settings) -> FastAPI:
     async def ask(request: Request):
         check_rate(limiter, request)
         req = parse_ask(await read_json(request))
+        if req.doc and req.doc not in {d.doc_id for d in await engines.call("documents")}:
+            raise ApiError(404, "unknown_doc", M["unknown_doc"])
         history = [t.model_dump() for t in req.history]
         answer = await engines.call("ask", req.question, history, req.doc or None)
-        return answer.to_json(req.id)
+        return JSONResponse(answer.to_json(req.id))      # plain JSON types already: no encoder pass
 
     @app.post("/api/ingest")
     async def ingest(request: Request):
@@ -254,6 +272,15 @@ def create_app(settings: Settings) -> FastAPI:
     return app
 
 
+def health_check(engines: EngineHolder, settings: Settings) -> dict:
+    """What answering needs, each within the store timeout: the fact store (the document list), the
+    embedder and a search of the index inside a document. A failure raises, and is answered 503."""
+    engine = engines.get()
+    docs = engine.documents()
+    engine.stores.vectors.probe([d.doc_id for d in docs])
+    return {"status": "ok", "documents": len(docs), "llm": settings.llm_enabled}
+
+
 def warm_up(engines: EngineHolder) -> None:
     try:
         engines.get()
@@ -262,18 +289,101 @@ def warm_up(engines: EngineHolder) -> None:
 
 
 def add_middleware(app: FastAPI, settings: Settings) -> None:
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        response.headers.setdefault("Content-Security-Policy", f"frame-ancestors {settings.frame_ancestors}")
-        if request.url.path.startswith("/widget/"):
-            response.headers.setdefault("Cache-Control", "public, max-age=300")
-        return response
-
-    app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
+    """Innermost first: security headers, CORS, and outermost the body limit (before anything reads)."""
+    app.add_middleware(SecurityHeaders, frame_ancestors=settings.frame_ancestors)
+    app.add_middleware(JsonCORSMiddleware, allow_origins=list(settings.cors_origins), allow_credentials=False,
                        allow_methods=["GET", "POST"], allow_headers=["Content-Type", "Authorization"], max_age=600)
+    app.add_middleware(BodyLimit, limit_for=lambda path: upload_limit(settings) if path == "/api/ingest" else MAX_BODY,
+                       message_for=lambda path: limit_message(path, settings))
+
+
+class SecurityHeaders:
+    """nosniff, referrer policy and frame-ancestors on every response (pure ASGI: no task per request)."""
+
+    def __init__(self, app, frame_ancestors: str):
+        self.app, self.frame_ancestors = app, frame_ancestors
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        widget = scope["path"].startswith("/widget/")
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+                headers.setdefault("Content-Security-Policy", f"frame-ancestors {self.frame_ancestors}")
+                if widget:
+                    headers.setdefault("Cache-Control", "public, max-age=300")
+            await send(message)
+        await self.app(scope, receive, send_with_headers)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """A body over its route's limit is refused with 413 as it streams in, chunked or not, before any
+    route reads it whole: a large body never sits in memory, and no traceback reaches the log."""
+
+    def __init__(self, app, limit_for, message_for):
+        self.app, self.limit_for, self.message_for = app, limit_for, message_for
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        limit = self.limit_for(scope["path"])
+        declared = dict(scope.get("headers") or ()).get(b"content-length", b"0")
+        if not declared.isdigit():
+            return await send_error(send, 400, "bad_request", M["bad_request"])
+        if int(declared) > limit:
+            return await send_error(send, 413, "too_large", self.message_for(scope["path"]))
+        seen, started = 0, False
+
+        async def limited_receive():
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def watched_send(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+        try:
+            await self.app(scope, limited_receive, watched_send)
+        except BodyTooLarge:
+            if not started:
+                await send_error(send, 413, "too_large", self.message_for(scope["path"]))
+
+
+def limit_message(path: str, settings: Settings) -> str:
+    return M["upload_total_too_large"].format(mb=settings.max_upload_mb) if path == "/api/ingest" else M["body_too_large"]
+
+
+async def send_error(send, status: int, code: str, message: str) -> None:
+    """An error answered at once, and the connection closed: the rest of the body is never read."""
+    body = json.dumps({"error": code, "message": message}, ensure_ascii=False).encode()
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+        (b"connection", b"close"), (b"x-content-type-options", b"nosniff")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class JsonCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS, with a refused preflight answered in the API's JSON error shape, in Chinese."""
+
+    def preflight_response(self, request_headers) -> Response:
+        response = super().preflight_response(request_headers)
+        if response.status_code != 400:
+            return response
+        headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-type", "content-length")}
+        return error_response(400, "cors_refused", M["cors_refused"], headers)
 
 
 def add_error_handlers(app: FastAPI) -> None:

@@ -25,7 +25,7 @@ from config import Settings, load_settings
 from prompts.ui_zh import APP as T
 from prompts.ui_zh import CHROME, SUGGESTIONS
 from schema import Answer, AnswerPart, Citation, Document, Fact
-from service import ingest_uploads, open_engine, token_ok
+from service import ingest_uploads, open_engine, token_ok, upload_note
 from stores.facts import StoreUnavailable
 from stores.feedback import FeedbackStore
 from stores.vectors import VectorUnavailable
@@ -388,7 +388,7 @@ def ingest_line(r) -> tuple[str, str]:
     if r.skipped:
         text = T["upload_failed"].format(name=name, error=reason) if reason else T["upload_skipped"].format(name=name)
         return "warning", text
-    return "success", T["upload_ok"].format(name=name, facts=r.facts, chunks=r.chunks)
+    return "success", T["upload_ok"].format(name=name, facts=r.facts, chunks=r.chunks) + upload_note(r)
 
 
 # ------------------------------------------------------------------ state

@@ -30,8 +30,10 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_FRAME_ANCESTORS": ("frame_ancestors", "'self'", "CSP frame-ancestors for pages that may frame the app."),
     "BUDGETQA_ADMIN_TOKEN": ("admin_token", "", "Token that enables the API's write routes (upload); empty: read-only API."),
     "BUDGETQA_RATE_LIMIT": ("rate_limit", "30", "Questions per minute per client on the API."),
-    "BUDGETQA_MAX_UPLOAD_MB": ("max_upload_mb", "50", "Largest upload accepted, in MB."),
+    "BUDGETQA_MAX_UPLOAD_MB": ("max_upload_mb", "50", "Largest upload accepted, in MB (the API: one request, all its files)."),
     "BUDGETQA_CACHE_DOCS": ("cache_docs", "64", "Documents whose facts and search index each process keeps in memory (≈ 2–3 MB each); others load on use."),
+    "BUDGETQA_STORE_TIMEOUT": ("store_timeout", "5", "Seconds a read of the fact database or the Chroma index may take; past it the question gets 503 and the worker is free."),
+    "BUDGETQA_STORE_WRITE_TIMEOUT": ("store_write_timeout", "120", "Seconds one write of an ingest (or its wait for another process's write) may take before the file is reported not ingested."),
 }
 
 
@@ -55,6 +57,8 @@ class Settings:
     rate_limit: int = 30
     max_upload_mb: int = 50
     cache_docs: int = 64
+    store_timeout: float = 5.0
+    store_write_timeout: float = 120.0
 
     @property
     def llm_enabled(self) -> bool:

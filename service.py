@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from config import Settings
-from corpus import ingest_paths, load_sample_if_empty
+from corpus import load_sample_if_empty
+from corpus.child import ingest_in_child
+from prompts.store_zh import UPLOAD
 from retrieval.engine import Engine, get_engine
 from schema import IngestResult
 
@@ -48,12 +50,28 @@ def safe_name(name: str | None) -> str:
 
 def ingest_uploads(engine: Engine, files: Iterable[tuple[str, bytes]],
                    progress: Callable[[int, int, str], None] | None = None) -> list[IngestResult]:
-    """Uploaded (name, content) pairs -> saved under their safe names in a temporary folder -> ingested."""
+    """Uploaded (name, content) pairs -> each saved under its safe name in its own temporary folder (two
+    uploads may share a name) -> ingested as uploads: the same content is not stored twice, a new content
+    replaces the stored file of the same name in the same document, and any other is one more file
+    (corpus/load.py). The ingest runs in a process of its own (its parsing at low priority), so the
+    answers of this process keep their pace; the engine sees the new files on its next question."""
     with tempfile.TemporaryDirectory(prefix="budgetqa-upload-") as tmp:
         paths = []
-        for name, data in files:
-            path = Path(tmp) / safe_name(name)
+        for n, (name, data) in enumerate(files):
+            path = Path(tmp) / str(n) / safe_name(name)
+            path.parent.mkdir()
             path.write_bytes(data)
             paths.append(path)
         with _INGEST_LOCK:
-            return ingest_paths(engine.stores, paths, progress=progress)
+            return ingest_in_child(engine.settings, paths, uploads=True, progress=progress)
+
+
+def upload_note(r: IngestResult) -> str:
+    """What an upload was kept as, when that is not simply its name: the stored name, a replaced
+    old version (shown after the result line of the app and in the API's `stored_as` / `replaced`)."""
+    note = ""
+    if r.ok and not r.skipped and r.extra.get("stored_as") not in (None, r.extra.get("name")):
+        note += UPLOAD["stored_as"].format(name=r.extra["stored_as"])
+    if r.ok and r.extra.get("replaced"):
+        note += UPLOAD["replaced"]
+    return note

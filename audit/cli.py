@@ -13,6 +13,8 @@ from audit import ERROR, audit_document
 from audit.model import Finding
 from prompts.audit_zh import CLI as UI
 from schema import Document
+from stores import StoreMissing, open_error_line
+from stores.facts import StoreUnavailable
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -50,9 +52,10 @@ def store_to_inputs(store, doc_id: str | None):
 
 
 def open_store(store_dir: str | None):
+    """The fact store; one named with --store must exist (a misspelt one is not created)."""
     from config import load_settings
-    from stores.facts import FactStore
-    return FactStore(load_settings().with_store(store_dir).facts_db)
+    from stores import open_facts
+    return open_facts(load_settings().with_store(store_dir), must_exist=store_dir is not None)
 
 
 def findings_to_text(doc: Document, findings: list[Finding]) -> str:
@@ -73,7 +76,11 @@ def findings_to_text(doc: Document, findings: list[Finding]) -> str:
 
 def audit_main(argv: list[str] | None = None) -> int:
     args = parse_args(list(sys.argv[1:] if argv is None else argv))
-    inputs = files_to_inputs(args.file) if args.file else store_to_inputs(open_store(args.store), args.doc)
+    try:
+        inputs = files_to_inputs(args.file) if args.file else store_to_inputs(open_store(args.store), args.doc)
+    except (StoreMissing, StoreUnavailable) as e:
+        print(open_error_line(e, Path(args.store or "")), file=sys.stderr)
+        return 2
     inputs = [x for x in inputs if args.doc in (None, x[0].doc_id)]
     if not inputs:
         print(UI["no_docs"], file=sys.stderr)

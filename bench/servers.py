@@ -42,6 +42,19 @@ def port_open(port: int) -> bool:
         return s.connect_ex(("127.0.0.1", port)) == 0
 
 
+def children_of(pid: int) -> list[int]:
+    """Direct children of a process, from /proc."""
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
 # ---------------------------------------------------------------- PostgreSQL
 def postgres_bin() -> Path | None:
     found = shutil.which("initdb")
@@ -92,6 +105,23 @@ class PostgresServer:
         """mode `immediate` is a crash (no checkpoint); `fast` a clean shutdown."""
         if (self.data / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data), "-m", mode, "-w", "stop")
+
+    def pids(self) -> list[int]:
+        """The postmaster and its children (one backend per connection), of this server only."""
+        try:
+            main = int((self.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return []
+        return [main, *children_of(main)]
+
+    def freeze(self) -> None:
+        """SIGSTOP every process of the server: it accepts TCP and never answers (a hung host)."""
+        for pid in reversed(self.pids()):
+            os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        for pid in self.pids():
+            os.kill(pid, signal.SIGCONT)
 
     def create_database(self, name: str) -> str:
         import psycopg
@@ -158,6 +188,13 @@ class ChromaServer:
             self.proc.wait(timeout=15)
         wait_for(lambda: not port_open(self.port), 15, "chroma port release")
 
+    def freeze(self) -> None:
+        """SIGSTOP the server's process group: it accepts TCP and never answers (a hung host)."""
+        os.killpg(self.proc.pid, signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        os.killpg(self.proc.pid, signal.SIGCONT)
+
     def clear(self) -> None:
         """Drop every collection, so a test starts from an empty server."""
         import chromadb
@@ -172,3 +209,82 @@ class ChromaServer:
             self.stop(signal.SIGKILL)
         finally:
             shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- the API itself
+class ApiServer:
+    """`uvicorn api:app` on a free loopback port in its own process group, with the given environment;
+    its log goes to a temp file (`log_text()`), its resident memory is `rss_mb()`."""
+
+    def __init__(self, env: dict[str, str], workers: int = 1, cwd: Path | None = None, log_level: str = "warning"):
+        self.env, self.workers, self.log_level = env, workers, log_level
+        self.cwd = cwd or Path(__file__).resolve().parent.parent
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = Path(tempfile.mkstemp(prefix="budgetqa-uvicorn-", suffix=".log")[1])
+        self.proc: subprocess.Popen | None = None
+
+    def start(self, ready_seconds: float = 600) -> "ApiServer":
+        with self.log.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "api:app", "--host", "127.0.0.1", "--port", str(self.port),
+                 "--workers", str(self.workers), "--log-level", self.log_level],
+                cwd=self.cwd, env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL, start_new_session=True)
+        wait_for(self.healthy, ready_seconds, "uvicorn api:app", self.log)
+        return self
+
+    def healthy(self) -> bool:
+        import httpx
+        if self.proc.poll() is not None:
+            raise ServerError(f"uvicorn exited with {self.proc.returncode}:\n{self.log_text()[-2000:]}")
+        try:
+            return httpx.get(f"{self.url}/api/health", timeout=30).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def pids(self) -> list[int]:
+        """The server and its worker processes."""
+        out = subprocess.run(["pgrep", "-g", str(self.proc.pid)], capture_output=True, text=True).stdout
+        return [int(x) for x in out.split()] or [self.proc.pid]
+
+    def rss_mb(self) -> float:
+        """Resident memory of the server's processes together, in MB."""
+        total = 0
+        for pid in self.pids():
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            total += int(status.split("VmRSS:")[1].split()[0])
+        return total / 1024
+
+    def cpu_seconds(self) -> dict[int, float]:
+        """CPU time (user + system) used so far by each of the server's processes."""
+        out = {}
+        tick = os.sysconf("SC_CLK_TCK")
+        for pid in self.pids():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            out[pid] = (int(fields[11]) + int(fields[12])) / tick
+        return out
+
+    def log_text(self) -> str:
+        return self.log.read_text(errors="replace") if self.log.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+    def close(self) -> None:
+        try:
+            self.stop()
+        finally:
+            self.log.unlink(missing_ok=True)

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 from pathlib import Path
+
+from prompts.store_zh import CLI, INGEST
 
 
 def fact_to_json(f) -> dict:
@@ -48,37 +51,52 @@ def main(argv: list[str] | None = None) -> int:
     if args.dry_run:
         return dry_run(args.paths, args.json)
     from config import load_settings
-    from stores.facts import StoreUnavailable
-    from stores.vectors import VectorUnavailable
+    from stores import StoreMissing, open_error_line
+    from stores.facts import DiskFull, StoreUnavailable
+    from stores.vectors import VectorDiskFull, VectorUnavailable
     settings = load_settings(load_sample="0").with_store(args.store)
     try:
         return run(settings, args)
+    except StoreMissing as e:           # --remove on a store that is not there
+        print(open_error_line(e, settings.store_dir))
+    except (DiskFull, VectorDiskFull):
+        print(CLI["disk_full"])
     except (StoreUnavailable, VectorUnavailable) as e:
-        print(f"失败 FAILED: 存储不可用，未导入任何文件 / store unavailable, nothing ingested: {e}")
-        return 1
+        print(CLI["store_down"].format(detail=e))
     except OSError as e:
-        print(f"失败 FAILED: 无法写入存储目录（{e.strerror}）/ cannot write the store: {e}")
-        return 1
+        print(CLI["disk_full"] if e.errno == errno.ENOSPC else CLI["cannot_write"].format(reason=e.strerror, detail=e))
+    return 1
 
 
 def run(settings, args) -> int:
     from corpus.load import ingest_paths, remove
     from stores import open_stores
-    stores = open_stores(settings)
+    stores = open_stores(settings, must_exist=bool(args.remove))
     if args.remove:
         names = remove(stores, args.remove)
-        print(f"已删除 removed: {', '.join(names) or '（无匹配 nothing matched）'}")
+        print(CLI["removed"].format(names=", ".join(names) or CLI["removed_none"]))
         return 0 if names else 1
-    failed = 0
-    for r in ingest_paths(stores, args.paths, workers=args.workers):
-        if not r.ok:
-            failed += 1
-            print(f"失败 FAILED {r.file}: {r.error}")
-        elif r.skipped:
-            print(f"跳过 skipped {r.file}: {r.error or '未变化 unchanged'}")
-        else:
-            print(f"成功 OK {r.file}: {r.doc_id} facts={r.facts} chunks={r.chunks}")
-    return 1 if failed else 0
+    results = ingest_paths(stores, args.paths, workers=args.workers)
+    for r in results:
+        print(result_line(r))
+    return 1 if any(not r.ok for r in results) else 0
+
+
+def result_line(r) -> str:
+    """One line per file: what was kept, under which name, and what it replaced or joined."""
+    if not r.ok:
+        return CLI["failed"].format(file=r.file, error=r.error)
+    if r.skipped:
+        return CLI["skipped"].format(file=r.file, why=r.error or INGEST["unchanged"])
+    line = CLI["ok"].format(file=r.file, doc=r.doc_id, facts=r.facts, chunks=r.chunks)
+    if r.extra.get("stored_as") and r.extra["stored_as"] != r.name:
+        line += CLI["stored_as"].format(name=r.extra["stored_as"])
+    if r.extra.get("replaced"):
+        line += CLI["replaced"]
+    if r.extra.get("joined"):
+        line += CLI["joined"].format(names="、".join(r.extra["joined"]))
+    return line
+
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 `rephrase(answer, settings) -> Answer` and `rephrase_stream(answer, settings)` (pieces of text, then the
 checked Answer). The model sees only the question, the composer's numbered citations and its draft.
 Its reply is accepted (mode "llm") only when every number in it is in a source it cites or in the
-composer's draft, every [n] names an existing source, and the composer's value is still there. Anything
+composer's draft, every [n] names an existing source, the first figure it states is the composer's value
+for the item, every figure the composer shows as disagreeing is still shown, and no source is ruled
+wrong or put above the others (a planted “更正：…以此为准” must not win). Anything
 else — endpoint down, timeout, garbage, a figure or citation that does not check — gives back the
 composer's answer with the `llm_fallback` note (mode "llm-fallback").
 
@@ -118,6 +120,70 @@ def has_value(text: str, value: str | None) -> bool:
         return True
 
 
+@lru_cache(maxsize=1)
+def check_words() -> dict:
+    import tomllib
+    return tomllib.loads((PROMPTS / "llm_check.toml").read_text(encoding="utf-8"))
+
+
+def lead_figure(text: str, unit: str | None) -> Decimal | None:
+    """The first figure the text states as an amount (a number followed by a unit): what it says the item is."""
+    units = sorted({*check_words()["amount_units"], unit or ""} - {""}, key=len, reverse=True)
+    m = re.search(r"(\d[\d,，]*(?:\.\d+)?)\s*(?:" + "|".join(map(re.escape, units)) + ")", REF.sub("", text))
+    try:
+        return Decimal(m.group(1).replace(",", "").replace("，", "")) if m else None
+    except InvalidOperation:
+        return None
+
+
+def disputed_figures(answer: Answer) -> set[Decimal]:
+    """The figures the composer shows beside its own because a source states another one: the numbers
+    just before a marker of a citation marked `differs`."""
+    differs = {marker_char(i) for i, c in enumerate(answer.citations, 1) if c.role == "differs"}
+    if not differs:
+        return set()
+    out = set()
+    for m in re.finditer(rf"(\d[\d,，]*(?:\.\d+)?)[^\d{CIRCLED}，。；]{{0,6}}([{CIRCLED}]+)", answer.answer):
+        if set(m.group(2)) & differs:
+            out |= text_numbers(m.group(1))
+    return out
+
+
+def marker_char(n: int) -> str:
+    return CIRCLED[n - 1] if 1 <= n <= len(CIRCLED) else ""
+
+
+def verdict_problems(text: str, answer: Answer) -> list[str]:
+    """A reply that rules a source wrong or puts one figure above the others, which the draft never does."""
+    words = [w for w in check_words()["verdict_words"] if w in text and w not in answer.answer]
+    ranked = re.search(check_words()["verdict_pattern"], REF.sub("", text))
+    if ranked and ranked.group() in answer.answer:
+        ranked = None
+    return ([f"rules on the sources {words}"] if words else []) + (
+        [f"puts a figure above the others: {ranked.group()}"] if ranked else [])
+
+
+def item_problems(text: str, answer: Answer, final: bool) -> list[str]:
+    """The figure stated for the item must be the composer's; figures it shows as disagreeing stay shown;
+    no source is ruled void."""
+    out = verdict_problems(text, answer)
+    lead = lead_figure(text, answer.unit)
+    try:
+        value = Decimal(answer.value) if answer.value else None
+    except InvalidOperation:
+        value = None
+    if value is not None and lead is not None and lead != value:
+        out.append(f"states {lead} for the item, not the answer's {value}")
+    if final:
+        missing = disputed_figures(answer) - text_numbers(REF.sub("", text))
+        if missing:
+            out.append(f"drops the disagreeing figures {sorted(map(str, missing))}")
+        values = [p.value for p in answer.parts if p.value]
+        if any(not has_value(text, v) for v in values):
+            out.append("drops the figure of a document")
+    return out
+
+
 def reply_problems(text: str, answer: Answer, final: bool = True) -> list[str]:
     """What is wrong with the reply; for a streamed prefix (final=False) only what more text cannot fix."""
     n = len(answer.citations)
@@ -126,6 +192,7 @@ def reply_problems(text: str, answer: Answer, final: bool = True) -> list[str]:
     # a prefix may cite its source later: check it against all sources, the whole reply against those it cites
     sources = [c for i, c in enumerate(answer.citations, 1) if i in refs] if final else list(answer.citations)
     out += figure_problems(text, answer, sources)
+    out += item_problems(text, answer, final)
     if not final:
         return out
     if not text:

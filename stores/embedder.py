@@ -62,6 +62,22 @@ def worker_embedder(spec: str) -> Embedder:
     return get_embedder(spec).single_threaded()
 
 
+def embedder_name(spec: str) -> str:
+    """The name an embedder of `spec` has (its Chroma collection is named after it), without loading it."""
+    return UseEmbedder.name if is_fork_safe(spec) else f"st:{spec}"
+
+
+class LazyEmbedder:
+    """The embedder of `spec`, loaded on first use: a process that only stores vectors embedded
+    elsewhere (an upload's ingest process, whose parse worker embeds) never loads the model."""
+
+    def __init__(self, spec: str):
+        self.spec, self.name = spec, embedder_name(spec)
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        return get_embedder(self.spec).embed(texts)
+
+
 _EMBEDDERS: dict[str, Embedder] = {}
 _EMBEDDERS_LOCK = threading.Lock()
 

@@ -2,23 +2,43 @@
 
 The only module that imports chromadb. Our embedder is always passed in (Chroma's default would
 download a model), and telemetry is off.
+
+Several processes on one embedded store (the chat app, API workers, `python -m corpus`): an embedded
+client keeps the vector index in memory as it was when the client opened, so after another process
+writes, a search that meets the new chunks fails ("Error finding id"), and a client that writes
+from a stale index overwrites the others' vectors on disk. So every change to the collection is made
+under an exclusive lock (`chroma.lock` in the store folder), by a client that first reopens if the
+collection changed since it opened, and each change leaves a new token in `chroma.generation`. Every
+read compares that token with the one its client opened at and, when it differs, reopens (under the
+shared lock, so never halfway through another process's write) before it reads. A Chroma server has
+one index for all its clients and needs none of this; its calls have an HTTP timeout instead.
 """
 from __future__ import annotations
 
+import os
 import re
+import threading
+import uuid
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from config import Settings
 from schema import Chunk
 from stores.embedder import Embedder
+from stores.facts import is_disk_full
+from stores.timeouts import Breaker, BreakerOpen, FileLock, LockTimeout
 
 COLLECTION = "budget_chunks"
 
 
 class VectorUnavailable(Exception):
     """The Chroma server or folder cannot be used."""
+
+
+class VectorDiskFull(VectorUnavailable):
+    """The disk under the Chroma folder is full."""
 
 
 @dataclass(frozen=True)
@@ -54,31 +74,164 @@ def _collection_name(embedder: Embedder) -> str:
     return f"{COLLECTION}_{re.sub(r'[^A-Za-z0-9]+', '_', embedder.name)[-40:]}".strip("_")
 
 
+def _unavailable(e: Exception, folder: Path | None = None) -> VectorUnavailable:
+    return (VectorDiskFull if is_disk_full(e, folder) else VectorUnavailable)(str(e) or type(e).__name__)
+
+
+def _is_timeout(e: BaseException) -> bool:
+    """A read that waited out its timeout (an HTTP timeout of the server, the folder's lock)."""
+    import httpx
+    cause = e.__cause__ or e.__context__
+    return isinstance(e, (httpx.TimeoutException, LockTimeout)) or (
+        cause is not None and isinstance(cause, (httpx.TimeoutException, LockTimeout))) or "timed out" in str(e)
+
+
+def _where(docs: list[str] | None):
+    if not docs:
+        return None
+    return {"doc": docs[0]} if len(docs) == 1 else {"doc": {"$in": list(docs)}}
+
+
+class SharedFolder:
+    """The lock and the change token that let several processes use one embedded Chroma folder."""
+
+    def __init__(self, store_dir: Path):
+        self.lock = FileLock(store_dir / "chroma.lock")
+        self.token_path = store_dir / "chroma.generation"
+
+    def token(self) -> str:
+        try:
+            return self.token_path.read_text(encoding="ascii")
+        except FileNotFoundError:
+            return ""
+
+    def new_token(self) -> str:
+        token = uuid.uuid4().hex
+        tmp = self.token_path.with_name(f"{self.token_path.name}.{os.getpid()}.{threading.get_ident()}")
+        tmp.write_text(token, encoding="ascii")
+        tmp.replace(self.token_path)
+        return token
+
+
 class VectorStore:
     def __init__(self, settings: Settings, embedder: Embedder):
-        import chromadb
-        from chromadb.config import Settings as ChromaSettings
-        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-        self.embedder = embedder
+        self.settings, self.embedder = settings, embedder
+        self.timeout, self.write_timeout = settings.store_timeout, settings.store_write_timeout
+        self.name = _collection_name(embedder)
+        self.folder = None if settings.chroma_host else SharedFolder(settings.store_dir)
+        self._folder_dir = None if settings.chroma_host else settings.store_dir
+        self._reopen_lock = threading.Lock()
+        self._breaker = Breaker(cooldown=min(self.timeout, 5.0))
+        self._token = ""
         try:
-            if settings.chroma_host:
-                self.client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                                  settings=chroma_settings)
+            if self.folder is None:
+                self.collection, self._writer = self._open_server()
             else:
-                path = settings.store_dir / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            self.collection = self.client.get_or_create_collection(
-                _collection_name(embedder), embedding_function=None, metadata={"hnsw:space": "cosine"})
+                self.collection, self._writer = self._first_open(), None
         except Exception as e:  # noqa: BLE001 - any client failure means the store is unreachable
-            raise VectorUnavailable(str(e)) from None
+            raise _unavailable(e, self._folder_dir) from None
 
-    def _call(self, fn):
+    # ------------------------------------------------------------ opening
+    def _chroma_settings(self):
+        from chromadb.config import Settings as ChromaSettings
+        return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+    def _open_server(self):
+        """Two clients: reads give up after the store timeout, writes after the write timeout."""
+        import chromadb
+        pair = []
+        for timeout in (self.timeout, self.write_timeout):
+            client = chromadb.HttpClient(host=self.settings.chroma_host, port=self.settings.chroma_port,
+                                         settings=self._chroma_settings())
+            _set_http_timeout(client, timeout)
+            pair.append(client.get_or_create_collection(self.name, embedding_function=None,
+                                                        metadata={"hnsw:space": "cosine"}))
+        return pair[0], pair[1]
+
+    def _first_open(self):
+        """An existing collection is opened under the shared lock; creating the folder's database or the
+        collection is a change, made by one process at a time."""
+        if (self.settings.store_dir / "chroma" / "chroma.sqlite3").exists():
+            try:
+                with self.folder.lock.shared(self.timeout):
+                    self._token = self.folder.token()
+                    return self._open_embedded(create=False)
+            except LockTimeout:
+                raise
+            except Exception:  # noqa: BLE001 - no such collection yet: create it below
+                pass
+        with self.folder.lock.exclusive(self.write_timeout):
+            self._token = self.folder.token()
+            return self._open_embedded(create=True)
+
+    def _open_embedded(self, create: bool = False):
+        """A new client on the folder (not the one chromadb caches per path), its index loaded now."""
+        import chromadb
+        from chromadb.api.shared_system_client import SharedSystemClient
+        path = self.settings.store_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        SharedSystemClient._identifier_to_system.pop(str(path), None)
+        client = chromadb.PersistentClient(path=str(path), settings=self._chroma_settings())
+        if create:
+            collection = client.get_or_create_collection(self.name, embedding_function=None,
+                                                         metadata={"hnsw:space": "cosine"})
+        else:
+            collection = client.get_collection(self.name, embedding_function=None)
+        _load_index(collection)
+        return collection
+
+    def _reopen_if_changed(self, force: bool = False) -> None:
+        if self.folder is None or (not force and self.folder.token() == self._token):
+            return
+        with self._reopen_lock, self.folder.lock.shared(self.timeout):
+            token = self.folder.token()
+            if force or token != self._token:
+                self.collection, self._token = self._open_embedded(), token
+
+    # ------------------------------------------------------------ calls
+    def _read(self, fn):
+        """fn(collection) on an index as fresh as the folder; a read that meets another process's
+        change made after the check is read again on a reopened client. After a read timed out, the
+        next ones fail at once until the index answers again (the breaker)."""
         try:
-            return fn()
-        except Exception as e:  # noqa: BLE001
+            with self._breaker.guard(_is_timeout):
+                return self._read_once(fn)
+        except BreakerOpen as e:
             raise VectorUnavailable(str(e)) from None
 
+    def _read_once(self, fn):
+        try:
+            self._reopen_if_changed()
+            try:
+                return fn(self.collection)
+            except Exception:  # noqa: BLE001 - embedded: reopen and read once more; server: report
+                if self.folder is None:
+                    raise
+                self._reopen_if_changed(force=True)
+                return fn(self.collection)
+        except VectorUnavailable:
+            raise
+        except Exception as e:  # noqa: BLE001 - any client failure means the store is unreachable
+            raise _unavailable(e, self._folder_dir) from None
+
+    def _change(self, fn) -> None:
+        """fn(collection) as the one writer: under the exclusive lock, from a client that has every
+        other process's changes, leaving a new token for the readers."""
+        try:
+            if self.folder is None:
+                fn(self._writer)
+                return
+            with self.folder.lock.exclusive(self.write_timeout):
+                if self.folder.token() != self._token:
+                    self.collection = self._open_embedded()
+                fn(self.collection)
+                self._token = self.folder.new_token()
+        except LockTimeout as e:
+            raise VectorUnavailable(str(e)) from None
+        except Exception as e:  # noqa: BLE001
+            raise _unavailable(e, self._folder_dir) from None
+
+    # ------------------------------------------------------------ writes
     def add(self, chunks: list[Chunk], file: str, version: str, vectors=None) -> None:
         self.add_many([(chunks, file, version, vectors)])
 
@@ -96,36 +249,57 @@ class VectorStore:
                                                 "table": c.table or "", "kind": c.kind})
         ids = list(rows)
         vecs, docs, metas = [r[0] for r in rows.values()], [r[1] for r in rows.values()], [r[2] for r in rows.values()]
-        for i in range(0, len(ids), 1000):
-            self._call(lambda i=i: self.collection.upsert(
-                ids=ids[i:i + 1000], embeddings=vecs[i:i + 1000],
-                documents=docs[i:i + 1000], metadatas=metas[i:i + 1000]))
+        for i in range(0, len(ids), 1000):     # one lock per 1,000 chunks: readers are not held long
+            self._change(lambda col, i=i: col.upsert(ids=ids[i:i + 1000], embeddings=vecs[i:i + 1000],
+                                                     documents=docs[i:i + 1000], metadatas=metas[i:i + 1000]))
 
     def delete_file(self, file: str, keep_version: str | None = None) -> None:
         where = {"file": file} if keep_version is None else {"$and": [{"file": file}, {"version": {"$ne": keep_version}}]}
-        self._call(lambda: self.collection.delete(where=where))
+        self._change(lambda col: col.delete(where=where))
 
+    def retag_file(self, file: str, doc: str, version: str) -> None:
+        """The chunks of a stored file moved to another document, under the file's new version."""
+        def change(col):
+            got = col.get(where={"file": file}, include=["metadatas"])
+            if got["ids"]:
+                col.update(ids=got["ids"], metadatas=[{**m, "doc": doc, "version": version} for m in got["metadatas"]])
+        self._change(change)
+
+    # ------------------------------------------------------------ reads
     def query(self, text: str, k: int = 8, docs: list[str] | None = None) -> list[Hit]:
         vector = self.embedder.embed([text])[0]
-        where = None
-        if docs:
-            where = {"doc": docs[0]} if len(docs) == 1 else {"doc": {"$in": list(docs)}}
-        res = self._call(lambda: self.collection.query(query_embeddings=[vector], n_results=k, where=where,
-                                                       include=["documents", "metadatas", "distances"]))
+        res = self._read(lambda col: col.query(query_embeddings=[vector], n_results=k, where=_where(docs),
+                                               include=["documents", "metadatas", "distances"]))
         return [Hit(chunk=_to_chunk(cid, doc, m), file=m["file"], version=m["version"], score=1 - dist)
                 for cid, doc, m, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
                                              res["distances"][0])]
 
     def all_chunks(self, docs: list[str] | None = None) -> list[tuple[Chunk, str, str]]:
-        where = None
-        if docs:
-            where = {"doc": docs[0]} if len(docs) == 1 else {"doc": {"$in": list(docs)}}
-        res = self._call(lambda: self.collection.get(where=where, include=["documents", "metadatas"]))
+        res = self._read(lambda col: col.get(where=_where(docs), include=["documents", "metadatas"]))
         return [(_to_chunk(cid, doc, m), m["file"], m["version"])
                 for cid, doc, m in zip(res["ids"], res["documents"], res["metadatas"])]
 
     def count(self) -> int:
-        return self._call(self.collection.count)
+        return self._read(lambda col: col.count())
+
+    def probe(self, docs: list[str] | None = None) -> None:
+        """What answering needs, once: the embedder, and a search of the index within a document."""
+        self.query("预算", k=1, docs=list(docs or [])[:1] or None)
+
+
+def _load_index(collection) -> None:
+    """Search once, so that the index is read from disk now (under the caller's lock), not later."""
+    got = collection.get(limit=1, include=["embeddings"])
+    if len(got["ids"]):
+        collection.query(query_embeddings=[got["embeddings"][0]], n_results=1, include=[])
+
+
+def _set_http_timeout(client, seconds: float) -> None:
+    """chromadb's HTTP client waits forever by default: a frozen server would hold the caller."""
+    import httpx
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if session is not None:
+        session.timeout = httpx.Timeout(seconds)
 
 
 def _to_chunk(cid: str, text: str, m: dict) -> Chunk:

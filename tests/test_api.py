@@ -16,8 +16,8 @@ from tests.conftest import SCRIPT_DISCLOSURE
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "住房保障支出是多少？"
 CONTRACT_KEYS = {"question", "answer", "answerable", "value", "unit", "citations", "latency_ms", "docs",
-                 "suggestions", "mode", "note"}
-CITATION_KEYS = {"doc", "page", "table", "section", "text", "doc_id", "file"}
+                 "suggestions", "mode", "note", "parts"}
+CITATION_KEYS = {"doc", "page", "table", "section", "text", "doc_id", "file", "role"}
 MINI = SCRIPT_DISCLOSURE
 
 
@@ -214,3 +214,102 @@ def test_widget_is_served_and_builds_no_html_from_content(client):
     assert "innerHTML" not in js.text and "insertAdjacentHTML" not in js.text
     demo = client.get("/widget/demo.html")
     assert demo.status_code == 200 and '<script src="/widget/embed.js" data-title="预算问答"></script>' in demo.text
+
+
+# ------------------------------------------------------------------ bounded and well-formed
+def test_json_nested_1000_levels_is_400_with_no_traceback_in_the_log(client, caplog):
+    r = client.post("/api/ask", content=b"[" * 1000 + b"]" * 1000, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"] == "bad_json" and "格式" in r.json()["message"]
+    body = b'{"question": ' + b'{"a": ' * 1000 + b"1" + b"}" * 1000 + b"}"
+    r = client.post("/api/ask", content=body, headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    assert not [x for x in caplog.records if x.levelname in ("ERROR", "CRITICAL") or x.exc_info]
+
+
+def test_a_refused_cors_preflight_is_the_json_error_shape_in_chinese(tmp_path):
+    client = make_client(tmp_path, cors_origins=("https://portal.example.gov.cn",))
+    bad = client.options("/api/ask", headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"})
+    assert bad.status_code == 400 and bad.headers["content-type"].startswith("application/json")
+    assert bad.json() == {"error": "cors_refused", "message": "本站尚未获准使用问答服务，请联系网站管理员。"}
+    assert "access-control-allow-origin" not in bad.headers
+
+
+def test_asking_about_an_unknown_document_is_404_in_chinese(client):
+    r = post_ask(client, {"question": QUESTION, "doc": "没有这个文件-2026-部门预算"})
+    assert r.status_code == 404 and r.json()["error"] == "unknown_doc" and "未找到" in r.json()["message"]
+    doc = client.get("/api/docs").json()["documents"][0]["doc_id"]
+    assert post_ask(client, {"question": QUESTION, "doc": doc}).json()["value"] == "3241.03"
+
+
+def test_uploads_of_one_name_from_two_bodies_are_both_kept_and_the_results_say_how(tmp_path, sample_text):
+    client = make_client(tmp_path, admin_token="s3cret", load_sample=False)
+    auth = {"Authorization": "Bearer s3cret"}
+    name = "2026年部门预算.txt"
+    first = client.post("/api/ingest", files={"files": (name, sample_text.encode(), "text/plain")}, headers=auth)
+    second = client.post("/api/ingest", files={"files": (name, MINI.encode(), "text/plain")}, headers=auth)
+    [a], [b] = first.json()["results"], second.json()["results"]
+    assert (a["ok"], a["file"], a["stored_as"], a["replaced"]) == (True, name, name, False)
+    assert (b["ok"], b["file"], b["stored_as"], b["replaced"]) == (True, name, "2026年部门预算（示例区市场监督管理局）.txt", False)
+    assert post_ask(client, {"question": "示例区市场监督管理局住房保障支出是多少？"}).json()["value"] == "112.30"
+    assert post_ask(client, {"question": "晋城经济技术开发区建设管理部住房保障支出是多少？"}).json()["value"] == "3241.03"
+
+
+def test_an_upload_request_over_the_upload_limit_is_413_in_chinese(tmp_path):
+    client = make_client(tmp_path, admin_token="s3cret", max_upload_mb=1)
+    parts = [("files", (f"f{n}.txt", b" " * (400 * 1024), "text/plain")) for n in range(4)]
+    r = client.post("/api/ingest", files=parts, headers={"Authorization": "Bearer s3cret"})
+    assert r.status_code == 413 and r.json()["message"] == "上传内容超过 1 MB 上限，请分批上传。"
+
+
+def chunked_post(port: int, path: str, head: bytes, total: int, token: str = "") -> tuple[int, bytes]:
+    """POST `head` then filler as chunks with no Content-Length until the server answers (or `total`
+    bytes): (bytes sent, the reply)."""
+    import select
+    import socket
+    s = socket.create_connection(("127.0.0.1", port))
+    ctype = "multipart/form-data; boundary=XyZ" if path == "/api/ingest" else "application/json"
+    s.sendall(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: {ctype}\r\nTransfer-Encoding: chunked\r\n"
+              f"Authorization: Bearer {token}\r\n\r\n".encode())
+    frame = lambda data: f"{len(data):x}\r\n".encode() + data + b"\r\n"   # noqa: E731
+    sent, piece = 0, b"7" * 65536
+    try:
+        s.sendall(frame(head))
+        while sent < total and not select.select([s], [], [], 0)[0]:
+            s.sendall(frame(piece))
+            sent += len(piece)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    s.settimeout(30)
+    reply = b""
+    try:
+        while chunk := s.recv(65536):         # the server closes the connection after its answer
+            reply += chunk
+    except (ConnectionResetError, TimeoutError):
+        pass
+    s.close()
+    return sent, reply
+
+
+def test_a_chunked_200_mb_body_is_refused_while_it_streams_and_memory_stays_bounded(tmp_path):
+    from bench.servers import ApiServer
+    api = ApiServer({"BUDGETQA_STORE": str(tmp_path / "store"), "BUDGETQA_RATE_LIMIT": "0",
+                     "BUDGETQA_ADMIN_TOKEN": "s3cret", "BUDGETQA_MAX_UPLOAD_MB": "10"}).start()
+    try:
+        before = api.rss_mb()
+        upload = (b'--XyZ\r\nContent-Disposition: form-data; name="files"; filename="big.pdf"\r\n'
+                  b"Content-Type: application/pdf\r\n\r\n%PDF-1.4\n")
+        for path, head in (("/api/ask", b'{"question": "'), ("/api/ingest", upload)):
+            sent, reply = chunked_post(api.port, path, head, 200 * 1024 * 1024, token="s3cret")
+            assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+            assert "请求内容过大" in reply.decode() or "上传内容超过 10 MB" in reply.decode(), reply[-200:]
+            assert sent < 100 * 1024 * 1024, sent         # refused long before the end of the body
+        assert api.rss_mb() - before < 50, (before, api.rss_mb())
+        assert httpx_ok(api.url)
+        assert "Traceback" not in api.log_text()
+    finally:
+        api.close()
+
+
+def httpx_ok(url: str) -> bool:
+    import httpx
+    return httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).json()["value"] == "3241.03"

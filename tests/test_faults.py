@@ -110,6 +110,123 @@ def test_chroma_down_answers_503_in_chinese_then_recovers_with_nothing_lost(tmp_
         assert ask(client, lookups[files[1].name]["question"]).json()["value"] == lookups[files[1].name]["answer_value"]
 
 
+@pytest.mark.servers
+def test_health_is_503_in_chinese_when_the_chroma_server_is_down(tmp_path, pg_url, chroma, city):
+    _, files, _, _ = city
+    app, client = api_client(server_settings(tmp_path, pg_url, chroma.port))
+    with client:
+        assert ingest_paths(app.state.engines.get().stores, files[:1])[0].ok
+        assert client.get("/api/health").status_code == 200
+        chroma.stop(signal.SIGKILL)
+        try:
+            assert_unavailable_in_chinese(client.get("/api/health"))
+        finally:
+            chroma.start()
+        assert client.get("/api/health").json()["status"] == "ok"
+
+
+# ---------------------------------------------------------------- servers frozen (SIGSTOP: TCP open, no answer)
+FROZEN_TIMEOUT = 2
+
+
+def served_on_servers(tmp_path, pg_url: str, chroma_port: int, files):
+    """A real `uvicorn api:app` on PostgreSQL + the Chroma server with `files` ingested, store timeout 2 s."""
+    from bench.servers import ApiServer
+    from stores import open_stores
+    settings = server_settings(tmp_path, pg_url, chroma_port)
+    assert all(r.ok for r in ingest_paths(open_stores(settings), files))
+    env = {"BUDGETQA_STORE": str(settings.store_dir), "BUDGETQA_DATABASE_URL": pg_url, "BUDGETQA_CHROMA_HOST": "127.0.0.1",
+           "BUDGETQA_CHROMA_PORT": str(chroma_port), "BUDGETQA_RATE_LIMIT": "0", "BUDGETQA_LOAD_SAMPLE": "0",
+           "BUDGETQA_STORE_TIMEOUT": str(FROZEN_TIMEOUT)}
+    return ApiServer(env).start()
+
+
+def many_at_once(url: str, requests: list[tuple[str, dict | None]]) -> list[tuple[int, dict, float]]:
+    """(status, body, seconds) of requests sent together (None body: GET)."""
+    import asyncio
+
+    import httpx
+
+    async def one(http, path, body):
+        t = time.monotonic()
+        r = await (http.post(url + path, json=body) if body is not None else http.get(url + path))
+        return r.status_code, r.json(), time.monotonic() - t
+
+    async def run():
+        async with httpx.AsyncClient(timeout=60, limits=httpx.Limits(max_connections=100)) as http:
+            return await asyncio.gather(*(one(http, p, b) for p, b in requests))
+    return asyncio.run(run())
+
+
+def assert_all_503_within_the_timeout(replies, baseline: float) -> None:
+    """Every reply a 503 in Chinese, the slowest no later than the same burst took with the store answering
+    (the CPU the requests need on a shared machine) plus one timeout and a margin."""
+    for status, body, _ in replies:
+        assert status == 503 and body["error"] == "store_unavailable" and CHINESE.search(body["message"]), body
+    slowest = max(seconds for *_, seconds in replies)
+    assert slowest < baseline + FROZEN_TIMEOUT + 3, (slowest, baseline)
+
+
+def burst_seconds(replies) -> float:
+    assert all(status == 200 for status, *_ in replies), [body for status, body, _ in replies if status != 200][:2]
+    return max(seconds for *_, seconds in replies)
+
+
+@pytest.mark.servers
+def test_a_frozen_chroma_server_gives_503_in_chinese_within_the_timeout_and_frees_the_workers(
+        tmp_path, pg_url, chroma, city):
+    _, files, lookups, duties = city
+    api = served_on_servers(tmp_path, pg_url, chroma.port, files[:1])
+    try:
+        duty, lookup = duties[files[0].name], lookups[files[0].name]
+        burst = [("/api/ask", {"question": duty})] * 45 + [("/api/health", None)]
+        baseline = burst_seconds(many_at_once(api.url, burst))
+        [(_, before, _)] = many_at_once(api.url, [("/api/ask", {"question": duty})])
+        chroma.freeze()
+        try:
+            assert_all_503_within_the_timeout(many_at_once(api.url, burst), baseline)
+            [(status, body, seconds)] = many_at_once(api.url, [("/api/ask", {"question": lookup["question"]})])
+            assert seconds < FROZEN_TIMEOUT + 3, seconds            # the workers are free: no queue behind the burst
+            assert status == 503 or body["value"] == lookup["answer_value"], body
+        finally:
+            chroma.thaw()
+        time.sleep(FROZEN_TIMEOUT)                                  # past the breaker's wait
+        [(status, after, _)] = many_at_once(api.url, [("/api/ask", {"question": duty})])
+        assert status == 200 and after["answer"] == before["answer"]
+        assert "Traceback" not in api.log_text()
+    finally:
+        api.close()
+
+
+@pytest.mark.servers
+def test_a_frozen_postgres_gives_503_in_chinese_within_the_timeout_and_frees_the_workers(
+        tmp_path, postgres_server, pg_url, chroma, city):
+    _, files, lookups, _ = city
+    api = served_on_servers(tmp_path, pg_url, chroma.port, files[:1])
+    try:
+        lookup = lookups[files[0].name]
+        ask_it = ("/api/ask", {"question": lookup["question"]})
+        burst = [ask_it] * 45 + [("/api/health", None)]
+        baseline = burst_seconds(many_at_once(api.url, burst))
+        postgres_server.freeze()
+        try:
+            assert_all_503_within_the_timeout(many_at_once(api.url, burst), baseline)
+            [(status, _, seconds)] = many_at_once(api.url, [ask_it])
+            assert status == 503 and seconds < FROZEN_TIMEOUT + 3, seconds     # and the next one too
+        finally:
+            postgres_server.thaw()
+        deadline = time.monotonic() + 30
+        while True:                                       # connections cut while frozen are replaced
+            [(status, after, _)] = many_at_once(api.url, [ask_it])
+            if status == 200 or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status == 200 and after["value"] == lookup["answer_value"], after
+        assert "Traceback" not in api.log_text()
+    finally:
+        api.close()
+
+
 # ---------------------------------------------------------------- ingest killed
 def committed_files(store: Path) -> int:
     import sqlite3
@@ -229,3 +346,60 @@ def test_parallel_ingest_reports_an_unreadable_file_and_goes_on(tmp_path):
     notes.write_text("会议纪要\n今天讨论了工作安排。\n", encoding="utf-8")
     results = ingest_paths(open_stores(make_settings(tmp_path / "store")), [empty, notes], workers=2)
     assert [r.ok for r in results] == [False, False] and all(CHINESE.search(r.error) for r in results)
+
+
+# ---------------------------------------------------------------- a full disk
+@pytest.fixture()
+def tiny_disk(tmp_path):
+    """A 8 MB tmpfs (root can mount one), or None where mounting is not allowed."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        yield None
+        return
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with filler.open("wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_is_reported_as_disk_full_and_loses_nothing(tmp_path, tiny_disk, city, monkeypatch):
+    _, files, lookups, _ = city
+    if tiny_disk is None:       # no tmpfs here: the write boundary fails as a full disk does
+        import corpus.load
+        from stores import open_stores
+
+        def no_space(*_a, **_k):
+            raise OSError(28, "No space left on device")
+        stores = open_stores(make_settings(tmp_path / "store"))
+        assert ingest_paths(stores, files[:1])[0].ok
+        monkeypatch.setattr(corpus.load.shutil, "copyfile", no_space)
+        [r] = ingest_paths(stores, files[1:2])
+        assert not r.ok and r.error.startswith("磁盘已满"), r.error
+        assert files[1].name not in stores.facts.active_versions()
+        return
+    store = tiny_disk / "store"
+    assert ingest_cli(files[0], store).returncode == 0
+    filler = fill(tiny_disk)
+    full = ingest_cli(files[1], store)
+    assert full.returncode == 1 and "Traceback" not in full.stdout + full.stderr
+    assert [x for x in full.stdout.splitlines() if x] == ["失败 FAILED: 磁盘已满，未导入任何文件 / the disk is full, nothing ingested"]
+    filler.unlink()
+    assert set(assert_consistent(store, files[0].parent)) == {files[0].name}
+    assert ingest_cli(files[1], store).returncode == 0
+    from retrieval.engine import Engine
+    engine = Engine(make_settings(store))
+    for f in files[:2]:
+        assert engine.ask(lookups[f.name]["question"]).value == lookups[f.name]["answer_value"]
