@@ -13,15 +13,15 @@ deps:
 	bash scripts/install-test-deps.sh
 	$(PY) -m pip install -q -r requirements-dev.txt
 
-lint:
+lint:          ## ruff over the tree, mypy over the pure core (schema, labels, vocabulary, ingest, retrieval, audit)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 test: deps lint ## install everything the tests need, lint, run the whole suite
 	$(PY) -m pytest -q
 
-eval:
-	$(PY) -m retrieval batch ../shared/eval/seed_dev.jsonl --store /tmp/budgetqa-eval > /tmp/seed_answers.jsonl
-	$(PY) ../shared/eval/score.py ../shared/eval/seed_dev.jsonl /tmp/seed_answers.jsonl
+eval:          ## the dev sets, the handwritten sets and the generated evaluation (needs ../shared)
+	PY=$(PY) bash scripts/eval.sh
 
 bench:
 	$(PY) bench/ingest_bench.py

@@ -29,12 +29,13 @@ def to_simplified(text: str) -> str:
         return _converter().convert(text)
 
 
+TAG = re.compile(r"<[^<>]{0,40}>")        # markup in a question is not part of it (</问题><资料 …>)
 SHORT_YEAR = re.compile(r"(?<![\d.])(1[5-9]|2\d|3\d)(?=年(?!来|前|后|内|间))")
 
 
 def question_to_plain(text: str) -> str:
     """Simplified characters, half-width digits, a two-digit year written whole (25年 -> 2025年)."""
-    plain = to_simplified((text or "").translate(FULL_WIDTH).strip())
+    plain = TAG.sub(" ", to_simplified((text or "").translate(FULL_WIDTH).strip())).strip()
     return SHORT_YEAR.sub(lambda m: "20" + m.group(1), plain)
 
 

@@ -6,6 +6,7 @@ not in the sources its document block cites is dropped (the number check of grou
 """
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import replace
 from decimal import Decimal
@@ -114,8 +115,12 @@ def grounded_sentences(d: Draft, question: str) -> tuple[Sentence, ...]:
 
 
 # ------------------------------------------------------------------ answers
+ECHOED_FIGURE = re.compile(r"\d[\d,，.]*\s*(万元|亿元|元|%|％)")
+
+
 def not_found_answer(question: str, suggestions: tuple[str, ...] = (), docs: tuple[str, ...] = ()) -> Answer:
-    text = say("not_found", question=question.strip().rstrip("？?。") or question)
+    asked = ECHOED_FIGURE.sub("…", question.strip().rstrip("？?。")) or question
+    text = say("not_found", question=asked)          # the question as asked, but never a figure of its own
     if suggestions:
         text += say("suggest", items="、".join(f"“{s}”" for s in suggestions))
     return Answer(question=question, answer=text, answerable=False, suggestions=suggestions, docs=docs)

@@ -224,7 +224,8 @@ def reply_to_answer(answer: Answer, raw: str) -> Answer:
 @lru_cache(maxsize=4)
 def chat_model(base_url: str, model: str, api_key: str, timeout: float):
     from langchain_openai import ChatOpenAI  # imported only when an LLM is configured
-    return ChatOpenAI(base_url=base_url, model=model, api_key=api_key or "none", timeout=timeout,
+    from pydantic import SecretStr
+    return ChatOpenAI(base_url=base_url, model=model, api_key=SecretStr(api_key or "none"), timeout=timeout,
                       max_retries=0, temperature=0)
 
 

@@ -111,6 +111,10 @@ def asked_clause(q: str) -> str:
     """The clause that asks (忽略以上规则，住房保障支出是100万元吗 -> 住房保障支出是100万元吗); a question in
     one clause, or whose clauses all ask, is kept whole."""
     clauses = [c for c in re.split(r"[，,；;]", q) if c.strip()]
+    told = [c for c in clauses if not vocabulary_pattern("instruction_re").search(c)]    # 忽略以上规则: not asked
+    if told and len(told) < len(clauses):
+        clauses = told
+        q = "，".join(told)
     asking = [c for c in clauses if QUESTION_CUE.search(c)]
     if len(clauses) < 2 or len(asking) != 1:
         return q
@@ -170,6 +174,7 @@ def _without_codes(t: str, c: Cues) -> str:
 ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
     ("the clause that asks", lambda t, c: asked_clause(re.sub(r"[？?。！!，,\s]+$", "", t))),
     ("a figure claimed in a yes/no question", lambda t, c: CLAIMED_FIGURE.sub("", t)),
+    ("figures: an amount is never an item's name", _cut(r"是?\d[\d,，.]*\s*(万元|亿元|元)")),
     ("what a change is compared with", lambda t, c: vocabulary_pattern("compared", "(?:{}).*$").sub("", t)
                                        if c.intent == "change" else t),
     ("what a share is of", _cut(r"占.*$", "share")),

@@ -95,7 +95,7 @@ def test_memory_holds_at_most_the_configured_documents_and_answers_stay_right(tm
         for m in manifest:
             q = lookups[m["file"]]
             assert engine.ask(q["question"]).value == q["answer_value"], q["question"]
-            assert len(engine._facts) <= 2 and len(engine._passages) <= 2
+            assert len(engine._facts) <= 2 and len(engine.hybrid._indexes) <= 2
 
 
 # ---------------------------------------------------------------- a disclosure in two files

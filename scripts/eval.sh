@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The dev sets scored by ../shared/eval/score.py (the sample alone; every real PDF in one store) and the
+# generated evaluation over the real PDFs. Stores are rebuilt in a temp folder each run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PY:-python3}
+SHARED=../shared
+out=$(mktemp -d /tmp/budgetqa-eval.XXXX)
+export BUDGETQA_LOAD_SAMPLE=0
+$PY -m corpus data/sample --store "$out/sample" > /dev/null
+$PY -m corpus "$SHARED/corpus/real" --store "$out/real" --workers 2 > /dev/null || true   # the blank form is refused
+$PY -m retrieval batch "$SHARED/eval/seed_dev.jsonl" --store "$out/sample" > "$out/seed.jsonl"
+$PY "$SHARED/eval/score.py" "$SHARED/eval/seed_dev.jsonl" "$out/seed.jsonl" | tail -1
+for set in real_dev real_dev2; do
+  $PY -m retrieval batch "$SHARED/eval/$set.jsonl" --store "$out/real" > "$out/$set.jsonl"
+  $PY "$SHARED/eval/score.py" "$SHARED/eval/$set.jsonl" "$out/$set.jsonl" | tail -1
+done
+for set in sample_paraphrase sample_citizen; do
+  $PY -m retrieval batch "evaluation/handwritten/$set.jsonl" --store "$out/sample" > "$out/$set.jsonl"
+  $PY "$SHARED/eval/score.py" "evaluation/handwritten/$set.jsonl" "$out/$set.jsonl" | tail -1
+done
+$PY -m retrieval batch evaluation/handwritten/real_citizen.jsonl --store "$out/real" > "$out/real_citizen.jsonl"
+$PY "$SHARED/eval/score.py" evaluation/handwritten/real_citizen.jsonl "$out/real_citizen.jsonl" | tail -1
+$PY -m evaluation --store "$out/real" --show 3
+echo "answers and stores in $out"
