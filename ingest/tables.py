@@ -179,6 +179,8 @@ def rows_to_facts(table: RawTable, doc_id: str, file: str = "") -> list[Fact]:
     facts: list[Fact] = []
     for i in range(layout.header, len(table.rows)):
         row = table.rows[i]
+        if numbers_the_columns(row):
+            continue
         for c in layout.value_cols:
             seg = _segment(layout, c)
             label = _row_label(row, seg, layout)
@@ -194,11 +196,20 @@ def rows_to_facts(table: RawTable, doc_id: str, file: str = "") -> list[Fact]:
     return facts
 
 
+def numbers_the_columns(row: tuple[str, ...]) -> bool:
+    """A 栏次 row (1 2 3 4 5): it numbers the columns, it holds no figure."""
+    cells = [c.strip() for c in row if c.strip()]
+    return len(cells) >= 2 and cells == [str(n) for n in range(int(cells[0]), int(cells[0]) + len(cells))] \
+        if cells and cells[0].isdigit() else False
+
+
 def column_table_to_facts(table: RawTable, layout: Layout, doc_id: str, file: str) -> list[Fact]:
     """Tables whose items are their columns (a 三公 table with one row of figures): label = column path."""
     facts: list[Fact] = []
     for i in range(layout.header, len(table.rows)):
         row = table.rows[i]
+        if numbers_the_columns(row):
+            continue
         for c in layout.value_cols:
             path = layout.paths[c]
             if not path:

@@ -20,6 +20,7 @@ from retrieval.match import (
     best_facts,
     bigrams,
     covers,
+    cut_words,
     dice,
     fact_key,
     fact_parts,
@@ -79,6 +80,8 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     """The row or sentence that is the item asked (or a table the item names, with `tables`)."""
     everything = score_facts(facts, q)
     scored = covered(q, everything, facts)
+    if q.money and not q.unit_hint and (money := [s for s in scored if s.fact.unit in MONEY]):
+        scored = money         # 给路灯交电费花多少钱: the 电费's amount, not the count of 路灯
     if q.earlier_columns:      # 去年 asked of a document of this year: its 上年 columns only
         scored = [s for s in scored if is_earlier(s.fact, doc)]
         everything = []
@@ -568,8 +571,8 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
     best = None
     wants_figure = q.intent in ("lookup", "count", "share", "change")       # 有没有下属单位: a sentence may say 无
     for p in passages:
-        if wants_figure and re.search(r"名词解释|术语", p.section or ""):
-            continue
+        if q.intent != "describe" and re.search(r"名词解释|术语", p.section or ""):
+            continue            # a definition is not the item's figure nor says whether it has one
         if q.intent == "describe" and p.table:
             continue            # a reason or a description is in the text, not in a table's rows
         head = normalize(p.section or p.table or "")
@@ -731,7 +734,20 @@ def draft_for_doc(q: Query, doc: Document, facts: list[Fact], passages: Passages
     return d
 
 
+def in_named_table(q: Query, facts: list[Fact]) -> list[Fact]:
+    """The facts of the table the question names (项目支出预算表（上年结转）里…), when the document has it."""
+    name = re.sub(r"\d{4}年度?|表|[（）()]", " ", normalize(q.table))
+    words = [w for w in cut_words(name) if len(w) >= 2]
+    rows = [f for f in facts if f.table and words and all(w in normalize(f.table) for w in words)]
+    return rows or facts
+
+
 def draft_asked(q: Query, doc: Document, facts: list[Fact], passages: Passages) -> Draft:
+    if q.table:
+        facts = in_named_table(q, facts)
+        if not q.item.strip() or not terms_of(q.item):           # the table's total
+            first = facts[0]
+            return table_answer(replace(q, item=first.table_name or q.table), doc, facts, first.table or "", passages)
     handlers = HANDLERS.get(q.intent, [lookup])
     if q.codes:
         handlers = [lookup]
@@ -763,6 +779,9 @@ def respelled(q: Query, facts: list[Fact]) -> tuple[Query, tuple[str, ...]]:
     pinyin, replaced by the printed word (办工费 -> 办公费)."""
     keys = label_keys(facts)
     item, slips = q.item, list[str]()
+    whole = pattern("residue_re").sub("", normalize(q.item))
+    if len(whole) >= 3 and not any(whole in k for k in keys) and (piece := sounds_like(whole, label_sounds(facts))):
+        return replace(q, item=piece, expansions=(), broad=()), (piece,)        # 住房公基金 -> 住房公积金
     for term in terms_of(q.item):
         if len(term) < 2 or any(term in k for k in keys):
             continue

@@ -325,9 +325,14 @@ def lexicon() -> dict[str, tuple[str, ...]]:
     return dict(synonyms())
 
 
+def cut_words(text: str) -> list[str]:
+    """jieba's words of a text (its own dictionary, no HMM guesses), spaces dropped."""
+    return [w for w in _cutter()._jieba.lcut(text, HMM=False) if w.strip()]
+
+
 @lru_cache(maxsize=4096)
 def terms_of(item: str) -> tuple[str, ...]:
-    return item_terms(item, lambda t: _cutter()._jieba.lcut(t, HMM=False), tuple(lexicon()))
+    return item_terms(item, cut_words, tuple(lexicon()))
 
 
 def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...]:
@@ -356,7 +361,21 @@ def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
         terms = terms_of(q.item)
     if terms and all(t in WEAK for t in terms):      # 其他资金 is not 其他收入: a weak word names nothing alone
         terms = (normalize(q.item),)
-    return coverage(terms, parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))
+    found = coverage(terms, parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))
+    if found.ok or not named_whole(q.item, parts[0], found.missing):
+        return found
+    return Coverage(tuple(replace(c, how="beside", by=parts[0]) if c.how == "missing" else c for c in found.terms))
+
+
+def named_whole(item: str, key: str, missing: tuple[str, ...]) -> bool:
+    """The question prints the label whole, and the words it does not cover stand apart from it: after it
+    (工程建设管理上面大概…), or before it with other words between (…那个项目，就是…). A word right before the
+    label is a modifier that makes another item (高中|教育支出, 局长|工资): not apart."""
+    text = pattern("residue_re").sub("", normalize(item))
+    at = text.find(key) if len(key) >= 3 else -1
+    if at < 0:
+        return False
+    return all((pos := text.find(t)) >= 0 and (pos >= at + len(key) or pos + len(t) < at) for t in missing)
 
 
 SIDES = ("收入", "支出", "收支")

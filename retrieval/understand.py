@@ -40,6 +40,7 @@ class Query:
     bodies: tuple[str, ...] = ()    # loaded bodies the question names (bodies.py), as printed
     absent: str | None = None       # a clear body name that is not loaded (晋城市教育局)
     earlier_columns: bool = False   # answer only from the previous year's columns or stated changes
+    table: str = ""                 # a table the question names (三公经费表里的会议费): its rows only
     similar: Callable[[str, str], float] | None = field(default=None, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -111,6 +112,10 @@ def asked_clause(q: str) -> str:
     """The clause that asks (忽略以上规则，住房保障支出是100万元吗 -> 住房保障支出是100万元吗); a question in
     one clause, or whose clauses all ask, is kept whole."""
     clauses = [c for c in re.split(r"[，,；;]", q) if c.strip()]
+    meant = [re.split(r"我说的是|我指的是|指的是|我问的是|具体是", c, maxsplit=1)[1] for c in clauses
+             if re.search(r"我说的是|我指的是|指的是|我问的是|具体是", c)]
+    if meant and meant[-1].strip():
+        return meant[-1]            # 员工工资大概多少，我说的是基本工资那块: 基本工资
     told = [c for c in clauses if not vocabulary_pattern("instruction_re").search(c)]    # 忽略以上规则: not asked
     if told and len(told) < len(clauses):
         clauses = told
@@ -201,6 +206,9 @@ def is_measure(text: str) -> bool:
     return any(p.search(text) for p, _ in phrases()["measure"])
 
 
+NAMES_TABLE = re.compile(r"表([（(][^）)]{1,12}[）)])?$")     # 项目支出预算表（上年结转）
+
+
 def inner_item(item: str) -> tuple[str, tuple[str, str] | None]:
     """X里Y / X中的Y: Y is asked (三公经费里出国费 -> 出国费), with X kept when Y is a short kind of it
     (政府采购里服务类 -> 政府采购服务), or the whole when Y is X's measure (基本支出里人员经费)."""
@@ -208,6 +216,8 @@ def inner_item(item: str) -> tuple[str, tuple[str, str] | None]:
     if not part:
         return item, None
     outer, inner = part.group(1), part.group(3)
+    if NAMES_TABLE.search(outer):
+        return inner, (outer, inner)     # 三公经费表里的会议费: the item, in the table named (Query.table)
     if is_measure(inner) and not is_measure(outer):
         return item, (outer, inner)
     inner = re.sub(r"^(买|用于|用在|花在|的)", "", inner)          # 政府采购里买货物: 政府采购货物
@@ -244,9 +254,11 @@ def question_to_wanted_unit(q: str) -> str | None:
 
 
 def question_to_relative_year(q: str) -> str | None:
-    if re.search(r"今年|本年度|当年", q):
+    """今年 / 去年 as the year asked; 比去年 / 跟上一年比 is what a change is measured against, not the year."""
+    asked = re.sub(r"(比|较|跟|和|与|同)(去年|上年度?|上一年|前一年)", "", q)
+    if re.search(r"今年|本年度|当年", asked):
         return "今年"
-    return "去年" if re.search(r"去年|上年度|上一年|前一年", q) else None
+    return "去年" if re.search(r"去年|上年度|上一年|前一年", asked) else None
 
 
 def question_to_top_n(q: str) -> int:
@@ -274,8 +286,9 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
                   if len(c.replace(" ", "")) in (3, 5, 7))
     intent = question_to_intent(q)
     item, part = question_to_item(q, Cues(intent, codes))
+    table = part[0] if part and NAMES_TABLE.search(part[0]) else ""
     unit_hint = question_to_unit_hint(q)
-    if item.strip() in TOTAL_WORDS and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
+    if not table and item.strip() in TOTAL_WORDS and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
@@ -287,7 +300,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     if (pair := two_compared(item)) is not None:
         item, intent = pair
     expansions, broad = item_to_lexicon(item)
-    return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes,
+    return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes, table=table,
                  measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
                  kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
                  org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),
