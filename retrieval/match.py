@@ -186,7 +186,7 @@ def fact_score(f: Fact, q: Query) -> float:
     if best > 0 and "项目" in q.item and f.table_name in ("项目支出表", "绩效目标表"):
         best += 3      # 马路保洁那个项目: a project's row, not the budget line of the same name
     if q.unit_hint and best > 0:
-        best += 15 if f.unit == q.unit_hint else -5
+        best += 15 if f.unit == q.unit_hint or f.unit == "万" + q.unit_hint else -5
     elif q.money and best > 0 and f.unit in ("万元", "元", "亿元"):
         best += 5
     return best

@@ -125,7 +125,7 @@ def asked_clause(q: str) -> str:
         return q
     at = clauses.index(asking[0])
     if at and not terms_left(vocabulary_pattern("measure_words").sub("", asking[0])):
-        return clauses[at - 1] + asking[0]    # “行政运行”这个科目，基本支出和项目支出各多少: the clause names the item
+        return "".join(clauses[:at + 1])      # “行政运行”这个科目，基本支出和项目支出各多少: the clauses name the item
     return asking[0]
 
 
@@ -182,7 +182,7 @@ ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
     ("figures: an amount is never an item's name", _cut(r"是?\d[\d,，.]*\s*(万元|亿元|元)")),
     ("what a change is compared with", lambda t, c: vocabulary_pattern("compared", "(?:{}).*$").sub("", t)
                                        if c.intent == "change" else t),
-    ("what a share is of", _cut(r"占.*$", "share")),
+    ("what a share is of", _cut(r"(在.{0,16}?(里|中|当中))?[所]?占.*$", "share")),
     ("years and the document's own words", _cut(r"(20\d{2})\s*年度?|今年|去年|上年度|上一年|前一年|本年度|明年|"
                                                 r"(部门|单位)?(预算|决算)(公开)?中|科目|编码")),
     ("codes", _without_codes),
@@ -192,6 +192,7 @@ ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
     ("ranking words", _cut(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|"
                            r"哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
     ("a copula left over", _cut(r"^是|是$")),
+    ("a connector left first", _cut(r"^[和与及、跟]+")),
     ("里 ending a ranking's scope", _cut(r"(?<=.{2})(里面|里|当中|之中)$")),       # 商品和服务支出里哪项最多
 )
 TIDY_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
@@ -240,6 +241,8 @@ UNIT_ASKED = re.compile(r"(?:多少|几)(平方米|万平方米|公里|千米|�
 
 def question_to_unit_hint(q: str) -> str | None:
     """The unit a count or size asks for (多少辆 -> 辆, 多大 -> 平方米, 百分之几 -> %)."""
+    if re.search(r"(多少|几)个?(人|名)", q):
+        return "人"
     if hint := UNIT_ASKED.search(q):
         return hint.group(1)
     if re.search(r"面积|多少平|几平", q) or (re.search(r"多大", q) and not re.search(r"预算|钱|经费|资金|支出|收入|规模", q)):
@@ -280,6 +283,10 @@ def item_to_lexicon(item: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
 TOTAL_WORDS = ("", "总", "总的", "全部", "所有", "总额", "总数", "合计", "总计", "一共", "总共", "收支", "总量")
 
 
+def measures_named(q: str) -> bool:
+    return bool(question_to_measures(q))
+
+
 def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
     q = normalize(question)
     codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
@@ -288,6 +295,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     item, part = question_to_item(q, Cues(intent, codes))
     table = part[0] if part and NAMES_TABLE.search(part[0]) else ""
     unit_hint = question_to_unit_hint(q)
+    if item.strip() in ("收入", "支出") and not measures_named(q):
+        item = item.strip() + "总计"    # 2025年和2024年的收入预算各多少: the income total of each
     if not table and item.strip() in TOTAL_WORDS and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
