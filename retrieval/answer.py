@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Sequence
 
-from labels import ORDINAL, normalize
+from labels import ORDINAL, label_to_key, normalize
 from retrieval.compose import around, cn_year, convert, fact_citation, fmt, passage_citation, said, say, table_label
 from retrieval.compose import say as said_text
 from retrieval.coverage import sounds_like
@@ -19,6 +19,7 @@ from retrieval.match import (
     Scored,
     best_facts,
     bigrams,
+    column_forms,
     covers,
     cut_words,
     dice,
@@ -30,6 +31,7 @@ from retrieval.match import (
     label_sounds,
     parent_labels,
     parts_of,
+    query_terms,
     same_figure,
     score_facts,
     term_score,
@@ -64,6 +66,17 @@ def passage_query(q: Query) -> str:
 
 
 # ------------------------------------------------------------------ lookup
+def measure_rows(q: Query, facts: list[Fact]) -> list[Fact]:
+    """财政拨款基本支出: the row named 基本支出 of the table the rest names (财政拨款收支总表), when there is one."""
+    bare = query_terms(q).bare
+    words = [t for t in terms_of(bare) if t not in SIDES]
+    if len(q.measures) != 1 or not words:
+        return []
+    measure = q.measures[0]
+    return [f for f in facts if f.table and label_to_key(f.label) == measure and f.kind == "cell"
+            and all(w in normalize(f.table) for w in words)]
+
+
 def covered(q: Query, scored: list[Scored], facts: list[Fact]) -> list[Scored]:
     """The candidates that cover every term of the item asked (a code asked is the item itself)."""
     parents = parent_labels(facts)
@@ -78,6 +91,9 @@ def near_misses(q: Query, f: Fact, facts: list[Fact]) -> tuple[str, ...]:
 
 def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None, tables: bool = True) -> Draft | None:
     """The row or sentence that is the item asked (or a table the item names, with `tables`)."""
+    if tables and (rows := measure_rows(q, facts)):
+        return lookup(replace(q, item=rows[0].label, measures=(), expansions=(), broad=()), doc, rows, passages,
+                      tables=False)
     everything = score_facts(facts, q)
     scored = covered(q, everything, facts)
     if q.money and not q.unit_hint and (money := [s for s in scored if s.fact.unit in MONEY]):
@@ -159,7 +175,9 @@ def lead_label(f: Fact) -> str:
     parts = [p for p in ORDINAL.sub("", f.label).split("/") if p]
     while len(parts) > 1 and TOTAL_SEGMENT.match(parts[-1]):
         parts.pop()
-    return parts[-1] if parts else f.label
+    if not parts:
+        return f.label
+    return column_forms("/".join(parts))[-1]        # 公务用车购置及运行费/购置费 -> 公务用车购置费
 
 
 def lead_year(doc: Document, f: Fact) -> str:
@@ -684,6 +702,24 @@ def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages
                  allowed=frozenset().union(*(d.allowed for d in drafts)))
 
 
+def two_measures(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
+    """事业运行全年预算和决算各是多少: the item's figure in each measure, both found or none."""
+    drafts = []
+    for m in q.measure_pair:
+        if m.startswith("决算"):
+            asked = replace(q, measures=(), asks_budget=False, measure_pair=())
+        elif m in ("预算", "预算数"):
+            asked = replace(q, measures=(), asks_budget=True, measure_pair=())
+        else:
+            asked = replace(q, measures=(m,), measure_pair=())
+        d = lookup(asked, doc, facts, passages)
+        if not d or not d.found or (drafts and d.value == drafts[0].value):
+            return None
+        drafts.append(d)
+    return Draft(found=True, value=drafts[0].value, unit=drafts[0].unit,
+                 sentences=tuple(s for d in drafts for s in d.sentences))
+
+
 def compare_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     """办公费和差旅费哪个多: both figures, each cited, then which is more, from the printed figures."""
     both = several_items(replace(q, intent="lookup"), doc, facts, passages)
@@ -749,7 +785,9 @@ def draft_asked(q: Query, doc: Document, facts: list[Fact], passages: Passages) 
             first = facts[0]
             return table_answer(replace(q, item=first.table_name or q.table), doc, facts, first.table or "", passages)
     handlers = HANDLERS.get(q.intent, [lookup])
-    if q.codes:
+    if q.measure_pair and len(split_items(q, facts)) < 2:
+        handlers = [two_measures]
+    elif q.codes:
         handlers = [lookup]
     elif q.intent == "lookup" and len(split_items(q, facts)) > 1 and not names_one_item(q, facts):
         handlers = [several_items]

@@ -145,7 +145,7 @@ def fact_score(f: Fact, q: Query) -> float:
     item = t.item
     best = term_score(item, key)
     if "/" in key:          # “三公”经费预算数/公务接待费: a column-oriented table's row is its last segment
-        best = max(best, term_score(item, key.rsplit("/", 1)[-1]))
+        best = max(best, *(term_score(x, form) for x in (item, *t.expansions) for form in column_forms(key)))
     for named in t.named:
         best = max(best, term_score(named, key) - 1)
     ck = core(key)
@@ -190,6 +190,19 @@ def fact_score(f: Fact, q: Query) -> float:
     elif q.money and best > 0 and f.unit in ("万元", "元", "亿元"):
         best += 5
     return best
+
+
+@lru_cache(maxsize=50_000)
+def column_forms(key: str) -> tuple[str, ...]:
+    """How a column-oriented item is named: its last segment, and a part of an "A及B" group named with the
+    group's head (公务用车购置及运行费/购置费 -> 公务用车购置费)."""
+    parts = key.split("/")
+    forms = [parts[-1]]
+    if len(parts) >= 2 and "及" in parts[-2]:
+        head = parts[-2].split("及")[0]
+        stem = re.sub(r"(购置|运行|维护|支出)$", "", head) or head
+        forms.append(stem + parts[-1])
+    return tuple(forms)
 
 
 def names_item(key: str, forms: list[str]) -> bool:

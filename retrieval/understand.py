@@ -41,6 +41,7 @@ class Query:
     absent: str | None = None       # a clear body name that is not loaded (晋城市教育局)
     earlier_columns: bool = False   # answer only from the previous year's columns or stated changes
     table: str = ""                 # a table the question names (三公经费表里的会议费): its rows only
+    measure_pair: tuple[str, ...] = ()   # 全年预算和决算各是多少: one item, two measures
     similar: Callable[[str, str], float] | None = field(default=None, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -192,7 +193,7 @@ ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
     ("ranking words", _cut(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|"
                            r"哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
     ("a copula left over", _cut(r"^是|是$")),
-    ("a connector left first", _cut(r"^[和与及、跟]+")),
+    ("a connector left first or last", _cut(r"^[和与及、跟]+|[和与及、跟]+$")),
     ("里 ending a ranking's scope", _cut(r"(?<=.{2})(里面|里|当中|之中)$")),       # 商品和服务支出里哪项最多
 )
 TIDY_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
@@ -273,14 +274,21 @@ def question_to_top_n(q: str) -> int:
 
 def item_to_lexicon(item: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(expansions, broad): the lexicon's formal names for the item, and for a part of it (weaker)."""
+    matched: list[tuple[str, tuple[str, ...]]] = []
+    for key, targets in synonyms():              # longest first: 买公车 (购置费), not also its 公车 (购置及运行费)
+        if key in item and not any(key in longer for longer, _ in matched):
+            matched.append((key, targets))
     expansions = tuple(dict.fromkeys(item.replace(key, t) if len(item) > len(key) + 1 else t
-                                     for key, targets in synonyms() if key in item for t in targets))
-    broad = tuple(dict.fromkeys(t for key, targets in synonyms() if key in item and len(item) > len(key) + 1
-                                for t in targets))
+                                     for key, targets in matched for t in targets))
+    broad = tuple(dict.fromkeys(t for key, targets in matched if len(item) > len(key) + 1 for t in targets))
     return expansions, broad
 
 
 TOTAL_WORDS = ("", "总", "总的", "全部", "所有", "总额", "总数", "合计", "总计", "一共", "总共", "收支", "总量")
+
+
+MEASURE = r"(全年预算|年初预算|调整预算|预算数|决算数|执行数|预算|决算)"
+MEASURE_PAIR = re.compile(MEASURE + r"(和|与|及|、|跟)" + MEASURE)
 
 
 def measures_named(q: str) -> bool:
@@ -309,7 +317,9 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     if (pair := two_compared(item)) is not None:
         item, intent = pair
     expansions, broad = item_to_lexicon(item)
+    pair = MEASURE_PAIR.search(q)
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes, table=table,
+                 measure_pair=(pair.group(1), pair.group(3)) if pair else (),
                  measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
                  kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
                  org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),
