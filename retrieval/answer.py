@@ -305,7 +305,7 @@ def with_conversion(d: Draft, q: Query, f: Fact) -> Draft:
     return d
 
 
-TITLE_NOISE = re.compile(r"\d{4}年度?|预算|决算|[（(][^）)]*[）)]|表$|部门|单位|财政拨款安排|公开")
+TITLE_NOISE = re.compile(r"\d{4}年度?|预算|决算|[（(][^）)]*[）)]|表$|部门|单位|财政拨款(安排)?|公开")
 
 
 def table_match(q: Query, facts: list[Fact]) -> tuple[float, str] | None:
@@ -666,8 +666,10 @@ def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
             out[-2:] = [f"{out[-2]}{out[-1]}{x}"]
         else:
             out.append(x)
-    items = [re.sub(r"^(买|花在|花|用在|用于|交|发)", "", x) for x in out]       # 买东西和买服务
+    items = [re.sub(r"^(买|花在|花|用在|用于|交|发)|(?<=..)(缴纳|交|花|发|用|给|缴)$", "", x) for x in out]   # 买东西和买服务
     items = [x for x in items if len(x) >= 2 and not re.fullmatch(r"以及|[和与及、跟]", x)]
+    if "项目" in q.item.replace("项目支出", ""):           # 园林绿化和环境卫生两个项目: each a project
+        items = [x if "项目" in x else x + "项目" for x in items]
     return shared_head(items, keys)
 
 

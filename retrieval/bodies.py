@@ -86,14 +86,20 @@ def ends_like_a_body(span: str) -> bool:
     return len(span) >= 2 and span.endswith(_ends())
 
 
-def runs_into_label(text: str, end: int, trigrams: frozenset[str]) -> bool:
-    """The characters across the stretch's end belong to a label (政府|采购, 江苏人大办|公费, 人大|会议)."""
-    crossing = (text[end - 1:end + 2], text[end - 2:end + 1]) if end < len(text) else ()
-    return any(len(piece) == 3 and piece in trigrams for piece in crossing)
+def runs_into_label(text: str, end: int, grams: frozenset[str], span: int = 0) -> bool:
+    """The characters across the stretch's end belong to a label: four of them (政府|采购, 人大|会议), or three
+    after a long name (江苏人大办|公费, where 江苏人大 + 办公费 reads better). 区府办|公务用车 is a body, then an item."""
+    if end >= len(text):
+        return False
+    fours = (text[i:i + 4] for i in range(max(0, end - 3), end))
+    if any(len(g) == 4 and g in grams for g in fours):
+        return True
+    return span >= 4 and text[end - 1:end + 2] in grams
 
 
 def label_trigrams(labels) -> frozenset[str]:
-    return frozenset(lab[i:i + 3] for lab in labels for i in range(len(lab) - 2))
+    """The labels' three- and four-character stretches (where a body name runs into an item)."""
+    return frozenset(lab[i:i + n] for lab in labels for n in (3, 4) for i in range(len(lab) - n + 1))
 
 
 def question_to_mentions(text: str, bodies: tuple[str, ...], trigrams: frozenset[str] = frozenset()) -> tuple[Mention, ...]:
@@ -114,7 +120,7 @@ def spans_at(text: str, i: int, name: BodyName, trigrams: frozenset[str]) -> lis
         span = text[i:j]
         if not CJK.match(span[-1]) or min_window(span, name.body) is None:
             break
-        if not ends_like_a_body(span) or runs_into_label(text, j, trigrams):
+        if not ends_like_a_body(span) or runs_into_label(text, j, trigrams, len(span)):
             continue
         score = span_score(span, name)
         if score is not None:
@@ -139,10 +145,11 @@ def pick(found: list[Mention]) -> tuple[Mention, ...]:
 
 
 def without_mentions(text: str, mentions: tuple[Mention, ...]) -> str:
-    """The question with the body names taken out (and a 的 right after one)."""
+    """The question with the body names taken out (with 中共 before one, and a 的 right after one)."""
     out, last = [], 0
     for m in mentions:
-        out.append(text[last:m.start])
+        party = pattern("party", "(?:{})$").search(text[last:m.start])
+        out.append(text[last:m.start][:party.start()] if party else text[last:m.start])
         last = m.end + (1 if text[m.end:m.end + 1] == "的" else 0)
     out.append(text[last:])
     return "".join(out)
@@ -158,7 +165,7 @@ def absent_body(candidates: tuple[str, ...], mentions: tuple[Mention, ...], text
         if NOT_IN_NAME.search(name) or any(name in m.text for m in mentions):
             continue
         at = text.find(name)
-        if at >= 0 and runs_into_label(text, at + len(name), trigrams):
+        if at >= 0 and runs_into_label(text, at + len(name), trigrams, len(name)):
             continue            # 常委会会议经费及省人大|工作会议经费: a label, not a body
         inside = [m for m in mentions if m.text in name]
         rest = name

@@ -194,6 +194,7 @@ ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
                            r"哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
     ("a copula left over", _cut(r"^是|是$")),
     ("a connector left first or last", _cut(r"^[和与及、跟]+|[和与及、跟]+$")),
+    ("a verb of paying left last", _cut(r"(?<=..)(缴纳|交|花|发|用|给|缴|拿|付)$")),
     ("里 ending a ranking's scope", _cut(r"(?<=.{2})(里面|里|当中|之中)$")),       # 商品和服务支出里哪项最多
 )
 TIDY_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
@@ -305,7 +306,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     unit_hint = question_to_unit_hint(q)
     if item.strip() in ("收入", "支出") and not measures_named(q):
         item = item.strip() + "总计"    # 2025年和2024年的收入预算各多少: the income total of each
-    if not table and item.strip() in TOTAL_WORDS and intent in ("lookup", "change") and re.search(r"钱|预算|决算|经费|资金", q):
+    if not table and (item.strip() in TOTAL_WORDS or not terms_left(item)) and intent in ("lookup", "change") \
+            and re.search(r"钱|预算|决算|经费|资金", q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
