@@ -763,7 +763,7 @@ def draft_for_doc(q: Query, doc: Document, facts: list[Fact], passages: Passages
     """The answer of one document. Without passages, a draft that would read them comes back with
     `needs_passages`: the engine fetches them (hybrid search) and drafts again. A word typed with the
     wrong character of the same sound (办工费) is read as the document's word (办公费), and said so."""
-    fixed, slips = respelled(q, facts)
+    fixed, slips = respelled(without_its_place(q, doc), facts)
     d = draft_asked(fixed, doc, facts, passages)
     if slips and d.found:
         d = replace(d, sentences=(said("read_as", words="、".join(f"“{w}”" for w in slips)),) + d.sentences)
@@ -778,6 +778,15 @@ def in_named_table(q: Query, facts: list[Fact]) -> list[Fact]:
     words = [w for w in cut_words(name) if len(w) >= 2]
     rows = [f for f in facts if f.table and words and all(w in normalize(f.table) for w in words)]
     return rows or facts
+
+
+def without_its_place(q: Query, doc: Document) -> Query:
+    """开发区公建公司环卫保洁那个项目: 开发区 is where the body is (in its name), not a word of the item."""
+    places = [t for t in terms_of(q.item) if t in doc.body and pattern("place_level", "(?:{})$").search(t)]
+    item = q.item
+    for t in places:
+        item = item.replace(t, "")
+    return replace(q, item=item) if places and terms_of(item) else q
 
 
 def draft_asked(q: Query, doc: Document, facts: list[Fact], passages: Passages) -> Draft:

@@ -43,7 +43,7 @@ def body_to_name(body: str) -> BodyName:
     party = pattern("party", "^(?:{})").match(body)
     if party:
         start = party.end()
-    place = pattern("place_level", "^[\u4e00-\u9fa5]{{1,8}}?(?:{})")
+    place = pattern("place_level", "[\u4e00-\u9fa5]{{1,8}}?(?:{})")      # .match at `start` (no ^)
     while (m := place.match(body, start)) and len(body) - m.end() >= 2:
         start = m.end()
     tail = pattern("body_tail", "(?:{})$").search(body, start)
@@ -74,7 +74,8 @@ def span_score(span: str, name: BodyName) -> float | None:
     proper = sum(name.start <= p < name.tail for p in pos)
     if compact < MIN_COMPACT or proper == 0:
         return None
-    return proper + 2 * compact + (1.0 if pos[-1] >= name.tail - 1 else 0.0)
+    level = 1.0 if span[0] in "省市区县" and span[0] in name.body[:name.start] else 0.0   # 区|府办, 省|政协
+    return proper + 2 * compact + (1.0 if pos[-1] >= name.tail - 1 else 0.0) + level
 
 
 @lru_cache(maxsize=1)
@@ -114,7 +115,17 @@ def question_to_mentions(text: str, bodies: tuple[str, ...], trigrams: frozenset
     return pick(found)
 
 
+@lru_cache(maxsize=4096)
+def core_name(name: BodyName) -> str:
+    """The distinctive part of a name, without its generic words (…人民政府万里街道办事处 -> 万里)."""
+    proper = name.body[name.start:name.tail]
+    return pattern("body_generic").sub("", proper)
+
+
 def spans_at(text: str, i: int, name: BodyName, trigrams: frozenset[str]) -> list[Mention]:
+    core = core_name(name)
+    if len(core) >= 2 and text.startswith(core, i) and re.match(r"\d|的|$|年", text[i + len(core):i + len(core) + 1]):
+        return [Mention(i, i + len(core), core, (name.body,), 2.0 + 0.5 * len(core))]    # 万里2024年…
     out = []
     for j in range(i + 2, min(len(text), i + len(name.body) + 1) + 1):
         span = text[i:j]

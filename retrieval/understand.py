@@ -292,6 +292,9 @@ MEASURE = r"(全年预算|年初预算|调整预算|预算数|决算数|执行�
 MEASURE_PAIR = re.compile(MEASURE + r"(和|与|及|、|跟)" + MEASURE)
 
 
+COUNTED = {"辆": "车辆|车", "人": "人员|人"}     # the thing a count word counts, which names no item itself
+
+
 def measures_named(q: str) -> bool:
     return bool(question_to_measures(q))
 
@@ -311,8 +314,10 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
-    if unit_hint and not terms_left(item) and (topic := unit_topics().get(unit_hint)):
-        item = topic             # 有多少人: 人员编制; 有几辆车: 公务用车
+    counted = COUNTED.get(unit_hint or "", "")
+    if unit_hint and not terms_left(re.sub(counted, "", item) if counted else item) \
+            and (topic := unit_topics().get(unit_hint)):
+        item = topic             # 有多少人: 人员编制; 共有几辆车: 公务用车
     measures = question_to_measures(q)
     if part and is_measure(part[0]) and is_measure(part[1]):       # 基本支出里人员经费: asked as 人员经费 alone
         measures = tuple(m for m in measures if m not in part[0])
