@@ -184,8 +184,8 @@ def cover_term(term: str, parts: tuple[str, ...], lexicon: dict[str, tuple[str, 
         return Covered(term, "literal", term)
     for target in lexicon.get(term, ()) or composed(term, lexicon):
         t = normalize(target)
-        if any(found_whole(t, p) or is_abbreviation(t, p) for p in parts):
-            return Covered(term, "lexicon", target)
+        if any(found_whole(t, p) or (len(t) <= 3 and is_abbreviation(t, p)) for p in parts):
+            return Covered(term, "lexicon", target)      # a long formal name is printed whole, not spread
     for how, test in (("abbreviation", is_abbreviation), ("pinyin", same_sound)):
         for p in parts:
             if by := test(term, p):
