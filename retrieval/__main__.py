@@ -1,4 +1,4 @@
-"""python -m retrieval ask "问题" [--json] [--store DIR] | batch QUESTIONS.jsonl [--store DIR] | audit ..."""
+"""python -m retrieval ask "问题" [--json] [--store DIR] | explain "问题" | batch QUESTIONS.jsonl [--store DIR] | audit ..."""
 from __future__ import annotations
 
 import argparse
@@ -18,6 +18,10 @@ def main(argv: list[str] | None = None) -> int:
     a.add_argument("--json", action="store_true")
     a.add_argument("--store")
     a.add_argument("--doc")
+    x = sub.add_parser("explain", help="why: the query as read, each document's candidates, scores and coverage")
+    x.add_argument("question")
+    x.add_argument("--store")
+    x.add_argument("--doc")
     b = sub.add_parser("batch", help="answer a JSONL file of questions (id, question)")
     b.add_argument("questions")
     b.add_argument("--store")
@@ -29,6 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     settings = load_settings().with_store(args.store)
     try:
         engine = open_engine(settings, explicit=args.store is not None)
+        if args.cmd == "explain":
+            print("\n".join(x.text() for x in engine.explain(args.question, doc=args.doc)))
+            return 0
         return ask(engine, args) if args.cmd == "ask" else batch(engine, args.questions)
     except (StoreMissing, StoreUnavailable, VectorUnavailable, OSError) as e:
         print(open_error_line(e, settings.store_dir), file=sys.stderr)
@@ -68,6 +75,7 @@ def batch(engine, questions: str) -> int:
                 ans = engine.ask(item["question"])
                 print(json.dumps(ans.to_json(item.get("id")), ensure_ascii=False), flush=True)
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main())

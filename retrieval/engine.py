@@ -123,6 +123,12 @@ class Engine:
         for piece in rephrase_stream(composed, self.settings):
             yield replace(piece, latency_ms=ms(start)) if isinstance(piece, Answer) else piece
 
+    def explain(self, question: str, history=(), doc: str | None = None) -> list:
+        """Per document the question would be answered from: the query as read, candidates and coverage."""
+        from retrieval.explain import explain_doc
+        q, chosen, _ = self._prepare(question, history, doc)
+        return [explain_doc(q, d, self.facts(d.doc_id)) for d in chosen[:MAX_DOCS]]
+
     def _prepare(self, question: str, history, doc: str | None) -> tuple[Query, list[Document], Refusal | None]:
         corpus = self._refresh()
         docs = [d for d in corpus.docs if d.doc_id == doc] if doc else list(corpus.docs)
