@@ -30,6 +30,7 @@ class Source:
     document: Document
     inventory: Inventory
     text: str           # every label and line of the document, spaces removed: what it mentions at all
+    labels: frozenset[str] = frozenset()    # every printed label and column, as keys
 
 
 @lru_cache(maxsize=1)
@@ -80,7 +81,8 @@ def colloquial_probes(s: Source, lexicon) -> list[Probe]:
     for word, formals in lexicon:
         keys = list(dict.fromkeys(label_to_key(f) for f in formals))
         printed = [k for k in keys if k in s.text]
-        if len(printed) == 1 and printed[0] in by_key and label_to_key(word) not in by_key:
+        own = label_to_key(word)        # 公用经费 printed as a column: the document's own 公用经费, not 商品和服务支出
+        if len(printed) == 1 and printed[0] in by_key and own not in by_key and own not in s.labels:
             item = by_key[printed[0]]
             out.append(Probe(d.doc_id, "colloquial", colloquial_wording(word, d.kind), (item.figures,), d.doc_id,
                              note=f"{word} → {item.label}"))
@@ -154,4 +156,5 @@ def sample_probes(probes: list[Probe], caps: dict[str, int]) -> list[Probe]:
 def source_of(document: Document, inventory: Inventory, lines: list[str], labels: list[str]) -> Source:
     """Lines and every printed label and column (empty rows too: a row printed empty is listed, not absent)."""
     text = re.sub(r"\s+", "", "".join(lines)) + "|".join(label_to_key(x) for x in labels)
-    return Source(document=document, inventory=inventory, text=text)
+    return Source(document=document, inventory=inventory, text=text,
+                  labels=frozenset(label_to_key(part) for x in labels if x for part in x.split("/")))

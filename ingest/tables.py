@@ -255,13 +255,17 @@ def indicator_table_to_facts(table: RawTable, doc_id: str, file: str = "") -> li
             measure = cell_to_measure(cell)
             if not measure or c == 0:
                 continue
-            left = [x for x in cells[:c] if x and not cell_to_measure(x)]
+            # a row may hold two label/figure pairs side by side (按资金来源 | 按资金方向): a label's
+            # context is the text before it in its own pair, never the label of the pair on its left
+            prior = [k for k in range(c) if cell_to_measure(cells[k])]
+            left = [x for x in cells[(prior[-1] + 1 if prior else 0):c] if x and not cell_to_measure(x)]
             if not left:
                 continue
+            context = left[0] if not prior or len(left) > 1 else ""
             value, unit, op = measure
             unit = unit or row_unit or ("元" if "资金" in left[-1] else "")
             facts.append(_fact(table, doc_id, file, i, code=None, label=left[-1].rstrip(":："),
-                               column=(project or "") + ("/" if project else "") + left[0],
+                               column=(project or "") + ("/" if project and context else "") + context,
                                value=value, raw=cell, unit=unit, text=f"{left[-1]} {cell}",
                                kind="indicator"))
     return facts

@@ -27,6 +27,7 @@ from retrieval.match import (
     fact_parts,
     fact_score,
     is_total_row,
+    lead_in,
     label_keys,
     label_sounds,
     parent_labels,
@@ -38,7 +39,7 @@ from retrieval.match import (
     terms_of,
     to_wan,
 )
-from retrieval.understand import Query
+from retrieval.understand import Query, item_to_lexicon, terms_left
 from schema import Document, Fact
 from vocabulary import pattern
 
@@ -80,8 +81,11 @@ def measure_rows(q: Query, facts: list[Fact]) -> list[Fact]:
 def covered(q: Query, scored: list[Scored], facts: list[Fact]) -> list[Scored]:
     """The candidates that cover every term of the item asked (a code asked is the item itself)."""
     parents = parent_labels(facts)
-    return [s for s in scored if s.score >= MIN_SCORE / 2 and (
-        (q.codes and s.fact.code in q.codes) or covers(q, fact_parts(s.fact, parents)).ok)]
+    found = [(s, covers(q, fact_parts(s.fact, parents))) for s in scored if s.score >= MIN_SCORE / 2]
+    whole = [s for s, c in found if c.ok and not c.beside and s.score >= MIN_SCORE
+             and (not q.money or q.unit_hint or s.fact.unit in MONEY)]    # 项目3个 does not hide its 涉及金额
+    return [s for s, c in found if (q.codes and s.fact.code in q.codes)
+            or (c.ok and (not c.beside or not whole))]   # 基本支出…“绩效工资”: the row naming every word wins
 
 
 def near_misses(q: Query, f: Fact, facts: list[Fact]) -> tuple[str, ...]:
@@ -113,6 +117,13 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
             return table_answer(q, doc, facts, table_hit[1], passages)
     elif table_hit and (not ranked or ranked[0].score < table_hit[0]):
         return table_answer(q, doc, facts, table_hit[1], passages)
+    if ranked and ranked[0].score >= MIN_SCORE and unmet_pots(q, ranked[0].fact):
+        # 上年结转安排的项目支出: this year's 项目支出 is another pot of money, never the one asked
+        met = [s for s in scored if s.score >= MIN_SCORE and not unmet_pots(q, s.fact)]
+        if not met:
+            titled = [t for t in dict.fromkeys(f.table for f in facts if f.table) if not unmet_pots(q, t)]
+            return table_answer(q, doc, facts, titled[0], passages) if titled and tables else None
+        ranked = best_facts(facts, q, doc.kind, met)
     if not ranked or ranked[0].score < MIN_SCORE:
         return containing_class(q, doc, best_facts(facts, q, doc.kind, everything))
     main = ranked[0].fact
@@ -138,6 +149,17 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     alike = [Scored(f, 0) for f in facts if f.kind in ("indicator", "text") and comparable(f, main)]
     d = with_corroboration(d, doc, main, ranked + near + alike)
     return with_conversion(d, q, main)
+
+
+POTS = ("上年结转", "政府性基金")      # measures that are a pot of money of their own, not a column of any
+
+
+def unmet_pots(q: Query, f: Fact | str) -> list[str]:
+    """The pots asked (上年结转 …) that a fact (or a table title) is not of: not printed in its label,
+    column, table or sentence, or printed as excluded (不含上年结转)."""
+    where = normalize(f if isinstance(f, str) else " ".join(
+        (f.label, f.column or "", f.table or "", f.section or "", f.text if f.kind == "text" else "")))
+    return [m for m in q.measures if m in POTS and (m not in where or "不含" + m in where)]
 
 
 def is_earlier(f: Fact, doc: Document) -> bool:
@@ -209,8 +231,8 @@ def shown(f: Fact) -> str:
 def measure_phrase(f: Fact, q: Query) -> str:
     col = f.column or ""
     last = col.split("/")[-1]
-    if f.kind == "text" or not col:
-        return ""
+    if f.kind == "text" or not col or label_to_key(last) == fact_key(f):
+        return ""           # an indicator whose context is its own label: nothing to add
     if any(m in col for m in q.measures if m != "决算") or re.search(r"基本支出|项目支出|人员经费|公用经费|上年结转", last):
         return f"（{last}）"
     return ""
@@ -281,10 +303,15 @@ def comparable(f: Fact, main: Fact) -> bool:
     short, long = sorted((a, b), key=len)
     if "text" in (f.kind, main.kind) and short != long and long.endswith(short) and len(long) - len(short) >= 2:
         return False        # 服务采购金额 is a part of 采购金额, not another figure for it
+    if f.kind == main.kind == "indicator" and f.table != main.table:
+        return False        # 实施期资金总额 of two projects' target tables: two projects, not two figures of one
     if bool(CHANGE_WORDS.search(a)) != bool(CHANGE_WORDS.search(b)):
         return False
     if a != b and (dice(a, b) < 0.7 or f.kind == main.kind == "text"):
         return False        # two sentences about 事业运行 and 行政运行 are about two items
+    if f.kind == main.kind == "text" and len(qa := qualifier(f)) >= 2 and len(qb := qualifier(main)) >= 2 \
+            and qa != qb:
+        return False        # 其他运转类项目3个，涉及金额160 / 特定目标类项目6个，涉及金额7,788: two items' 涉及金额
     if part_of_row(f) != part_of_row(main):   # 住房保障支出's 项目支出 column vs the item's total in the text
         return False
     if measure_kinds(f) and measure_kinds(main) and measure_kinds(f) != measure_kinds(main):
@@ -294,6 +321,11 @@ def comparable(f: Fact, main: Fact) -> bool:
         money = units <= {"元", "万元", "亿元"}        # 185,000.00元 in a table, 28.50万元 in the text
         return (len(units) == 1 or money) and not units <= {"%"} and to_wan(f) != to_wan(main)
     return False
+
+
+def qualifier(f: Fact) -> str:
+    """The item a sentence's label is of, when the sentence names it before the label (其他运转类项目)."""
+    return re.sub(r"其中|[：:，,；;、。\s（）()]|\d+(个|项|条|人|名)?", "", lead_in(f))
 
 
 def with_conversion(d: Draft, q: Query, f: Fact) -> Draft:
@@ -316,11 +348,17 @@ def table_match(q: Query, facts: list[Fact]) -> tuple[float, str] | None:
     for title in dict.fromkeys(f.table for f in facts if f.table):
         t = TITLE_NOISE.sub("", normalize(title))
         for term, base in terms:
-            if len(term) >= 3 and (term in t or (len(t) >= 3 and t in term)):
+            if len(term) >= 3 and (term in t or (len(t) >= 3 and t in term and names_table(t, term))):
                 score = base + len(term)
                 if best is None or score > best[0]:
                     best = (score, title)
     return best
+
+
+def names_table(t: str, term: str) -> bool:
+    """A short title (支出总 of 支出总表) inside a longer question names the table only when printed as
+    the table (…支出总表…) or last, not as the start of another word (商品和服务支出总额)."""
+    return len(t) >= 4 or term.endswith(t) or t + "表" in term
 
 
 def without_words_of(item: str, title: str) -> str:
@@ -655,8 +693,13 @@ def names_one_item(q: Query, facts: list[Fact]) -> bool:
 
 def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
     """The items of 差旅费和培训费; a label that holds 和 itself stays whole (文物和陈列品购置)."""
-    pieces = [x for x in re.split(r"([和与及、跟]|以及)", q.item) if x]
     keys: set[str] = set(label_keys(list(facts))) if facts else set()
+    held = sorted((k for k in keys if re.search(r"[和与及、跟]", k) and k in q.item), key=len, reverse=True)
+    text = q.item
+    for n, k in enumerate(held):     # 商品和服务支出下面的办公费: a label holding 和 is one piece wherever it stands
+        text = text.replace(k, f"\x00{n}\x01")
+    pieces = [re.sub("\x00(\\d+)\x01", lambda m: held[int(m.group(1))], x)
+              for x in re.split(r"([和与及、跟]|以及)", text) if x]
     out: list[str] = []
     for x in pieces:
         if out and re.fullmatch(r"[和与及、跟]|以及", x):
@@ -690,15 +733,23 @@ def shared_head(items: list[str], keys: AbstractSet[str] = frozenset()) -> list[
 MEASURE_NAMES = ("基本支出", "项目支出", "人员经费", "公用经费", "全年预算", "年初预算", "决算数", "预算数")
 
 
+def one_of(q: Query, part: str) -> Query:
+    """The query of one item of several: its own lexicon forms (路灯 -> 道路照明) and its own measures
+    (基本支出和项目支出: each its own column)."""
+    expansions, broad = item_to_lexicon(part)
+    return replace(q, item=part, expansions=expansions, broad=broad,
+                   measures=tuple(m for m in q.measures if m in part))
+
+
 def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     """差旅费和培训费各多少: one lookup per item; all of them must be found."""
     drafts = []
     for part in split_items(q, facts):
-        measures = tuple(m for m in q.measures if m in part)    # 基本支出和项目支出: each its own column
-        d = lookup(replace(q, item=part, expansions=(), broad=(), measures=measures), doc, facts, passages)
+        d = lookup(one_of(q, part), doc, facts, passages)
         if not d or not d.found:
             return None
-        drafts.append(d)
+        if d.sentences not in [x.sentences for x in drafts]:   # 招投标、建筑市场监管: two names of one row
+            drafts.append(d)
     return Draft(found=True, value=drafts[0].value, unit=drafts[0].unit,
                  sentences=tuple(s for d in drafts for s in d.sentences),
                  allowed=frozenset().union(*(d.allowed for d in drafts)))
@@ -726,9 +777,7 @@ def compare_items(q: Query, doc: Document, facts: list[Fact], passages: Passages
     """办公费和差旅费哪个多: both figures, each cited, then which is more, from the printed figures."""
     both = several_items(replace(q, intent="lookup"), doc, facts, passages)
     parts = split_items(q, facts)
-    values = [printed_wan(d) for d in (lookup(replace(q, item=p, intent="lookup", expansions=(), broad=(),
-                                                        measures=tuple(m for m in q.measures if m in p)),
-                                               doc, facts, passages) for p in parts)]
+    values = [printed_wan(lookup(one_of(replace(q, intent="lookup"), p), doc, facts, passages)) for p in parts]
     if both is None or len(parts) != 2 or None in values:
         return both
     (a, b), (va, vb) = parts, values
@@ -755,6 +804,7 @@ HANDLERS = {
     "rank_max": [rank_answer], "rank_min": [rank_answer], "top": [rank_answer], "list": [rank_answer],
     "compare_max": [compare_items], "compare_min": [compare_items],
     "count": [count_answer, lookup], "share": [share_answer], "change": [change_answer], "describe": [],
+    "who": [],          # 部长是谁: a disclosure names no officials; never a figure of a word like 主席会议
 }
 READS_TEXT = ("share", "change", "describe", "count", "lookup", "yesno", "list")
 
@@ -828,7 +878,7 @@ def respelled(q: Query, facts: list[Fact]) -> tuple[Query, tuple[str, ...]]:
     pinyin, replaced by the printed word (办工费 -> 办公费)."""
     keys = label_keys(facts)
     item, slips = q.item, list[str]()
-    whole = pattern("residue_re").sub("", normalize(q.item))
+    whole = terms_left(pattern("residue_re").sub("", normalize(q.item)))    # 交的住房公基金: 住房公基金
     if len(whole) >= 3 and not any(whole in k for k in keys) and (piece := sounds_like(whole, label_sounds(facts))):
         return replace(q, item=piece, expansions=(), broad=()), (piece,)        # 住房公基金 -> 住房公积金
     for term in terms_of(q.item):

@@ -43,6 +43,11 @@ class Coverage:
         return tuple(t.term for t in self.terms if t.how == "missing")
 
     @property
+    def beside(self) -> bool:
+        """Some words were let stand beside a label printed whole, not covered by it."""
+        return any(t.how == "beside" for t in self.terms)
+
+    @property
     def near_miss(self) -> tuple[Covered, ...]:
         return tuple(t for t in self.terms if t.how == "pinyin")
 
@@ -64,6 +69,8 @@ def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[s
         merged.append("".join(tokens[i:j]))
         i = j
     generic = _generic()
+    merged = [w[:-2] if len(w) >= 4 and w[-2:] in ("项目", "经费", "资金") and w not in keys else w
+              for w in merged]      # 服务项目 is 服务 and the generic 项目; a lexicon key stays whole
     content = [w for w in merged if w not in generic and w.strip() and not w.isdigit()]
     terms = joined_singles(content)
     return tuple(dict.fromkeys(w for w in terms if len(w) >= 2 or len(terms) == 1))

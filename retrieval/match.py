@@ -151,6 +151,9 @@ def fact_score(f: Fact, q: Query) -> float:
     ck = core(key)
     if len(t.core) >= 2 and (len(ck) >= 3 or ck == t.core):
         best = max(best, term_score(t.core, ck) - 1)
+    if f.kind != "indicator" and len(item) > len(key) and len(run := common_run(key, item)) >= 5 \
+            and len(re.sub(GENERIC_WORDS, "", run)) >= 4 and len(run) >= 0.45 * len(key):
+        best = max(best, 4.0 + len(run))    # 修修补补马路的市政道路维护: the label's own stretch, words around it
     if f.kind == "indicator":
         context = normalize(label_key(f.table or ""))
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
@@ -185,6 +188,8 @@ def fact_score(f: Fact, q: Query) -> float:
         best *= 0.7     # a target (≤244万元), not the budget figure, unless a target is asked
     if best > 0 and "项目" in q.item and f.table_name in ("项目支出表", "绩效目标表"):
         best += 3      # 马路保洁那个项目: a project's row, not the budget line of the same name
+    if best > 0 and f.table_name == "绩效目标表" and not re.search(r"绩效|目标|指标|标准|要求", q.question):
+        best -= 3      # 市政道路维护要多少钱: the project's budget row before its target table's 资金总额
     if q.unit_hint and best > 0:
         best += 15 if f.unit == q.unit_hint or f.unit == "万" + q.unit_hint else -5
     elif q.money and best > 0 and f.unit in ("万元", "元", "亿元"):
@@ -216,8 +221,9 @@ def score_facts(facts: list[Fact], q: Query) -> list[Scored]:
     if q.broad or q.expansions:   # lexicon forms (住房 -> 住房保障支出) only when no row names the item itself
         bare = query_terms(q).bare     # 住房方面项目支出: the item is 住房; 项目支出 is the column
         forms = [bare, *without_money_tail(bare)]
-        if any(names_item(fact_key(f), forms) for f in facts if f.label):
-            q = replace(q, broad=(), expansions=())
+        named = any(names_item(fact_key(f), forms) for f in facts if f.label)
+        if named or (not bare and any((f.column or "").rsplit("/", 1)[-1] in q.measures for f in facts)):
+            q = replace(q, broad=(), expansions=())     # 公用经费 printed as a column: its total, not 商品和服务支出
     scored = [Scored(f, fact_score(f, q)) for f in facts]
     return sorted((s for s in scored if s.score > 0), key=lambda s: -s.score)
 
@@ -233,7 +239,8 @@ def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
     last = col.split("/")[-1]
     if f.kind == "text":
         return 2 if not q.measures or any(m in f.label for m in q.measures) else 0
-    asked = [m for m in q.measures if m != "决算" and m not in fact_key(f)]
+    within = normalize(f.table or "")      # 基本支出 asked of a row of the 基本支出分经济科目表: the table is it
+    asked = [m for m in q.measures if m != "决算" and m not in fact_key(f) and m not in within]
     if asked:
         if any(m == last for m in asked):
             return 5            # 基本支出 itself, not its sub-column 基本支出/人员经费
@@ -356,7 +363,18 @@ def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...
     # 商品和服务支出 does not make it 会议服务).
     own_column = f.kind == "indicator" or (f.column and label_to_key(f.column) == fact_key(f))
     column = f.column if own_column else ""         # indicators' columns, and items printed as columns
-    return (fact_key(f), column, f.table or "", f.section or "", row)
+    return (fact_key(f), column, f.table or "", f.section or "", row, lead_in(f))
+
+
+LAST_FIGURE = re.compile(r".*\d[\d,.]*\s*(?:万元|亿元|元|%)")
+
+
+def lead_in(f: Fact) -> str:
+    """The words of a sentence that lead to its figure's label, back to the figure before: `其他运转类项目3个，
+    涉及金额160.00万元` is the 涉及金额 of 其他运转类项目; `…6个，涉及金额7,788.00万元` is another's."""
+    if f.kind != "text" or not f.text or (at := f.text.find(f.label)) <= 0:
+        return ""
+    return LAST_FIGURE.sub("", f.text[:at], count=1)
 
 
 CHANGED = pattern("compared")

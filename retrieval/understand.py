@@ -35,7 +35,7 @@ class Query:
     unit_hint: str | None = None    # 平方米, 辆, 基 … when the question names a measure unit
     money: bool = False             # the question asks about money (钱, 经费, 预算 …)
     top_n: int = 3
-    relative_year: str | None = None  # 今年 | 去年
+    relative_year: str | None = None  # 今年 | 去年 | 明年
     asks_budget: bool = False       # 预算 asked, not 决算 (a final-accounts table may hold both columns)
     bodies: tuple[str, ...] = ()    # loaded bodies the question names (bodies.py), as printed
     absent: str | None = None       # a clear body name that is not loaded (晋城市教育局)
@@ -194,11 +194,12 @@ ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
                            r"哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
     ("a copula left over", _cut(r"^是|是$")),
     ("a connector left first or last", _cut(r"^[和与及、跟]+|[和与及、跟]+$")),
-    ("a verb of paying left last", _cut(r"(?<=..)(缴纳|交|花|发|用|给|缴|拿|付)$")),
+    ("a verb of paying left last", _cut(r"(?<=..)(缴纳|交|花|发|用|给|缴|拿|付|掏)$")),
     ("里 ending a ranking's scope", _cut(r"(?<=.{2})(里面|里|当中|之中)$")),       # 商品和服务支出里哪项最多
 )
 TIDY_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
-    ("who spends", _cut(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位)")),
+    ("who spends", _cut(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位|"
+                        r"(政府|财政|国家)(?=在|给|花|掏|拿|出|投|用))")),
     ("a filler first", _cut(r"^(还|也|又|都|里面|里|当中)(?=.{2})")),         # 决算里基本支出: 决算 was a filler
     ("to whom it is paid", _cut(r"^给(员工|职工|工作人员|干部|大家|单位|人)?(发放|发|交|缴纳|缴)?(?=.{2})")),
     ("what a body does", _cut(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "describe", "主要职责")),
@@ -261,6 +262,8 @@ def question_to_wanted_unit(q: str) -> str | None:
 def question_to_relative_year(q: str) -> str | None:
     """今年 / 去年 as the year asked; 比去年 / 跟上一年比 is what a change is measured against, not the year."""
     asked = re.sub(r"(比|较|跟|和|与|同)(去年|上年度?|上一年|前一年)", "", q)
+    if re.search(r"明年|下一年|下年度|后年", asked):
+        return "明年"       # after the newest document loaded: never in the store
     if re.search(r"今年|本年度|当年", asked):
         return "今年"
     return "去年" if re.search(r"去年|上年度|上一年|前一年", asked) else None
@@ -314,8 +317,10 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
+    elif unit_hint and len(unit_hint) == 1 and unit_hint not in "%人名":
+        item = re.sub(f"{unit_hint}(?=[\u4e00-\u9fff])", "", item, count=1)   # 管多少棵树: the 树 counted
     counted = COUNTED.get(unit_hint or "", "")
-    if unit_hint and not terms_left(re.sub(counted, "", item) if counted else item) \
+    if unit_hint and len(terms_left(re.sub(counted, "", item) if counted else item)) < 2 \
             and (topic := unit_topics().get(unit_hint)):
         item = topic             # 有多少人: 人员编制; 共有几辆车: 公务用车
     measures = question_to_measures(q)
@@ -330,7 +335,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
                  measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
                  kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
                  org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),
-                 unit_hint=unit_hint, money=bool(re.search(r"钱|费|经费|资金|预算|决算|万元|元|支出|收入|花|拨款", q))
+                 unit_hint=unit_hint, money=bool(re.search(r"钱|费|经费|资金|金额|预算|决算|万元|元|支出|收入|花|拨款", q))
                  and not unit_hint, top_n=question_to_top_n(q), relative_year=question_to_relative_year(q))
 
 
@@ -371,6 +376,10 @@ def select_docs(query: Query, docs: list[Document]) -> Scope:
             have = "、".join(sorted({f"{d.year}年{d.kind}" for d in pool if d.year}))
             return Scope((), Refusal("refuse_year", (("year", str(query.years[0])), ("have", have or "无"))))
         pool = matched
+    if query.relative_year == "明年" and not query.years and pool:
+        have = "、".join(sorted({f"{d.year}年{d.kind}" for d in pool if d.year}))
+        later = max(d.year or 0 for d in pool) + 1
+        return Scope((), Refusal("refuse_year", (("year", str(later)), ("have", have or "无"))))
     if query.kind == "决算":
         matched = [d for d in pool if d.kind == "决算"]
         if not matched:
