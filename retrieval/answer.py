@@ -27,9 +27,9 @@ from retrieval.match import (
     fact_parts,
     fact_score,
     is_total_row,
-    lead_in,
     label_keys,
     label_sounds,
+    lead_in,
     parent_labels,
     parts_of,
     query_terms,
@@ -699,7 +699,7 @@ def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
     for n, k in enumerate(held):     # 商品和服务支出下面的办公费: a label holding 和 is one piece wherever it stands
         text = text.replace(k, f"\x00{n}\x01")
     pieces = [re.sub("\x00(\\d+)\x01", lambda m: held[int(m.group(1))], x)
-              for x in re.split(r"([和与及、跟]|以及)", text) if x]
+              for x in re.split(r"(以及|(?<![涉普危波触顾])[和与及、跟])", text) if x]    # not 涉及
     out: list[str] = []
     for x in pieces:
         if out and re.fullmatch(r"[和与及、跟]|以及", x):
@@ -743,7 +743,7 @@ def one_of(q: Query, part: str) -> Query:
 
 def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     """差旅费和培训费各多少: one lookup per item; all of them must be found."""
-    drafts = []
+    drafts: list[Draft] = []
     for part in split_items(q, facts):
         d = lookup(one_of(q, part), doc, facts, passages)
         if not d or not d.found:
@@ -757,7 +757,7 @@ def several_items(q: Query, doc: Document, facts: list[Fact], passages: Passages
 
 def two_measures(q: Query, doc: Document, facts: list[Fact], passages: Passages = None) -> Draft | None:
     """事业运行全年预算和决算各是多少: the item's figure in each measure, both found or none."""
-    drafts = []
+    drafts: list[Draft] = []
     for m in q.measure_pair:
         if m.startswith("决算"):
             asked = replace(q, measures=(), asks_budget=False, measure_pair=())

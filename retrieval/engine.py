@@ -20,7 +20,14 @@ from retrieval import answer as A
 from retrieval.bodies import label_trigrams
 from retrieval.cache import Lru
 from retrieval.citizen import is_foreign, question_to_plain
-from retrieval.compose import drafts_to_answer, example_questions, foreign_answer, refusal, table_label
+from retrieval.compose import (
+    drafts_to_answer,
+    example_questions,
+    foreign_answer,
+    not_found_answer,
+    refusal,
+    table_label,
+)
 from retrieval.draft import Draft
 from retrieval.followup import resolve_followup
 from retrieval.hybrid import HybridSearch
@@ -141,6 +148,8 @@ class Engine:
         if is_foreign(question):
             return foreign_answer(question, example_questions(self._refresh().labels))
         q, chosen, why = self._prepare(question, history, doc)
+        if why and why.key == "next_year":
+            return not_found_answer(question, example_questions(self._refresh().labels))
         if not chosen:
             return refusal(question, why or Refusal("refuse_empty"))
         loaded = len(self._corpus.docs)

@@ -154,6 +154,9 @@ def fact_score(f: Fact, q: Query) -> float:
     if f.kind != "indicator" and len(item) > len(key) and len(run := common_run(key, item)) >= 5 \
             and len(re.sub(GENERIC_WORDS, "", run)) >= 4 and len(run) >= 0.45 * len(key):
         best = max(best, 4.0 + len(run))    # 修修补补马路的市政道路维护: the label's own stretch, words around it
+    if f.kind == "text" and len(run := common_run(normalize(lead_in(f)), item)) >= 4 \
+            and len(re.sub(GENERIC_WORDS, "", run)) >= 4:
+        best = max(best, 3.0 + len(run))    # 编报绩效目标的项目49个，涉及项目预算资金…: the words leading to it
     if f.kind == "indicator":
         context = normalize(label_key(f.table or ""))
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""

@@ -193,7 +193,7 @@ ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
     ("ranking words", _cut(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|"
                            r"哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
     ("a copula left over", _cut(r"^是|是$")),
-    ("a connector left first or last", _cut(r"^[和与及、跟]+|[和与及、跟]+$")),
+    ("a connector left first or last", _cut(r"^[和与及、跟]+|(?<![涉普危波触顾])[和与及、跟]+$")),   # not 涉及
     ("a verb of paying left last", _cut(r"(?<=..)(缴纳|交|花|发|用|给|缴|拿|付|掏)$")),
     ("里 ending a ranking's scope", _cut(r"(?<=.{2})(里面|里|当中|之中)$")),       # 商品和服务支出里哪项最多
 )
@@ -326,8 +326,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     measures = question_to_measures(q)
     if part and is_measure(part[0]) and is_measure(part[1]):       # 基本支出里人员经费: asked as 人员经费 alone
         measures = tuple(m for m in measures if m not in part[0])
-    if (pair := two_compared(item)) is not None:
-        item, intent = pair
+    if (compared := two_compared(item)) is not None:
+        item, intent = compared
     expansions, broad = item_to_lexicon(item)
     pair = MEASURE_PAIR.search(q)
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes, table=table,
@@ -377,9 +377,7 @@ def select_docs(query: Query, docs: list[Document]) -> Scope:
             return Scope((), Refusal("refuse_year", (("year", str(query.years[0])), ("have", have or "无"))))
         pool = matched
     if query.relative_year == "明年" and not query.years and pool:
-        have = "、".join(sorted({f"{d.year}年{d.kind}" for d in pool if d.year}))
-        later = max(d.year or 0 for d in pool) + 1
-        return Scope((), Refusal("refuse_year", (("year", str(later)), ("have", have or "无"))))
+        return Scope((), Refusal("next_year"))       # after the newest loaded: not there, said as not found
     if query.kind == "决算":
         matched = [d for d in pool if d.kind == "决算"]
         if not matched:
