@@ -491,7 +491,7 @@ def test_staff_page_links_back_to_the_chat(servers, driver):
                                      if "核查" in a.text])[0]
     link.click()
     wait_for(driver, lambda: "一致性核查" in body_text(driver))
-    assert "管理口令" in body_text(driver)                          # the staff gate, with a token configured
+    wait_for(driver, lambda: "管理口令" in body_text(driver))       # the staff gate, with a token configured
     back = wait_for(driver, lambda: [a for a in driver.find_elements(By.TAG_NAME, "a") if a.text.endswith("返回问答")])[0]
     assert english_left(driver) == []
     shot(driver, "staff-audit-1280.png")
