@@ -713,7 +713,19 @@ def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
     items = [x for x in items if len(x) >= 2 and not re.fullmatch(r"以及|[和与及、跟]", x)]
     if "项目" in q.item.replace("项目支出", ""):           # 园林绿化和环境卫生两个项目: each a project
         items = [x if "项目" in x else x + "项目" for x in items]
-    return shared_head(items, keys)
+    return shared_head(shared_tail(items, normalize(q.question)), keys)
+
+
+def shared_tail(items: list[str], question: str) -> list[str]:
+    """行政单位和事业单位的医疗保险: the words after the last item's 的 belong to every item."""
+    if len(items) < 2:
+        return items
+    last = items[-1]
+    for k in range(2, len(last) - 1):
+        head, tail = last[:k], last[k:]
+        if f"{head}的{tail}" in question and all(len(x) <= 6 for x in items[:-1]):
+            return [x if x.endswith(tail) else x + tail for x in items[:-1]] + [last]
+    return items
 
 
 def shared_head(items: list[str], keys: AbstractSet[str] = frozenset()) -> list[str]:

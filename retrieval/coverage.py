@@ -71,6 +71,8 @@ def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[s
     generic = _generic()
     merged = [w[:-2] if len(w) >= 4 and w[-2:] in ("项目", "经费", "资金") and w not in keys else w
               for w in merged]      # 服务项目 is 服务 and the generic 项目; a lexicon key stays whole
+    merged = [w[:-1] if len(w) >= 3 and w[-1] in "上里内中边" and w[:-1] in keys else w
+              for w in merged]      # 马路上的路灯: where it stands, 马路
     content = [w for w in merged if w not in generic and w.strip() and not w.isdigit()]
     terms = joined_singles(content)
     return tuple(dict.fromkeys(w for w in terms if len(w) >= 2 or len(terms) == 1))

@@ -124,6 +124,7 @@ class QueryTerms:
     expansions: tuple[str, ...]
     broad: tuple[str, ...]
     side: tuple[str, ...]
+    word: str = ""                  # the one word the item comes to (买家具 -> 家具), when it is one
 
 
 @lru_cache(maxsize=512)
@@ -134,7 +135,8 @@ def query_terms(q: Query) -> QueryTerms:
         bare = bare.replace(m, "").replace(re.sub(r"(预算|决算)$", "", m) or m, "")
     return QueryTerms(item=item, bare=bare, named=tuple(without_money_tail(item)), core=core(bare),
                       expansions=tuple(normalize(x) for x in q.expansions), broad=tuple(normalize(x) for x in q.broad),
-                      side=tuple(re.findall(r"(收入|支出)(?:总计|合计)", bare)) if not q.measures else ())
+                      side=tuple(re.findall(r"(收入|支出)(?:总计|合计)", bare)) if not q.measures else (),
+                      word=words[0] if len(words := terms_of(bare)) == 1 and words[0] != bare else "")
 
 
 def fact_score(f: Fact, q: Query) -> float:
@@ -148,6 +150,8 @@ def fact_score(f: Fact, q: Query) -> float:
         best = max(best, *(term_score(x, form) for x in (item, *t.expansions) for form in column_forms(key)))
     for named in t.named:
         best = max(best, term_score(named, key) - 1)
+    if len(t.word) >= 2:
+        best = max(best, term_score(t.word, key) - 1)
     ck = core(key)
     if len(t.core) >= 2 and (len(ck) >= 3 or ck == t.core):
         best = max(best, term_score(t.core, ck) - 1)
@@ -213,10 +217,14 @@ def column_forms(key: str) -> tuple[str, ...]:
     return tuple(forms)
 
 
+KIND_TAILS = ("费", "用具", "支出", "经费", "费用")     # what a short name is printed with: 家具用具, 退休费
+
+
 def names_item(key: str, forms: list[str]) -> bool:
     """The label is the item itself, printed longer (`保障性租赁住房项目` for 保障性租赁住房) or shorter
     (`普法宣传教育` for 普法宣传教育经费)."""
     return any(key == x or (len(x) >= 3 and x in key) or (len(key) >= 3 and key in x and len(key) >= 0.6 * len(x))
+               or (len(x) == 2 and key[len(x):] in KIND_TAILS and key.startswith(x))   # 家具 -> 家具用具, 退休 -> 退休费
                for x in forms)
 
 
@@ -224,6 +232,8 @@ def score_facts(facts: list[Fact], q: Query) -> list[Scored]:
     if q.broad or q.expansions:   # lexicon forms (住房 -> 住房保障支出) only when no row names the item itself
         bare = query_terms(q).bare     # 住房方面项目支出: the item is 住房; 项目支出 is the column
         forms = [bare, *without_money_tail(bare)]
+        if len(words := terms_of(bare)) == 1 and len(words[0]) == 2:
+            forms.append(words[0])          # 给退休的人: 退休
         named = any(names_item(fact_key(f), forms) for f in facts if f.label)
         if named or (not bare and any((f.column or "").rsplit("/", 1)[-1] in q.measures for f in facts)):
             q = replace(q, broad=(), expansions=())     # 公用经费 printed as a column: its total, not 商品和服务支出

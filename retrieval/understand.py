@@ -125,7 +125,7 @@ def asked_clause(q: str) -> str:
     if len(clauses) < 2 or len(asking) != 1:
         return q
     at = clauses.index(asking[0])
-    if at and not terms_left(vocabulary_pattern("measure_words").sub("", asking[0])):
+    if at and len(terms_left(vocabulary_pattern("measure_words").sub("", asking[0]))) < 2:
         return "".join(clauses[:at + 1])      # “行政运行”这个科目，基本支出和项目支出各多少: the clauses name the item
     return asking[0]
 
@@ -190,8 +190,8 @@ ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
     ("asking why", _cut(r"为什么|为何|怎么|什么原因|原因")),
     ("counting words", _cut(r"(共有|一共有|有)?(几|多少)(辆|个|项|名|人|家|所|处|台|套|次|位)")),
     ("fillers (lexicon/phrases.tsv)", lambda t, c: strip_fillers(t)),
-    ("ranking words", _cut(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款]|"
-                           r"哪[类项款]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
+    ("ranking words", _cut(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款块]|"
+                           r"哪[类项款块]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
     ("a copula left over", _cut(r"^是|是$")),
     ("a connector left first or last", _cut(r"^[和与及、跟]+|(?<![涉普危波触顾])[和与及、跟]+$")),   # not 涉及
     ("a verb of paying left last", _cut(r"(?<=..)(缴纳|交|花|发|用|给|缴|拿|付|掏)$")),
@@ -323,6 +323,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     if unit_hint and len(terms_left(re.sub(counted, "", item) if counted else item)) < 2 \
             and (topic := unit_topics().get(unit_hint)):
         item = topic             # 有多少人: 人员编制; 共有几辆车: 公务用车
+        if re.search(r"(买|购买|购置|新购|添置|采购)了?(几|多少)", q):
+            item = "购置" + topic      # 打算买几辆车: the cars to be bought, not the cars held
     measures = question_to_measures(q)
     if part and is_measure(part[0]) and is_measure(part[1]):       # 基本支出里人员经费: asked as 人员经费 alone
         measures = tuple(m for m in measures if m not in part[0])

@@ -110,3 +110,33 @@ def test_two_measures_of_one_body_are_both_given(real_engine):
 def test_an_item_of_one_body_asked_of_another_is_not_found(real_engine):
     a = real_engine.ask("区财政局2025年人代会二次会议经费是多少？")
     assert not a.answerable and not re.search(r"\d+\.\d\d万元", a.answer), a.answer
+
+
+@pytest.mark.parametrize("question,value,wider", [
+    ("省政协2019年买家具的预算有多少？", "198.00", "300.00"),           # 家具用具, not the lexicon's 办公设备购置
+    ("省政协2019年给退休的人发了多少钱？", "707.43", "858.51"),        # 退休费, not 行政事业单位离退休
+    ("商务委2025年公用经费是多少？", "1,710,062.00", "1,632,062.00"),   # the 公用经费 column, not 商品和服务支出
+    ("万里街道2025年打算买几辆车？", "1", "8"),                        # cars to be bought, not the cars held
+])
+def test_a_row_or_column_printed_with_the_asked_name_beats_a_wider_or_neighbouring_item(real_engine, question,
+                                                                                         value, wider):
+    a = ask(real_engine, question)
+    assert a.answerable and a.value == value, a.answer
+    assert not re.search(rf"(?<![\d,.]){re.escape(wider)}(?![\d.])", a.answer.split("另有")[0]), a.answer
+
+
+def test_words_shared_after_the_last_item_belong_to_every_item(real_engine):
+    a = ask(real_engine, "区府办2025年行政单位和事业单位的医疗保险各安排了多少？")
+    assert "782,855.28" in a.answer and "314,218.15" in a.answer and "1家" not in a.answer, a.answer
+
+
+def test_a_sentences_lead_in_names_which_item_its_label_is_of(sample_engine):
+    a = ask(sample_engine, "其他运转类项目共涉及多少金额？")
+    assert a.value == "160.00" and "7,788" not in a.answer and "不一致" not in a.answer, a.answer
+    a = ask(sample_engine, "特定目标类项目涉及金额多少")
+    assert a.value == "7788.00" or a.value == "7,788.00", a.answer
+
+
+def test_two_items_asked_which_block_is_more_get_both_figures(sample_engine):
+    a = ask(sample_engine, "城乡社区公共设施和环境卫生这两块，哪块花钱多？")
+    assert "2914.65" in a.answer and "1667.35" in a.answer and "城乡社区公共设施比环境卫生多" in a.answer, a.answer
