@@ -406,9 +406,23 @@ def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
     if terms and all(t in WEAK for t in terms):      # 其他资金 is not 其他收入: a weak word names nothing alone
         terms = (normalize(q.item),)
     found = coverage(terms, parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))
-    if found.ok or not named_whole(q.item, parts[0], found.missing):
+    if found.ok or not (named_whole(q.item, parts[0], found.missing) or described(q.question, parts[0], found.missing)):
         return found
     return Coverage(tuple(replace(c, how="beside", by=parts[0]) if c.how == "missing" else c for c in found.terms))
+
+
+def described(question: str, key: str, missing: tuple[str, ...]) -> bool:
+    """The words not covered describe the label, printed whole after them and a 的, with a verb that says what
+    it is spent on (打电话寄信的邮电费); a noun before 的 makes another item (高中的教育支出, 局长的工资)."""
+    text = normalize(question)
+    at = text.find("的" + key) if len(key) >= 3 else -1
+    if at < 0:
+        return False
+    before = text[:at]
+    if not missing or not all(t in before for t in missing):
+        return False
+    span = before[min(before.find(t) for t in missing):]       # the describing words only, not the body's name
+    return bool(pattern("describing_verb").search(span))
 
 
 def named_whole(item: str, key: str, missing: tuple[str, ...]) -> bool:

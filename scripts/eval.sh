@@ -15,11 +15,13 @@ for set in real_dev real_dev2; do
   $PY -m retrieval batch "$SHARED/eval/$set.jsonl" --store "$out/real" > "$out/$set.jsonl"
   $PY "$SHARED/eval/score.py" "$SHARED/eval/$set.jsonl" "$out/$set.jsonl" | tail -1
 done
-for set in sample_paraphrase sample_citizen; do
+for set in sample_paraphrase sample_citizen sample_citizen2; do
   $PY -m retrieval batch "evaluation/handwritten/$set.jsonl" --store "$out/sample" > "$out/$set.jsonl"
   $PY "$SHARED/eval/score.py" "evaluation/handwritten/$set.jsonl" "$out/$set.jsonl" | tail -1
 done
-$PY -m retrieval batch evaluation/handwritten/real_citizen.jsonl --store "$out/real" > "$out/real_citizen.jsonl"
-$PY "$SHARED/eval/score.py" evaluation/handwritten/real_citizen.jsonl "$out/real_citizen.jsonl" | tail -1
+for set in real_citizen real_citizen2; do
+  $PY -m retrieval batch "evaluation/handwritten/$set.jsonl" --store "$out/real" > "$out/$set.jsonl"
+  $PY "$SHARED/eval/score.py" "evaluation/handwritten/$set.jsonl" "$out/$set.jsonl" | tail -1
+done
 $PY -m evaluation --store "$out/real" --show 3
 echo "answers and stores in $out"

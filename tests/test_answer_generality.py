@@ -140,3 +140,10 @@ def test_a_sentences_lead_in_names_which_item_its_label_is_of(sample_engine):
 def test_two_items_asked_which_block_is_more_get_both_figures(sample_engine):
     a = ask(sample_engine, "城乡社区公共设施和环境卫生这两块，哪块花钱多？")
     assert "2914.65" in a.answer and "1667.35" in a.answer and "城乡社区公共设施比环境卫生多" in a.answer, a.answer
+
+
+def test_words_that_say_what_a_printed_label_is_spent_on_describe_it_a_noun_before_it_makes_another_item(real_engine):
+    a = ask(real_engine, "省委办公厅2018年打电话寄信的邮电费是多少？")
+    assert a.answerable and a.value == "200.00", a.answer
+    a = ask(real_engine, "省委办公厅2018年高中的教育支出是多少")
+    assert not a.answerable and a.value is None, a.answer
