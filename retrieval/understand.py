@@ -125,7 +125,8 @@ def asked_clause(q: str) -> str:
     if len(clauses) < 2 or len(asking) != 1:
         return q
     at = clauses.index(asking[0])
-    if at and len(terms_left(vocabulary_pattern("measure_words").sub("", asking[0]))) < 2:
+    if at and (len(terms_left(vocabulary_pattern("measure_words").sub("", asking[0]))) < 2
+               or re.match(r"\s*(占|比|较|同比)", asking[0])):      # …支出，占…的百分之几: the share of the clause before
         return "".join(clauses[:at + 1])      # “行政运行”这个科目，基本支出和项目支出各多少: the clauses name the item
     return asking[0]
 
@@ -298,6 +299,12 @@ MEASURE_PAIR = re.compile(MEASURE + r"(和|与|及|、|跟)" + MEASURE)
 COUNTED = {"辆": "车辆|车", "人": "人员|人"}     # the thing a count word counts, which names no item itself
 
 
+def asked_apart(q: str, measures: tuple[str, ...]) -> tuple[str, ...]:
+    """全年预算多少、实际花了多少: a budget measure and the final figure asked in two clauses."""
+    budget = [m for m in measures if m in ("年初预算", "全年预算", "调整预算")]
+    return (budget[0], "决算") if budget and "决算" in measures and len(re.findall(r"多少|几", q)) >= 2 else ()
+
+
 def measures_named(q: str) -> bool:
     return bool(question_to_measures(q))
 
@@ -333,7 +340,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     expansions, broad = item_to_lexicon(item)
     pair = MEASURE_PAIR.search(q)
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes, table=table,
-                 measure_pair=(pair.group(1), pair.group(3)) if pair else (),
+                 measure_pair=(pair.group(1), pair.group(3)) if pair else asked_apart(q, measures),
                  measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
                  kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
                  org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),

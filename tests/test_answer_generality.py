@@ -147,3 +147,13 @@ def test_words_that_say_what_a_printed_label_is_spent_on_describe_it_a_noun_befo
     assert a.answerable and a.value == "200.00", a.answer
     a = ask(real_engine, "省委办公厅2018年高中的教育支出是多少")
     assert not a.answerable and a.value is None, a.answer
+
+
+def test_a_budget_and_what_was_actually_spent_asked_in_two_clauses_get_both_figures(real_engine):
+    a = ask(real_engine, "社工部2024年事业运行那一项，全年预算多少、实际花了多少？")
+    assert "17.68" in a.answer and "11.31" in a.answer, a.answer
+
+
+def test_a_share_asked_in_its_own_clause_is_the_share_of_the_clause_before(sample_engine):
+    a = ask(sample_engine, "建设管理部日常运转的一般公共服务支出，占今年一般公共预算支出的百分之几？")
+    assert a.answer.startswith("一般公共服务支出") and "100.00%" not in a.answer, a.answer
