@@ -230,10 +230,9 @@ def names_item(key: str, forms: list[str]) -> bool:
 
 def score_facts(facts: list[Fact], q: Query) -> list[Scored]:
     if q.broad or q.expansions:   # lexicon forms (住房 -> 住房保障支出) only when no row names the item itself
-        bare = query_terms(q).bare     # 住房方面项目支出: the item is 住房; 项目支出 is the column
-        forms = [bare, *without_money_tail(bare)]
-        if len(words := terms_of(bare)) == 1 and len(words[0]) == 2:
-            forms.append(words[0])          # 给退休的人: 退休
+        t = query_terms(q)
+        bare = t.bare                  # 住房方面项目支出: the item is 住房; 项目支出 is the column
+        forms = [bare, *without_money_tail(bare), *([t.word] if len(t.word) == 2 else [])]   # 给退休的人: 退休
         named = any(names_item(fact_key(f), forms) for f in facts if f.label)
         if named or (not bare and any((f.column or "").rsplit("/", 1)[-1] in q.measures for f in facts)):
             q = replace(q, broad=(), expansions=())     # 公用经费 printed as a column: its total, not 商品和服务支出
