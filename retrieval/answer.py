@@ -718,12 +718,12 @@ def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
 
 def shared_tail(items: list[str], question: str) -> list[str]:
     """行政单位和事业单位的医疗保险: the words after the last item's 的 belong to every item."""
-    if len(items) < 2:
+    if len(items) < 2 or any(len(x) > 6 for x in items[:-1]):
         return items
     last = items[-1]
     for k in range(2, len(last) - 1):
         head, tail = last[:k], last[k:]
-        if f"{head}的{tail}" in question and all(len(x) <= 6 for x in items[:-1]):
+        if f"{head}的{tail}" in question:
             return [x if x.endswith(tail) else x + tail for x in items[:-1]] + [last]
     return items
 
