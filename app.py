@@ -22,6 +22,7 @@ import pandas as pd
 import streamlit as st
 
 from config import Settings, load_settings
+from prompts.staff_zh import UI as STAFF
 from prompts.ui_zh import APP as T
 from prompts.ui_zh import CHROME, SUGGESTIONS
 from schema import Answer, AnswerPart, Citation, Document, Fact
@@ -172,6 +173,22 @@ def chrome_html() -> str:
     """The script above with its Chinese labels (JSON, so no string from outside prompts/ reaches it)."""
     cfg = CHROME | {"copied": T["copied"], "copy_failed": T["copy_failed"]}
     return CHROME_JS % json.dumps(cfg, ensure_ascii=False).replace("</", "<\\/")
+
+
+def staff_unlocked(settings: Settings) -> bool:
+    """The gate of a staff page: closed with no admin token configured (the page says how to enable it);
+    with one, open once it is entered."""
+    if not settings.admin_token:
+        st.info(STAFF["disabled"])
+        return False
+    given = st.session_state.get("staff_token", "")
+    if token_ok(given, settings.admin_token):
+        return True
+    st.info(STAFF["locked"])
+    st.text_input(STAFF["token"], type="password", key="staff_token")
+    if given:
+        st.caption(STAFF["token_wrong"])
+    return False
 
 
 def chrome() -> None:
@@ -636,8 +653,9 @@ def doc_sidebar(docs: list[Document]) -> str | None:
 
 
 def upload_unlocked(settings: Settings) -> bool:
+    """Upload only with the admin token configured and entered (never for a visitor of a default install)."""
     if not settings.admin_token:
-        return True
+        return False
     given = st.text_input(T["upload_token"], type="password", key="admin_token")
     if given and not token_ok(given, settings.admin_token):
         st.caption(T["upload_token_wrong"])
@@ -656,6 +674,9 @@ def upload_files(engine, files) -> list[tuple[str, str]]:
 
 
 def upload_sidebar(engine, settings: Settings) -> None:
+    if not settings.admin_token:
+        return                                           # read-only install: no upload in the chat at all
+    st.divider()
     st.subheader(T["upload_head"])
     if not upload_unlocked(settings):
         st.caption(T["upload_locked"])
@@ -678,21 +699,15 @@ def upload_sidebar(engine, settings: Settings) -> None:
 def sidebar(engine, settings: Settings, docs: list[Document]) -> str | None:
     with st.sidebar:
         doc = doc_sidebar(docs)
-        st.divider()
         upload_sidebar(engine, settings)
         st.divider()
         st.button(T["new_chat"], on_click=clear_chat, key="new_chat")
-        st.divider()
-        st.caption(T["staff_pages"])
-        for page, label in STAFF_PAGES:
-            st.page_link(page, label=label)
         st.caption(T["footer"])
     return doc
 
 
-# staff pages are linked from the sidebar; the automatic page menu is off (.streamlit/config.toml)
-# so that the compact ?embed=true view for portals shows no sidebar at all
-STAFF_PAGES = (("pages/1_核查.py", "核查（一致性检查）"), ("pages/2_数据浏览.py", "数据浏览与导出"))
+# The staff pages (pages/1_核查.py, pages/2_数据浏览.py) are not linked from the chat: staff open them by URL
+# (/核查, /数据浏览) and enter the admin token. The automatic page menu is off (.streamlit/config.toml).
 
 
 # ------------------------------------------------------------------ entry point

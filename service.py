@@ -31,9 +31,10 @@ def open_engine(settings: Settings) -> Engine:
 
 
 def token_ok(given: str | None, expected: str) -> bool:
-    """No token configured: open (a local, staff-only install). Else the given one must match."""
+    """The given token matches the configured one. No token configured: nothing is unlocked (safe as
+    installed: visitors read, and upload and the staff pages stay closed until a token is set)."""
     if not expected:
-        return True
+        return False
     return bool(given) and hmac.compare_digest(given.strip().encode(), expected.encode())
 
 

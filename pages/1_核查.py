@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import chrome
+from app import chrome, staff_unlocked
 from audit import audit_document
 from audit.model import ERROR, FAMILIES, HINT
 from audit.staff import filter_findings, group_by_family
 from config import load_settings
 from prompts.staff_zh import UI
-from service import open_engine, token_ok
+from service import open_engine
 from stores.export import findings_to_csv, findings_to_xlsx
 from stores.facts import StoreUnavailable
 
@@ -43,9 +43,7 @@ def main() -> None:
     st.title(UI["audit_title"], anchor=False)
     st.caption(UI["audit_caption"])
     settings = st.session_state.setdefault("settings", load_settings())
-    if not token_ok(st.session_state.get("staff_token", ""), settings.admin_token):
-        st.info(UI["locked"])
-        st.text_input(UI["token"], type="password", key="staff_token")
+    if not staff_unlocked(settings):
         return
     store = store_for(settings)
     docs = [d for d in store.documents() if not d.is_template]

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import chrome
+from app import chrome, staff_unlocked
 from audit.staff import FactFilter, fact_records, filter_facts
 from config import load_settings
 from prompts.staff_zh import COLUMNS, KIND_NAMES, UI
-from service import open_engine, token_ok
+from service import open_engine
 from stores.export import facts_to_csv, facts_to_xlsx
 from stores.facts import StoreUnavailable
 
@@ -52,9 +52,7 @@ def main() -> None:
     st.title(UI["browse_title"], anchor=False)
     st.caption(UI["browse_caption"])
     settings = st.session_state.setdefault("settings", load_settings())
-    if not token_ok(st.session_state.get("staff_token", ""), settings.admin_token):
-        st.info(UI["locked"])
-        st.text_input(UI["token"], type="password", key="staff_token")
+    if not staff_unlocked(settings):
         return
     store = store_for(settings)
     docs = store.documents()

@@ -21,6 +21,8 @@ UI = {
     "export_csv": "导出 CSV",
     "export_xlsx": "导出 Excel",
     "locked": "此页面仅供工作人员使用，请输入管理口令。",
+    "disabled": "工作人员页面未启用。启用方法：启动前设置环境变量 BUDGETQA_ADMIN_TOKEN（管理口令），"
+                "例如 BUDGETQA_ADMIN_TOKEN=口令 make run，再打开本页输入该口令。未设置时问答页只供查询，不能上传。",
     "token": "管理口令",
     "token_wrong": "口令不正确。",
     "table": "表格",

@@ -29,10 +29,22 @@ def store(tmp_path, monkeypatch) -> Path:
     return store
 
 
-def start(embedded: bool = False) -> AppTest:
+TOKEN = "s3cret"
+
+
+@pytest.fixture
+def staff(store, monkeypatch) -> Path:
+    """A store of an install with an admin token configured (upload possible once it is entered)."""
+    monkeypatch.setenv("BUDGETQA_ADMIN_TOKEN", TOKEN)
+    return store
+
+
+def start(embedded: bool = False, token: str | None = None) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
     if embedded:
         at.context["is_embedded"] = True
+    if token:
+        at.session_state["admin_token"] = token          # staff entered the admin token in the sidebar
     at.run(timeout=180)
     assert not at.exception, at.exception
     return at
@@ -109,8 +121,25 @@ def test_follow_up_keeps_history(store):
     assert "4742.00" in shown_text(at)
 
 
-def test_upload_text_disclosure_adds_document_and_escapes_script(store):
+def test_default_install_is_read_only_no_upload_and_no_staff_links(store):
     at = start()
+    assert not at.file_uploader and not [t for t in at.text_input if t.key == "admin_token"]
+    sidebar = "".join(str(getattr(e, "value", "")) + str(getattr(e, "label", "")) for e in at.sidebar)
+    assert "上传" not in sidebar and "管理口令" not in sidebar
+    assert "核查" not in sidebar and "数据浏览" not in sidebar
+
+
+def test_upload_needs_the_configured_admin_token_entered_first(staff):
+    at = start()
+    assert not at.file_uploader and at.text_input(key="admin_token")
+    at.text_input(key="admin_token").set_value("wrong").run()
+    assert not at.file_uploader and any("口令不正确" in c.value for c in at.sidebar.caption)
+    at.text_input(key="admin_token").set_value(TOKEN).run()
+    assert at.file_uploader
+
+
+def test_upload_text_disclosure_adds_document_and_escapes_script(staff):
+    at = start(token=TOKEN)
     at.file_uploader[0].upload("mini.txt", MINI.encode("utf-8"), "text/plain")
     at.run()
     at.button(key="upload_go").click().run()
@@ -157,11 +186,11 @@ def test_llm_reply_streams_then_the_checked_answer_stays(store, monkeypatch):
     assert any("收支总表" in h.value for h in at.html if "bq-card" in h.value)
 
 
-def test_pdf_upload_answer_shows_table_and_cited_page_image_and_yuan_to_wan(store):
+def test_pdf_upload_answer_shows_table_and_cited_page_image_and_yuan_to_wan(staff):
     from tests.conftest import REAL, need_shared
     pdf = REAL / "shanghai-putuo-qufuban-2025-dept-budget.pdf"
     need_shared(pdf)
-    at = start()
+    at = start(token=TOKEN)
     at.file_uploader[0].upload(pdf.name, pdf.read_bytes(), "application/pdf")
     at.run()
     at.button(key="upload_go").click().run(timeout=300)
@@ -257,8 +286,8 @@ def test_answer_leads_with_its_sentence_then_the_main_source_and_folds_the_agree
     assert [e.label for e in at.expander if e.label.startswith("查看原表")] == ["查看原表：预算公开表1 2026年预算收支总表"]
 
 
-def test_two_documents_get_one_block_each_with_its_own_figure(store):
-    at = start()
+def test_two_documents_get_one_block_each_with_its_own_figure(staff):
+    at = start(token=TOKEN)
     at.file_uploader[0].upload("mini.txt", MINI.encode("utf-8"), "text/plain")
     at.run()
     at.button(key="upload_go").click().run()
@@ -298,10 +327,10 @@ def test_copy_button_carries_the_answer_and_its_sources(store):
     assert 'aria-label="复制回答和来源"' in button
 
 
-def test_upload_file_name_is_shown_as_plain_text_not_markdown(store):
+def test_upload_file_name_is_shown_as_plain_text_not_markdown(staff):
     from app import md_text
     name = "**粗体**_[链接](x.cn)`代码`<b>.txt"
-    at = start()
+    at = start(token=TOKEN)
     at.file_uploader[0].upload(name, MINI.encode("utf-8"), "text/plain")
     at.run()
     at.button(key="upload_go").click().run()

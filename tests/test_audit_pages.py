@@ -18,14 +18,20 @@ def store(tmp_path, monkeypatch, sample_parsed):
     FactStore(make_settings(store).facts_db).replace_file(sample_parsed, SAMPLE.name)
     monkeypatch.setenv("BUDGETQA_STORE", str(store))
     monkeypatch.setenv("BUDGETQA_LOAD_SAMPLE", "0")
-    monkeypatch.delenv("BUDGETQA_ADMIN_TOKEN", raising=False)
+    monkeypatch.setenv("BUDGETQA_ADMIN_TOKEN", TOKEN)
     monkeypatch.delenv("BUDGETQA_DATABASE_URL", raising=False)
     return store
 
 
-def run(page) -> AppTest:
-    """The page as the app serves it: app.py is the entry point, the page is switched to."""
+TOKEN = "s3cret"
+
+
+def run(page, token: str | None = TOKEN) -> AppTest:
+    """The page as the app serves it: app.py is the entry point, the page is switched to; staff have
+    entered the admin token (None: not yet)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    if token:
+        at.session_state["staff_token"] = token
     at.switch_page(str(page.relative_to(ROOT))).run()
     assert not at.exception, at.exception
     return at
@@ -45,12 +51,21 @@ def test_audit_page_filters_by_severity(store):
     assert any("错误 0 · 提示 4" in c.value for c in at.caption)
 
 
-def test_audit_page_asks_for_the_admin_token_when_one_is_set(store, monkeypatch):
-    monkeypatch.setenv("BUDGETQA_ADMIN_TOKEN", "s3cret")
-    at = run(AUDIT_PAGE)
+def test_audit_page_asks_for_the_admin_token_when_one_is_set(store):
+    at = run(AUDIT_PAGE, token=None)
     assert not at.expander and at.text_input(key="staff_token")
-    at.text_input(key="staff_token").set_value("s3cret").run()
+    at.text_input(key="staff_token").set_value("wrong").run()
+    assert not at.expander and any("口令不正确" in c.value for c in at.caption)
+    at.text_input(key="staff_token").set_value(TOKEN).run()
     assert at.expander
+
+
+@pytest.mark.parametrize("page", [AUDIT_PAGE, BROWSE_PAGE])
+def test_staff_page_without_a_configured_token_is_closed_and_says_how_to_enable_it(store, monkeypatch, page):
+    monkeypatch.delenv("BUDGETQA_ADMIN_TOKEN")
+    at = run(page, token="anything")
+    assert not at.expander and not at.dataframe and not at.text_input
+    assert any("BUDGETQA_ADMIN_TOKEN" in i.value for i in at.info)
 
 
 def test_browse_page_shows_and_filters_facts(store):
