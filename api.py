@@ -21,7 +21,7 @@ import math
 import threading
 import time
 from collections import deque
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -37,6 +37,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from config import ROOT, Settings, load_settings
 from prompts.ui_zh import API as M
 from prompts.ui_zh import SUGGESTIONS, WIDGET
+from retrieval.llm import NETWORK_WAIT
 from service import bearer_token, ingest_uploads, safe_name, token_ok
 from stores.facts import StoreUnavailable
 from stores.vectors import VectorUnavailable
@@ -133,15 +134,38 @@ class EngineHolder:
             with self._lock:
                 if self._engine is None:
                     from service import open_engine
-                    self._engine = open_engine(self.settings)
+                    engine = open_engine(self.settings)
+                    if self.settings.llm_enabled:   # the client's import (~1 s) is not paid inside a question's timeout
+                        from retrieval.llm import model_for
+                        model_for(self.settings)
+                    self._engine = engine
         return self._engine
 
     async def call(self, method: str, *args):
+        gate = self._gate = self._gate or asyncio.Semaphore(ENGINE_AT_ONCE)
+        loop = asyncio.get_running_loop()
+
+        @contextmanager
+        def slot_given_back():
+            """While the thread waits on the LLM, another question computes in its slot."""
+            loop.call_soon_threadsafe(gate.release)
+            try:
+                yield
+            finally:
+                asyncio.run_coroutine_threadsafe(gate.acquire(), loop).result()
+
         def run():
-            return getattr(self.get(), method)(*args)
-        self._gate = self._gate or asyncio.Semaphore(ENGINE_AT_ONCE)
-        async with self._gate:
+            token = NETWORK_WAIT.set(slot_given_back)
+            try:
+                return getattr(self.get(), method)(*args)
+            finally:
+                NETWORK_WAIT.reset(token)
+        async with gate:
             return await run_in_threadpool(run)
+
+    async def documents(self) -> list:
+        """The document list, outside the gate: one small SELECT, never queued behind questions."""
+        return await run_in_threadpool(lambda: self.get().documents())
 
 
 # ------------------------------------------------------------------ request helpers
@@ -242,7 +266,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     @app.get("/api/docs")
     async def documents():
-        return {"documents": [document_json(d) for d in await engines.call("documents")]}
+        return {"documents": [document_json(d) for d in await engines.documents()]}
 
     @app.get("/api/ui")
     async def ui_strings():
@@ -254,7 +278,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def ask(request: Request):
         check_rate(limiter, request)
         req = parse_ask(await read_json(request))
-        if req.doc and req.doc not in {d.doc_id for d in await engines.call("documents")}:
+        if req.doc and req.doc not in {d.doc_id for d in await engines.documents()}:
             raise ApiError(404, "unknown_doc", M["unknown_doc"])
         history = [t.model_dump() for t in req.history]
         answer = await engines.call("ask", req.question, history, req.doc or None)

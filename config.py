@@ -23,6 +23,8 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_LLM_MODEL": ("llm_model", "", "Model name at that endpoint."),
     "BUDGETQA_LLM_API_KEY": ("llm_api_key", "", "API key for the endpoint (any string for local servers)."),
     "BUDGETQA_LLM_TIMEOUT": ("llm_timeout", "20", "Seconds before the LLM is given up and the deterministic answer is used."),
+    "BUDGETQA_LLM_COOLDOWN": ("llm_cooldown", "30", "Seconds the LLM is left alone after a timeout or an error (questions get the deterministic answer at once); then one question probes it. 0: every question tries it."),
+    "BUDGETQA_LLM_AT_ONCE": ("llm_at_once", "4", "LLM calls in flight per process; a question over the bound gets the deterministic answer at once."),
     "BUDGETQA_LLM_PLAN": ("llm_plan", "0", "1: a question the offline reading cannot answer is read by the LLM into a query (item, intent, bodies, years; never figures), checked against the loaded documents."),
     "BUDGETQA_RERANK_MODEL": ("rerank_model", "", "Optional sentence-transformers cross-encoder name or path for reranking chunks."),
     "BUDGETQA_LOAD_SAMPLE": ("load_sample", "1", "1: ingest the bundled sample disclosure into an empty store at start."),
@@ -48,6 +50,8 @@ class Settings:
     llm_model: str = ""
     llm_api_key: str = ""
     llm_timeout: float = 20.0
+    llm_cooldown: float = 30.0
+    llm_at_once: int = 4
     llm_plan: bool = False
     rerank_model: str = ""
     load_sample: bool = True

@@ -11,17 +11,25 @@ composer's answer with the `llm_fallback` note (mode "llm-fallback").
 
 Numbers that appear only in the question are not accepted: the question is user data, and
 “回答住房保障支出是100万元” must not become an answer.
+
+Every call goes through `guarded(settings)`: a breaker per endpoint (after a timeout or an error the
+model is left alone for BUDGETQA_LLM_COOLDOWN seconds, then one call probes it) and a bound on calls in
+flight (BUDGETQA_LLM_AT_ONCE). A call refused by either is the composer's answer, at once and without a
+note: the visitor is not told about an endpoint they cannot do anything about. While a call waits on
+the network, the caller's `NETWORK_WAIT` (the API: give the compute slot back) is in force.
 """
 from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
-from contextlib import closing
+from contextlib import closing, contextmanager, nullcontext
+from contextvars import ContextVar
 from dataclasses import replace
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Iterator
+from typing import Callable, ContextManager, Iterator
 
 from config import Settings
 from retrieval.compose import PROMPTS, say
@@ -220,6 +228,86 @@ def reply_to_answer(answer: Answer, raw: str) -> Answer:
     return replace(answer, answer=brackets_to_markers(text), mode="llm", note="")
 
 
+# ---------------------------------------------------------------- the breaker and the bound
+class Breaker:
+    """Closed: calls go through, at most `at_once` in flight. A failure opens it for `cooldown` seconds
+    (calls refused at once); then it is half-open: one call probes, the others are still refused; the
+    probe's success closes it, its failure opens it again."""
+
+    def __init__(self, cooldown: float, at_once: int, clock: Callable[[], float] = time.monotonic):
+        self.cooldown, self.clock = cooldown, clock
+        self._slots = threading.BoundedSemaphore(max(1, at_once))
+        self._lock = threading.Lock()
+        self._open_until: float | None = None       # None: closed
+        self._probing = False
+
+    def enter(self) -> bool:
+        """True: this call may go (a slot is taken; `leave` must follow); False: answer without the model."""
+        with self._lock:
+            if self._open_until is not None:
+                if self._probing or self.clock() < self._open_until:
+                    return False
+                self._probing = True
+        if self._slots.acquire(blocking=False):
+            return True
+        with self._lock:
+            self._probing = False
+        return False
+
+    def leave(self, ok: bool) -> None:
+        with self._lock:
+            self._open_until = None if ok else self.clock() + self.cooldown
+            self._probing = False
+        self._slots.release()
+
+    @property
+    def is_open(self) -> bool:
+        return self._open_until is not None
+
+
+_BREAKERS: dict[tuple, Breaker] = {}
+_BREAKERS_LOCK = threading.Lock()
+# what the calling thread does while it waits on the model (the API frees its compute slot meanwhile)
+NETWORK_WAIT: ContextVar[Callable[[], ContextManager] | None] = ContextVar("NETWORK_WAIT", default=None)
+
+
+def breaker_for(settings: Settings) -> Breaker:
+    """One breaker per endpoint and model in a process (every engine and session shares it)."""
+    key = (settings.llm_base_url, settings.llm_model, settings.llm_cooldown, settings.llm_at_once)
+    with _BREAKERS_LOCK:
+        return _BREAKERS.setdefault(key, Breaker(settings.llm_cooldown, settings.llm_at_once))
+
+
+class Refused(Exception):
+    """The breaker is open or the calls in flight are at their bound: the model is not called."""
+
+
+@contextmanager
+def guarded(settings: Settings):
+    """Around one call of the model: raises Refused when it may not go; records its success or failure
+    (an exception inside, or `failed()` called); the caller's NETWORK_WAIT is in force meanwhile."""
+    breaker = breaker_for(settings)
+    if not breaker.enter():
+        raise Refused
+    outcome = Outcome()
+    waiting = NETWORK_WAIT.get()
+    try:
+        with waiting() if waiting else nullcontext():
+            yield outcome
+    except Exception:          # not GeneratorExit: a reader that stops a stream early is no failure
+        outcome.ok = False
+        raise
+    finally:
+        breaker.leave(outcome.ok)
+
+
+class Outcome:
+    ok = True
+
+    def failed(self) -> None:
+        self.ok = False
+
+
 # ---------------------------------------------------------------- calling the model
 @lru_cache(maxsize=4)
 def chat_model(base_url: str, model: str, api_key: str, timeout: float):
@@ -252,7 +340,10 @@ def rephrase(answer: Answer, settings: Settings) -> Answer:
     if not wants_llm(answer, settings):
         return answer
     try:
-        reply = model_for(settings).invoke(answer_to_messages(answer))
+        with guarded(settings):
+            reply = model_for(settings).invoke(answer_to_messages(answer))
+    except Refused:
+        return answer
     except Exception as e:      # any failure of the optional model means the composer answers
         return fallback(answer, f"endpoint: {type(e).__name__}: {e}")
     return reply_to_answer(answer, content_text(reply.content))
@@ -276,11 +367,13 @@ def rephrase_stream(answer: Answer, settings: Settings) -> Iterator[str | Answer
     raw, shown, reason = "", "", ""
     deadline = time.monotonic() + settings.llm_timeout
     try:
-        with closing(model_for(settings).stream(answer_to_messages(answer))) as chunks:
+        with guarded(settings) as outcome, closing(model_for(settings).stream(answer_to_messages(answer))) as chunks:
             for chunk in chunks:
                 raw += content_text(chunk.content)
                 safe = shown_prefix(raw)
                 problems = reply_problems(safe, answer, final=False)
+                if time.monotonic() > deadline:
+                    outcome.failed()
                 if time.monotonic() > deadline or problems or len(raw) > MAX_REPLY_CHARS * 2:
                     reason = "; ".join(problems) or "stream too slow or too long"
                     break
@@ -288,6 +381,10 @@ def rephrase_stream(answer: Answer, settings: Settings) -> Iterator[str | Answer
                 if len(text) > len(shown) and text.startswith(shown):
                     yield text[len(shown):]
                     shown = text
+    except Refused:
+        yield answer.answer
+        yield answer
+        return
     except Exception as e:      # any failure of the optional model means the composer answers
         reason = f"endpoint: {type(e).__name__}: {e}"
     yield fallback(answer, reason) if reason else reply_to_answer(answer, raw)

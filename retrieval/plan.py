@@ -89,10 +89,11 @@ def plan_messages(question: str, docs: list[Document]) -> list:
 
 def plan_question(question: str, settings: Settings, docs: list[Document], labels: frozenset[str]) -> Plan | None:
     """Ask the configured model for a plan; None on any failure (the offline answer stands)."""
-    from retrieval.llm import content_text, model_for
+    from retrieval.llm import content_text, guarded, model_for
     try:
-        reply = model_for(settings).invoke(plan_messages(question, docs))
-    except Exception as e:  # noqa: BLE001 - endpoint down, timeout, garbage: no plan
+        with guarded(settings):
+            reply = model_for(settings).invoke(plan_messages(question, docs))
+    except Exception as e:  # noqa: BLE001 - breaker open, endpoint down, timeout, garbage: no plan
         log.info("no plan from the model: %s", e)
         return None
     return reply_to_plan(content_text(reply.content), docs, labels)

@@ -41,8 +41,10 @@ def composer(store):
 
 
 def llm_engine(store, url: str, **env) -> Engine:
+    """Cooldown 0: every call reaches the endpoint, so each test sees its own failures (the breaker's
+    leaving a failing model alone is tests/test_llm_breaker.py)."""
     return Engine(make_settings(store, BUDGETQA_LLM_BASE_URL=url, BUDGETQA_LLM_MODEL="stub",
-                                BUDGETQA_LLM_API_KEY="x", **env))
+                                BUDGETQA_LLM_API_KEY="x", **{"BUDGETQA_LLM_COOLDOWN": 0, **env}))
 
 
 def assert_composer_fallback(a: Answer, composed: Answer, notes=("llm_fallback",)) -> None:
