@@ -48,7 +48,9 @@ def ingest_in_child(settings: Settings, paths: list[Path], uploads: bool = False
 
 
 def _child_ingest(settings: Settings, paths: list[str], uploads: bool, events) -> None:
+    from corpus.lifeline import die_with_parent
     from stores import open_stores
+    die_with_parent()                   # the serving process killed: this ingest (and its workers) ends too
     try:
         stores = open_stores(settings, lazy_embedder=True)       # the parse worker embeds
         results = ingest_paths(stores, paths, uploads=uploads, isolate=True,

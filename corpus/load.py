@@ -30,6 +30,7 @@ import numpy as np
 
 from config import SAMPLE_DIR
 from corpus.join import join_stored_documents
+from corpus.lifeline import die_with_parent
 from ingest.errors import IngestError
 from ingest.identity import unify_identity
 from ingest.pipeline import file_hash, parse_file
@@ -80,6 +81,7 @@ _WORKER_EMBEDDER: Embedder | None = None
 
 def _init_worker(spec: str | None, nice: int = 0) -> None:
     global _WORKER_EMBEDDER
+    die_with_parent()                   # a killed ingest leaves no parse worker behind
     if nice:
         os.nice(nice)
     _WORKER_EMBEDDER = worker_embedder(spec) if spec is not None else None
