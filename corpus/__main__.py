@@ -1,4 +1,7 @@
-"""python -m corpus PATH... [--store DIR] [--workers N] [--remove DOC] [--dry-run --json]"""
+"""python -m corpus PATH... [--store DIR] [--workers N] [--remove DOC] [--dry-run --json] [--reread] [FILE --as 单位,年度,类别]
+
+One line per file in Chinese words (what was kept, under which document, joined with which and why), then
+one summary line: 新增 N 份, 替换 N 份, 合并 N 组, 失败 N 个 with the reasons."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +10,7 @@ import json
 import sys
 from pathlib import Path
 
+from prompts.ingest_zh import SAY
 from prompts.store_zh import CLI, INGEST
 
 
@@ -34,8 +38,8 @@ def dry_run(paths: list[Path], as_json: bool) -> int:
                 print(json.dumps(fact_to_json(f), ensure_ascii=False))
         else:
             d = parsed.document
-            print(f"{path}: {d.title} [{d.doc_id}] facts={len(parsed.facts)} chunks={len(parsed.chunks)}"
-                  + (" (template)" if d.is_template else ""))
+            print(f"{path}：{d.title} [{d.doc_id}]，{len(parsed.facts)} 个数字，{len(parsed.chunks)} 段文字"
+                  + ("（空白表样，不会导入）" if d.is_template else ""))
     return 1 if failed else 0
 
 
@@ -47,7 +51,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--remove", metavar="DOC", help="delete a document (doc id) or a file name from the store")
     p.add_argument("--dry-run", action="store_true", help="parse only, write nothing")
     p.add_argument("--json", action="store_true", help="with --dry-run: print facts as JSON lines")
+    p.add_argument("--reread", action="store_true", help="re-read the stored files an older parser read")
+    p.add_argument("--as", dest="as_", metavar="单位,年度,类别",
+                   help="staff: file FILE under this identity, e.g. 某某大学,2023,部门预算 (kept for re-ingest)")
     args = p.parse_args(argv)
+    if args.as_ is not None:
+        from corpus.load import parse_as
+        try:
+            parse_as(args.as_)
+        except ValueError as e:
+            print(f"失败 FAILED: {e}")
+            return 2
+        if len(args.paths) != 1 or args.paths[0].is_dir():
+            print(f"失败 FAILED: {SAY['as_needs_one_file']}")
+            return 2
     if args.dry_run:
         return dry_run(args.paths, args.json)
     from config import load_settings
@@ -69,33 +86,81 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(settings, args) -> int:
-    from corpus.load import ingest_paths, remove
+    from corpus.load import correct, ingest_paths, remove, reread, stale_count
     from stores import open_stores
-    stores = open_stores(settings, must_exist=bool(args.remove))
+    stores = open_stores(settings, must_exist=bool(args.remove or args.reread))
     if args.remove:
         names = remove(stores, args.remove)
         print(CLI["removed"].format(names=", ".join(names) or CLI["removed_none"]))
         return 0 if names else 1
+    if args.reread:
+        results, changes = reread(stores, workers=args.workers)
+        return report(results, changes=changes)
+    if args.as_ is not None:
+        return report(correct(stores, args.paths[0], args.as_))
     results = ingest_paths(stores, args.paths, workers=args.workers)
+    code = report(results)
+    if stale := stale_count(stores):
+        print(SAY["stale"].format(n=stale))
+    return code
+
+
+def report(results, changes: list[dict] | None = None) -> int:
     for r in results:
         print(result_line(r))
+    if changes is not None:
+        from ingest.pipeline import PARSER_VERSION
+        if not results:
+            print(SAY["reread_none"].format(version=PARSER_VERSION))
+        for c in changes:
+            what = [SAY["reread_identity"].format(before=c["before"], after=c["after"])] if c["before"] != c["after"] else []
+            what += [SAY["reread_figures"].format(n=c["figures"])] if c["figures"] else []
+            print(SAY["reread_changed"].format(file=c["file"], what="，".join(what)))
+        if results and not changes:
+            print(SAY["reread_same"].format(n=len(results)))
+    print(summary_line(results))
     return 1 if any(not r.ok for r in results) else 0
 
 
 def result_line(r) -> str:
-    """One line per file: what was kept, under which name, and what it replaced or joined."""
+    """One line per file: what was kept, under which document, and what it replaced, joined or needs."""
     if not r.ok:
         return CLI["failed"].format(file=r.file, error=r.error)
     if r.skipped:
         return CLI["skipped"].format(file=r.file, why=r.error or INGEST["unchanged"])
-    line = CLI["ok"].format(file=r.file, doc=r.doc_id, facts=r.facts, chunks=r.chunks)
+    line = SAY["ok"].format(file=r.file, doc=r.doc_id, facts=r.facts, chunks=r.chunks)
     if r.extra.get("stored_as") and r.extra["stored_as"] != r.name:
         line += CLI["stored_as"].format(name=r.extra["stored_as"])
     if r.extra.get("replaced"):
         line += CLI["replaced"]
-    if r.extra.get("joined"):
-        line += CLI["joined"].format(names="、".join(r.extra["joined"]))
+    if r.extra.get("reread"):
+        line += SAY["reread"]
+    if r.extra.get("unconfirmed") and "joined_into" not in r.extra:
+        line += SAY["unconfirmed"].format(doc=r.doc_id)
+    if r.extra.get("joined_into"):
+        line += SAY["joined_into"].format(**r.extra["joined_into"])
+    for doc in r.extra.get("joined", []):
+        line += SAY["joined_from"].format(doc=doc, why=r.extra.get("join_why", {}).get(doc, ""))
+    if r.extra.get("together"):
+        line += SAY["together"].format(files="、".join(r.extra["together"]))
     return line
+
+
+def summary_line(results) -> str:
+    """新增 N 份，替换 N 份，合并 N 组，…，失败 N 个（reasons）."""
+    written = [r for r in results if r.ok and not r.skipped]
+    failed = [r for r in results if not r.ok]
+    joins = {r.doc_id for r in written if r.extra.get("joined_into") or r.extra.get("joined") or r.extra.get("together")}
+    reasons = dict.fromkeys(r.error.split(" / ")[0] for r in failed)
+    line = SAY["summary"].format(
+        files=len(results), new=sum(1 for r in written if not r.extra.get("replaced") and not r.extra.get("reread")),
+        replaced=sum(1 for r in written if r.extra.get("replaced")), joined=len(joins),
+        reread=sum(1 for r in written if r.extra.get("reread")), skipped=sum(1 for r in results if r.ok and r.skipped),
+        failed=len(failed))
+    if reasons:
+        line += SAY["summary_reasons"].format(reasons="；".join(reasons))
+    review = {r.doc_id for r in written if r.extra.get("unconfirmed") and "joined_into" not in r.extra}
+    return line + (SAY["review_count"].format(n=len(review)) if review else "")
 
 
 

@@ -10,3 +10,7 @@ class IngestError(Exception):
 
     def __str__(self) -> str:
         return f"{self.reason_zh} / {self.reason_en}"
+
+
+class NotADisclosure(IngestError):
+    """A file that is no disclosure at all (a README, a spreadsheet, an image): skipped with its line."""

@@ -11,13 +11,18 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
 
 from schema import Block, Document, Grid, Line, Parsed
 
-WEIGHT = {"cover": 20, "heading": 3, "label": 2, "header": 2, "sentence": 1, "cell": 1}
+WEIGHT = {"cover": 20, "heading": 3, "label": 2, "header": 2, "sentence": 1, "cell": 1, "meta": 1, "file": 1}
+PRINTED = ("cover", "heading", "label", "header", "sentence", "cell")     # places inside the disclosure's text
+WHERE_ZH = {"cover": "封面", "heading": "标题", "label": "表头单位行", "header": "表头", "sentence": "正文",
+            "cell": "表格单位栏", "meta": "PDF 标题属性", "file": "文件名"}
 LEVEL = r"(?:省级|市级|区级|县级|乡级|镇级)?"
 ZH = r"[\u4e00-\u9fa5（）()、]"
-BODY_END = r"(?:部|委|局|厅|办公室|办|院|会|中心|站|所|队|馆|室|处|署|社|团|府|校|协会|联合会|委员会|政府|政协)"
+BODY_END = (r"(?:部|委|局|厅|办公室|办|院|会|中心|站|所|队|馆|室|处|署|社|团|府|校|协会|联合会|委员会|政府|政协|"
+            r"大学|学院|中学|小学|幼儿园|公司|集团|台|场)")
 TITLE = re.compile(rf"(?P<body>{ZH}{{2,40}}?)(?P<year>20\d{{2}})年度?{LEVEL}(?P<scope>部门|单位)?(?:财务收支)?"
                    r"(?P<kind>预算|决算)")
 YEAR_KIND = re.compile(rf"(?P<year>20\d{{2}})年度?{LEVEL}(?P<scope>部门|单位)?(?P<kind>预算|决算)")
@@ -27,7 +32,8 @@ LEAD_YEAR = re.compile(r"^(?:第[一二三四五六七八九十]+部分|附件[:
 BODY_LINE = re.compile(r"^(?:部门名称|单位名称|编制单位|预算单位|编制部门|预算主管部门|主管部门|部门|单位)[:：]"
                        r"(?P<body>[^\s:：]+?)(?:(?:单位|金额单位)[:：].*)?$")
 BODY_WORDS = re.compile(BODY_END + "$")
-GENERIC = re.compile(r"^(部门|单位|本部门|本单位|目录|预算|决算|附件)")
+GENERIC = re.compile(r"^(部门|单位|本部门|本单位|目录|预算|决算|附件|本校|本院|全校|全院|其中|包括)|"
+                     r"^(?:高等|普通|各类|所属|下属|二级|基层)?(?:学校|高校|院校|机关|事业单位|行政单位|中心|大学|学院)$")
 PLACEHOLDER = re.compile(r"[XＸ×xｘ*＊]{2,}|某某|[〇○□]{2,}")
 PART_HEADING = re.compile(rf"^(?:第[一二三四五六七八九十]+部分)?(?P<body>{ZH}{{3,40}}?)(?:[（(](?:部门|单位)[）)])?"
                           r"(?:主要职能|主要职责|机构设置|概况)$")
@@ -61,6 +67,8 @@ class Identity:
     scope: str          # 部门 | 单位
     title: str
     placeholder: bool = False    # the body is a blank form's placeholder (上海市XX局)
+    confirmed: bool = True       # the body is printed in the disclosure, not only in its file name or PDF title
+    evidence: tuple[str, ...] = ()      # where each of body, year, kind is printed (封面、表头 …)
 
 
 CN_DIGITS = str.maketrans("〇○零一二三四五六七八九０１２３４５６７８９", "000123456789" + "0123456789")
@@ -75,7 +83,8 @@ def compact(text: str) -> str:
 
 def clean_body(s: str) -> str:
     s = compact(s)
-    s = re.sub(r"^(第[一二三四五六七八九十]+部分|目录|附件[:：]?|[一二三四五六七八九十]+、|纳入|根据|按照)", "", s)
+    s = re.sub(r"^(第[一二三四五六七八九十]+部分|目录|附件[:：]?|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[）)]|"
+               r"\d{1,2}[.．、]|纳入|根据|按照)+", "", s)
     s = re.sub(r"(单位|金额单位)[:：].*$", "", s)
     return s.strip("：:")
 
@@ -241,20 +250,86 @@ def best(clues: list[Clue], field: str) -> str | None:
     return max(total, key=lambda v: (total[v], top[v], v))
 
 
-def clues_to_identity(clues: list[Clue], cover_title: str = "") -> Identity:
+def clues_to_identity(clues: list[Clue], cover_title: str = "", stem: str = "") -> Identity:
+    """The weightiest body, year, kind and scope. A body printed in the disclosure itself (weight 2 or
+    more: a cover, a heading, a table's 部门：line, two sentences) is confirmed; otherwise the document
+    takes the best name its file offers (a body in its file name or PDF title, else the file name) and
+    is not confirmed (单位待确认)."""
     body = best(clues, "body") or ""
+    printed = sum(c.weight for c in clues if c.field == "body" and c.value == body and c.where in PRINTED)
+    confirmed = printed >= 2
+    if not confirmed:
+        body = body or stem
     year = best(clues, "year")
     kind = best(clues, "kind") or "预算"
     scope = best(clues, "scope") or "部门"
-    title = cover_title or f"{body}{year or ''}年度{scope}{kind}公开"
+    title = cover_title if confirmed and cover_title else f"{body}{year or ''}年度{scope}{kind}公开"
+    evidence = clues_to_evidence(clues, {"body": body, "year": year, "kind": kind})
+    if not confirmed:
+        evidence = (evidence[0].replace("（未印出）", "（文件名）").replace("）", "，单位待确认）"), *evidence[1:])
     return Identity(body=body, year=int(year) if year else None, kind=kind, scope=scope, title=title,
-                    placeholder=is_placeholder(body))
+                    placeholder=is_placeholder(body), confirmed=confirmed, evidence=evidence)
 
 
-def blocks_to_identity(blocks: list[Block]) -> Identity:
-    """Body, year, kind and scope from the cover, headings, table titles, table headers and sentences."""
+def clues_to_evidence(clues: list[Clue], chosen: dict[str, str | None]) -> tuple[str, ...]:
+    """单位：X（封面、表头单位行）, one line per field: the places that print the value chosen."""
+    out = []
+    for field, label in (("body", "单位"), ("year", "年度"), ("kind", "类别")):
+        value = chosen[field]
+        places = dict.fromkeys(WHERE_ZH[c.where] for c in sorted(clues, key=lambda c: -c.weight)
+                               if c.field == field and c.value == value)
+        out.append(f"{label}：{value or '未知'}（{'、'.join(places) or '未印出'}）")
+    return tuple(out)
+
+
+def blocks_to_identity(blocks: list[Block], name: str = "", meta_title: str = "") -> Identity:
+    """Body, year, kind and scope from the cover, headings, table titles, table headers and sentences,
+    then (lightly) the PDF's title property and the file name."""
     clues, title = blocks_to_clues(blocks)
-    return clues_to_identity(clues, title)
+    return clues_to_identity(clues + name_to_clues(name, meta_title), title, file_stem(name))
+
+
+FILE_KIND = {"决算": "决算", "final": "决算", "预算": "预算", "budget": "预算"}
+
+
+def name_to_clues(name: str, meta_title: str = "") -> list[Clue]:
+    """The file name's body, year and kind (上海大学2023年部门预算.pdf, jiangsu-renda-2019-dept-budget.pdf) and
+    the body a PDF title property prints (its year is no clue: such titles are often a template's)."""
+    clues: list[Clue] = []
+    stem = compact(file_stem(name))
+    m = TITLE.search(stem)
+    if m and is_body(m.group("body")):
+        clues.append(Clue("body", clean_body(m.group("body")), "file"))
+    years = re.findall(r"(?<!\d)(20\d{2})(?!\d)", stem)
+    if len(set(years)) == 1:
+        clues.append(Clue("year", years[0], "file"))
+    kinds = {v for k, v in FILE_KIND.items() if k in stem.lower()}
+    if len(kinds) == 1:
+        clues.append(Clue("kind", kinds.pop(), "file"))
+    t = TITLE.search(compact(meta_title))
+    if t and is_body(t.group("body")) and not is_placeholder(t.group("body")):
+        clues.append(Clue("body", clean_body(t.group("body")), "meta"))
+    return clues
+
+
+def file_stem(name: str) -> str:
+    """A file's name without its folder and extension."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return base.rsplit(".", 1)[0] if "." in base else base
+
+
+PART_WORD = re.compile(r"(?:tables?|biao|表格|报表|附表|公开表|预算表|决算表|表|text|正文|文字说明|情况说明|说明|文本|"
+                       r"part\d*|附件\d*|[上下]册?|[12一二])$")
+GENERIC_STEM = re.compile(r"20\d{2}|年度?|部门|单位|预算|决算|公开|dept|unit|budget|final|accounts?|report|disclosure")
+
+
+def name_key(name: str) -> str:
+    """The name two files of one disclosure share: jiangsu-renda-2019-dept-budget(-tables).pdf ->
+    jiangsurenda2019deptbudget; "" when what is left says nothing of whose it is (2026年部门预算.pdf)."""
+    key = re.sub(r"[\s\-_.·（）()\[\]【】]+", "", compact(file_stem(name)).lower())
+    while (m := PART_WORD.search(key)) and m.start() > 0:
+        key = key[:m.start()]
+    return key if len(GENERIC_STEM.sub("", key)) >= 2 else ""
 
 
 # ---------------------------------------------------------------- names and documents
@@ -284,31 +359,101 @@ def doc_id_for(body: str, year: int | None, scope: str, kind: str) -> str:
     return f"{formal_body(body) or '未知单位'}-{year or '未知年度'}-{scope}{kind}"
 
 
-def join_target(d: Document, known: list[Document]) -> Document | None:
-    """The known document a file belongs to: the same body (printed alike or not) and kind, and the same
-    year or one of the two unprinted. A file without a body joins only a sole document of its year."""
-    if any(k.doc_id == d.doc_id for k in known):
+# ---------------------------------------------------------------- joins on positive evidence
+@dataclass(frozen=True)
+class Member:
+    """A document as a join weighs it: its identity, whether its body is printed (confirmed), the
+    names of its files, its totals in 万元, and the uploads its files came in."""
+    doc_id: str
+    body: str
+    year: int | None
+    kind: str
+    scope: str
+    confirmed: bool = True
+    keys: frozenset[str] = frozenset()          # name_key of each file
+    totals: frozenset[Decimal] = frozenset()
+    batches: frozenset[str] = frozenset()
+
+    @property
+    def rank(self) -> tuple:
+        """A document joins one ranked above it: printed body, printed year, the fuller name."""
+        return (self.confirmed, self.year is not None, len(formal_body(self.body)), self.doc_id)
+
+
+TOTAL_LABEL = re.compile(r"^(?:[（(][一二三四五六七八九十]+[）)])?(?:本年)?(?:收入|支出|收支)(?:预算|决算)?(?:总计|合计)?$")
+
+
+def facts_to_totals(facts) -> frozenset[Decimal]:
+    """The income and spending totals a file prints (收入总计, 支出预算总计, 收入预算 …), in 万元."""
+    out = set()
+    for f in facts:
+        if f.value is None or not TOTAL_LABEL.match(compact(f.label or "")) or f.unit not in ("元", "万元"):
+            continue
+        value = f.value / 10000 if f.unit == "元" else f.value
+        out.add(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return frozenset(out)
+
+
+def document_to_member(d: Document, confirmed: bool = True, totals: frozenset[Decimal] = frozenset(),
+                       batches: frozenset[str] = frozenset()) -> Member:
+    keys = frozenset(k for k in map(name_key, d.files) if k)
+    return Member(d.doc_id, d.body, d.year, d.kind, d.scope, confirmed, keys, totals, batches)
+
+
+def join_reason(a: Member, b: Member) -> str | None:
+    """Why two documents are one disclosure, or None. Needed, all of: the same body printed (or, for a
+    body not printed, the same file name or one upload), the same year (a year printed in one file
+    only is placed by the file name, the upload or agreeing totals), the same kind, and totals that
+    agree wherever both print them. Two bodies printed differently never join."""
+    if a.doc_id == b.doc_id or a.kind != b.kind:
         return None
-    pool = [k for k in known if k.kind == d.kind and k.scope == d.scope and not k.is_template
-            and k.year is not None and d.year in (None, k.year)]
-    if d.body:
-        pool = [k for k in pool if same_body(k.body, d.body)]
-    elif d.year is None:
+    named = bool(a.keys & b.keys)
+    upload = bool(a.batches & b.batches)
+    totals = bool(a.totals & b.totals)
+    if a.totals and b.totals and not totals:
         return None
-    pool = list({k.doc_id: k for k in pool}.values())       # a document known once per file of it
-    return pool[0] if len(pool) == 1 else None
+    if a.confirmed and b.confirmed:
+        if not same_body(a.body, b.body):
+            return None
+        why = ["同一单位"]
+    elif named or upload:
+        why = ["文件名相同" if named else "同一次上传"]
+    else:
+        return None
+    if a.scope != b.scope and not (named or upload):
+        return None
+    if a.year is not None and b.year is not None:
+        if a.year != b.year:
+            return None
+        why.append("同一年度")
+    elif a.year is None and b.year is None or not (named or upload or totals):
+        return None
+    return "、".join(why + (["总额一致"] if totals else []))
+
+
+def join_target(d: Member, known: list[Member]) -> tuple[Member, str] | None:
+    """The one document ranked above `d` that it is shown to belong to, with the reason; None when
+    there is none or more than one (the file stays apart rather than guess)."""
+    found = {k.doc_id: (k, why) for k in known if k.rank > d.rank and (why := join_reason(d, k))}
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def unify_identity(parsed: Parsed, known: list[Document]) -> Parsed:
-    """A file joins the known document it belongs to (the tables file of a disclosure printed apart from
-    its text, without a year or a body, or with the body printed another way). Safe to call on any file:
-    a file that belongs to no known document, or to several, is returned as it is."""
-    target = join_target(parsed.document, known)
-    if target is None:
+    """A file joins the known document it is shown to belong to (join_reason): the tables file of a
+    disclosure printed apart from its text, printing no year or the body another way. A file that
+    belongs to no known document, or to several, is returned as it is."""
+    me = document_to_member(parsed.document, totals=facts_to_totals(parsed.facts))
+    found = join_target(me, [document_to_member(k) for k in known])
+    if found is None:
         return parsed
-    d = parsed.document
-    document = replace(d, doc_id=target.doc_id, body=target.body, year=target.year, title=target.title)
+    return rekey_parsed(parsed, found[0].doc_id, found[0].body, found[0].year,
+                        next((k.title for k in known if k.doc_id == found[0].doc_id), parsed.document.title))
+
+
+def rekey_parsed(parsed: Parsed, doc_id: str, body: str, year: int | None, title: str, **more) -> Parsed:
+    """The same reading filed under another document."""
+    document = replace(parsed.document, doc_id=doc_id, body=body, year=year, title=title, **more)
     return Parsed(document=document,
-                  facts=tuple(replace(f, doc=target.doc_id) for f in parsed.facts),
-                  chunks=tuple(replace(c, doc=target.doc_id) for c in parsed.chunks),
+                  facts=tuple(replace(f, doc=doc_id) for f in parsed.facts),
+                  chunks=tuple(replace(c, doc=doc_id) for c in parsed.chunks),
                   tables=parsed.tables, lines=parsed.lines)

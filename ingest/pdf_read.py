@@ -87,6 +87,26 @@ class TextLayer:
             raise PdfError(*NO_UNICODE)
 
 
+def pdf_title(path) -> str:
+    """The PDF's Title property as text ("" when absent or unreadable); GBK titles stored as hex are decoded."""
+    try:
+        doc = open_pdf(path)
+    except PdfError:
+        return ""
+    try:
+        title = (doc.get_metadata_dict().get("Title") or "").strip()
+    except Exception:  # noqa: BLE001 - a damaged Info dictionary is no title
+        return ""
+    finally:
+        doc.close()
+    if title.startswith("<") and title.endswith(">"):
+        try:
+            return bytes.fromhex(title[1:-1]).decode("gb18030")
+        except (ValueError, UnicodeDecodeError):
+            return ""
+    return title
+
+
 def open_pdf(path):
     """The pypdfium2 document, or PdfError (missing, empty, corrupt or password-protected file)."""
     import pypdfium2 as pdfium

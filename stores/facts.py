@@ -42,7 +42,16 @@ files = sa.Table(
     sa.Column("doc_id", sa.String(300), index=True), sa.Column("hash", sa.String(64), index=True),
     sa.Column("version", sa.String(20)), sa.Column("pages", sa.Integer), sa.Column("stored_path", sa.Text),
     sa.Column("source", sa.Text), sa.Column("original", sa.String(500)),
-    sa.Column("title", sa.Text), sa.Column("body", sa.Text))
+    sa.Column("title", sa.Text), sa.Column("body", sa.Text),
+    # the file's own reading (before any join): year, kind, scope; review: its body is not printed in it
+    # (单位待确认); parser: the PARSER_VERSION that read it (NULL: before versions were kept); batch: one upload
+    sa.Column("year", sa.Integer), sa.Column("kind", sa.String(10)), sa.Column("scope", sa.String(10)),
+    sa.Column("review", sa.Boolean), sa.Column("parser", sa.Integer), sa.Column("evidence", sa.Text),
+    sa.Column("batch", sa.String(40)))
+corrections = sa.Table(      # staff's identity for a file's content (python -m corpus FILE --as 某某大学,2023,部门预算)
+    "corrections", meta,
+    sa.Column("hash", sa.String(64), primary_key=True), sa.Column("body", sa.Text), sa.Column("year", sa.Integer),
+    sa.Column("kind", sa.String(10)), sa.Column("scope", sa.String(10)), sa.Column("name", sa.String(500)))
 facts = sa.Table(
     "facts", meta,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
@@ -65,7 +74,8 @@ tables = sa.Table(
     sa.Column("title", sa.Text), sa.Column("number", sa.String(30)), sa.Column("name", sa.String(50)),
     sa.Column("unit", sa.String(10)), sa.Column("page", sa.Integer), sa.Column("rows", sa.Text),
     sa.Column("row_pages", sa.Text), sa.Column("notes", sa.Text))
-ADDED_COLUMNS = ("source", "original", "title", "body")      # files columns newer than the first schema
+ADDED_COLUMNS = ("source", "original", "title", "body", "year", "kind", "scope", "review", "parser", "evidence",
+                 "batch")      # files columns newer than the first schema
 
 
 class StoreUnavailable(Exception):
@@ -90,6 +100,7 @@ class StoredFile:
     source: str | None          # the path it was ingested from; None: an upload, or stored before sources
     original: str               # the name as given
     stored_path: str | None
+    parser: int = 1             # the parser version that read it (1: stored before versions were kept)
 
 
 def _fact_row(f: Fact, file: str) -> dict:
@@ -108,7 +119,8 @@ def row_to_fact(r) -> Fact:
 
 def row_to_stored_file(r) -> StoredFile:
     return StoredFile(name=r.name, doc_id=r.doc_id, hash=r.hash, version=r.version, pages=r.pages,
-                      source=r.source, original=r.original or r.name, stored_path=r.stored_path)
+                      source=r.source, original=r.original or r.name, stored_path=r.stored_path,
+                      parser=getattr(r, "parser", None) or 1)
 
 
 def error_to_unavailable(e: BaseException, folder: Path | None = None) -> StoreUnavailable:
@@ -253,9 +265,11 @@ class FactStore:
 
     # ------------------------------------------------------------ writes
     def replace_file(self, parsed: Parsed, name: str, stored_path: str = "", source: str | None = None,
-                     original: str | None = None) -> None:
-        """Swap one stored file's facts, lines and tables for a new version in one transaction."""
+                     original: str | None = None, version: str | None = None, reading: dict | None = None) -> None:
+        """Swap one stored file's facts, lines and tables for a new version in one transaction
+        (`reading`: the files columns of its own reading: year, kind, scope, review, parser, evidence, batch)."""
         d = parsed.document
+        own = {k: v for k, v in (reading or {}).items() if k in ADDED_COLUMNS}
 
         def tx(c):
             old = c.execute(sa.select(files.c.doc_id).where(files.c.name == name)).first()
@@ -263,8 +277,9 @@ class FactStore:
                 c.execute(t.delete().where(t.c.file == name))
             c.execute(files.delete().where(files.c.name == name))
             c.execute(files.insert().values(name=name, doc_id=d.doc_id, hash=d.content_hash,
-                                            version=d.content_hash[:12], pages=d.pages, stored_path=stored_path,
-                                            source=source, original=original or name, title=d.title, body=d.body))
+                                            version=version or d.content_hash[:12], pages=d.pages,
+                                            stored_path=stored_path, source=source, original=original or name,
+                                            title=d.title, body=d.body, **own))
             if parsed.facts:
                 c.execute(facts.insert(), [_fact_row(f, name) for f in parsed.facts])
             if parsed.lines:
@@ -357,6 +372,47 @@ class FactStore:
             r = c.execute(sa.select(files.c.stored_path).where(files.c.name == name)).first()
             return r.stored_path if r and r.stored_path else None
         return stored_to_path(self._read(q), self.root)
+
+    def join_files(self) -> list:
+        """Per stored file: name, doc_id, original name, review and batch (what a join weighs)."""
+        return self._read(lambda c: list(c.execute(sa.select(
+            files.c.name, files.c.doc_id, files.c.original, files.c.review, files.c.batch).order_by(files.c.name))))
+
+    def totals(self, doc_ids: list[str]) -> dict[str, list[Fact]]:
+        """The short 收入…/支出… rows of these documents (their totals are among them)."""
+        def q(c):
+            out: dict[str, list[Fact]] = {d: [] for d in doc_ids}
+            s = sa.select(facts).where(facts.c.doc.in_(doc_ids), sa.func.length(facts.c.label) <= 14,
+                                       facts.c.label.like("%收%") | facts.c.label.like("%支%"))
+            for r in c.execute(s):
+                out[r.doc].append(row_to_fact(r))
+            return out
+        return self._read(q) if doc_ids else {}
+
+    def file_facts(self, name: str) -> list[Fact]:
+        return self._read(lambda c: [row_to_fact(r) for r in c.execute(
+            sa.select(facts).where(facts.c.file == name).order_by(facts.c.id))])
+
+    def stale_files(self, parser: int) -> list[StoredFile]:
+        """Stored files read by a parser older than `parser` (or before versions were kept)."""
+        return [f for f in self.files() if f.parser < parser]
+
+    def unconfirmed(self) -> list[str]:
+        """Documents whose body no file of theirs prints (单位待确认): stored under a file's own name."""
+        def q(c):
+            rows = list(c.execute(sa.select(files.c.doc_id, files.c.review)))
+            return sorted({r.doc_id for r in rows if r.review} - {r.doc_id for r in rows if not r.review})
+        return self._read(q)
+
+    def set_correction(self, digest: str, body: str, year: int | None, kind: str, scope: str, name: str) -> None:
+        def tx(c):
+            c.execute(corrections.delete().where(corrections.c.hash == digest))
+            c.execute(corrections.insert().values(hash=digest, body=body, year=year, kind=kind, scope=scope, name=name))
+        self._write(tx)
+
+    def corrections(self) -> dict[str, dict]:
+        """Staff's identities by content hash: {hash: {body, year, kind, scope, name}}."""
+        return self._read(lambda c: {r.hash: dict(r._mapping) for r in c.execute(sa.select(corrections))})
 
     def ping(self) -> None:
         self._read(lambda c: c.execute(sa.text("SELECT 1")))

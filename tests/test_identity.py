@@ -2,12 +2,28 @@
 disclosures where the year is printed in one place only, or the previous year more often than the current."""
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
+
 import pytest
 
 from bench.pdfgen import text_to_pdf
 from corpus import ingest_paths
-from ingest.identity import blocks_to_identity, doc_id_for, formal_body, same_body, unify_identity
-from ingest.pipeline import blocks_to_parsed, parse_file
+from ingest.identity import (
+    blocks_to_identity,
+    clean_body,
+    doc_id_for,
+    document_to_member,
+    facts_to_totals,
+    formal_body,
+    is_body,
+    join_reason,
+    join_target,
+    name_key,
+    same_body,
+    unify_identity,
+)
+from ingest.pipeline import blocks_to_parsed, blocks_to_reading, parse_file
 from ingest.text import text_to_blocks
 from schema import Document
 from stores import open_stores
@@ -151,28 +167,42 @@ def doc(body, year, kind="预算", scope="部门"):
                     body=body, year=year, kind=kind, scope=scope)
 
 
-def tables_file(body, year):
+def member(body, year, totals=(), files=(), confirmed=True, kind="预算", batch=None):
+    d = replace(doc(body, year, kind), files=tuple(files))
+    return document_to_member(d, confirmed, frozenset(Decimal(t) for t in totals),
+                              frozenset([batch]) if batch else frozenset())
+
+
+def tables_file(body, year, name="tables.txt"):
     text = disclosure(cover=(), title="预算收支总表", header="预算数").replace(BODY, body)
     if year:
         text = text.replace("预算收支总表", f"{year}年预算收支总表")
-    return parsed_of(text, "tables.txt")
+    return parsed_of(text, name)
 
 
-def test_tables_file_without_a_year_joins_the_document_of_its_body_and_kind():
-    parsed = tables_file("江苏省委办公厅", None)
-    assert parsed.document.year is None
-    known = [doc("中共江苏省委办公厅", 2018), doc("中共江苏省委办公厅", 2018), doc("江苏省人大常委会办公厅", 2019)]
-    joined = unify_identity(parsed, known)         # the document is known once per file already stored
-    assert (joined.document.doc_id, joined.document.year) == ("中共江苏省委办公厅-2018-部门预算", 2018)
-    assert {f.doc for f in joined.facts} == {"中共江苏省委办公厅-2018-部门预算"}
-    assert {c.doc for c in joined.chunks} == {"中共江苏省委办公厅-2018-部门预算"}
+def member_of(parsed, confirmed=True, batch=None):
+    return document_to_member(parsed.document, confirmed, facts_to_totals(parsed.facts),
+                              frozenset([batch]) if batch else frozenset())
 
 
-def test_tables_file_without_a_year_stays_apart_when_the_body_has_two_years_or_another_kind():
-    parsed = tables_file(BODY, None)
-    assert unify_identity(parsed, [doc(BODY, 2024), doc(BODY, 2025)]) == parsed
-    assert unify_identity(parsed, [doc(BODY, 2024, kind="决算")]) == parsed
-    assert unify_identity(parsed, [doc("示例区财政局", 2025)]) == parsed
+def test_tables_file_without_a_year_joins_its_body_only_where_totals_or_the_file_name_place_it():
+    me = member_of(tables_file("江苏省委办公厅", None))
+    assert me.year is None and me.totals == {Decimal("512.30")}
+    agreeing = member("中共江苏省委办公厅", 2018, totals=["512.30"])
+    assert join_target(me, [agreeing, member("江苏省人大常委会办公厅", 2019, totals=["512.30"])]) == (
+        agreeing, "同一单位、总额一致")
+    assert join_target(me, [member("中共江苏省委办公厅", 2018)]) is None            # the body alone: no year
+    named = member("中共江苏省委办公厅", 2018, files=["shengweiban-budget.pdf"])
+    me_named = member_of(tables_file("江苏省委办公厅", None, "shengweiban-budget-tables.txt"))
+    assert join_target(me_named, [named, member("中共江苏省委办公厅", 2019)]) == (named, "同一单位")
+
+
+def test_tables_file_without_a_year_stays_apart_when_two_years_agree_or_kind_or_body_differ():
+    me = member_of(tables_file(BODY, None))
+    assert join_target(me, [member(BODY, 2024, ["512.30"]), member(BODY, 2025, ["512.30"])]) is None
+    assert join_target(me, [member(BODY, 2024, ["512.30"], kind="决算")]) is None
+    assert join_target(me, [member("示例区财政局", 2025, ["512.30"])]) is None
+    assert join_target(me, [member(BODY, 2025, ["999.00"])]) is None                  # totals disagree
 
 
 def test_file_with_the_body_printed_another_way_joins_the_document_of_its_year():
@@ -183,11 +213,46 @@ def test_file_with_the_body_printed_another_way_joins_the_document_of_its_year()
     assert unify_identity(parsed, [doc("上海市普陀区市场监督管理局", 2024)]) == parsed
 
 
-def test_file_without_a_body_joins_only_the_sole_document_of_its_year_and_kind():
-    parsed = parsed_of(disclosure(cover=(), body_line=False).replace(BODY, ""), "tables.txt")
-    assert parsed.document.body == "" and parsed.document.year == 2025
-    assert unify_identity(parsed, [doc(BODY, 2025)]).document.doc_id == f"{BODY}-2025-部门预算"
-    assert unify_identity(parsed, [doc(BODY, 2025), doc("示例区财政局", 2025)]) == parsed
+def test_a_file_whose_body_is_not_printed_never_joins_the_sole_document_of_its_year():
+    """Issue 21: an unrecognised body joined the one loaded document of its year (万里街道 took a
+    university's figures). Stored under its file's name, it joins only what its name or upload places."""
+    text = disclosure(cover=(), body_line=False).replace(BODY, "")
+    parsed = parsed_of(text, "某某大学预算表格.txt")
+    reading = blocks_to_reading(text_to_blocks(text), "某某大学预算表格.txt", "0" * 64, None)
+    assert not reading.confirmed and parsed.document.year == 2025
+    assert parsed.document.doc_id == "某某大学预算表格-2025-部门预算"
+    assert reading.evidence[0] == "单位：某某大学预算表格（文件名，单位待确认）"
+    me = member_of(parsed, confirmed=False)
+    sole = member("上海市普陀区人民政府万里街道办事处", 2025, totals=["512.30"])
+    assert unify_identity(parsed, [doc("上海市普陀区人民政府万里街道办事处", 2025)]) == parsed
+    assert join_target(me, [sole]) is None
+    own_text = member("某某大学", 2025, files=["某某大学预算.txt"])
+    assert join_target(me, [sole, own_text]) == (own_text, "文件名相同、同一年度")
+    assert join_target(member_of(parsed, confirmed=False, batch="u1"),
+                       [replace(sole, batches=frozenset(["u1"]))]) == (replace(sole, batches=frozenset(["u1"])),
+                                                                       "同一次上传、同一年度、总额一致")
+
+
+def test_the_tables_of_one_body_never_join_the_narrative_of_another_whatever_their_names_and_totals():
+    a = member("示例区财政局", 2025, ["512.30"], files=["2025年部门预算.pdf"])
+    b = member("示例区教育局", 2025, ["512.30"], files=["2025年部门预算-表格.pdf"])
+    assert join_reason(a, b) is None and join_reason(b, a) is None
+    c = member("示例区教育局", 2025, ["512.30"], files=["shiliqu-2025-budget.pdf"])
+    d = member("示例区财政局", 2025, ["512.30"], files=["shiliqu-2025-budget-tables.pdf"], batch="u")
+    assert join_reason(c, replace(d, batches=frozenset(["u"]))) is None
+
+
+def test_file_names_of_one_disclosure_share_a_key_and_generic_names_none():
+    assert name_key("jiangsu-renda-2019-dept-budget-tables.pdf") == name_key("jiangsu-renda-2019-dept-budget.pdf")
+    assert name_key("某某大学2023年部门预算（表格）.pdf") == name_key("某某大学2023年部门预算.pdf") != ""
+    assert name_key("2026年部门预算.pdf") == "" and name_key("a/2026年部门预算.pdf") == ""
+    assert name_key("jiangsu-zhengxie-2019-dept-budget.pdf") != name_key("jiangsu-renda-2019-dept-budget.pdf")
+
+
+def test_a_body_name_ending_like_a_school_is_a_body_and_a_numbered_generic_heading_is_not():
+    assert is_body("上海某某大学") and is_body("某某研究院") and is_body("上海某某有限公司")
+    assert not is_body("（一）学校") and not is_body("（四）高等学校") and not is_body("学校")
+    assert clean_body("（二）上海某某大学") == "上海某某大学"
 
 
 def test_generated_tables_file_without_year_joins_its_text_in_separate_runs_in_either_order(tmp_path):
