@@ -322,13 +322,22 @@ def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
 def ingest_items(stores: Stores, todo: list[Incoming], workers: int = 1,
                  progress: Callable[[int, int, str], None] | None = None, isolate: bool = False) -> list[IngestResult]:
     """Parse, correct, write and join these files (none is skipped for its content)."""
-    results: list[IngestResult] = []
     pairs = _parsed_in_order(todo, workers, stores.settings.embedder, isolate)
-    fixes = stores.facts.corrections() if todo else {}
+    return write_readings(stores, pairs, progress, len(todo))
+
+
+def write_readings(stores: Stores, pairs: Iterable[tuple[Incoming, Reading | IngestError, object]],
+                   progress: Callable[[int, int, str], None] | None = None, total: int = 0) -> list[IngestResult]:
+    """Files already read (each: item, reading or error, vectors or None): corrected, written in
+    batches, then joined."""
+    results: list[IngestResult] = []
+    fixes = stores.facts.corrections()
     batch: list[tuple[Incoming, Reading | IngestError, object]] = []
+    todo = 0
     for i, (item, reading, vectors) in enumerate(pairs):
+        todo += 1
         if progress:
-            progress(i, len(todo), item.name)
+            progress(i, total, item.name)
         if any(b[0].name == item.name for b in batch):
             results.extend(write_batch(stores, batch))     # what it may replace is written first
             batch = []
@@ -343,7 +352,7 @@ def ingest_items(stores: Stores, todo: list[Incoming], workers: int = 1,
         _note_joins(results, _join_or_later(stores))
         _note_together(stores, results)
     if progress:
-        progress(len(todo), len(todo), "")
+        progress(todo, total, "")
     return results
 
 

@@ -39,24 +39,37 @@ def test_identity_is_read_from_cover_and_titles(parsed):
         d = docs[name]
         assert (d.body, d.year, d.kind, d.scope, d.is_template) == expected, name
     pairs = [("jiangsu-renda-2019-dept-budget.pdf", "江苏省人大常委会办公厅-2019-部门预算"),
+             ("jiangsu-zhengxie-2018-dept-budget.pdf", "江苏省政协办公厅-2018-部门预算"),
              ("jiangsu-zhengxie-2019-dept-budget.pdf", "江苏省政协办公厅-2019-部门预算"),
-             ("jiangsu-shengweiban-2018-dept-budget.pdf", "中共江苏省委办公厅-2018-部门预算")]
+             ("jiangsu-shengweiban-2018-dept-budget.pdf", "中共江苏省委办公厅-2018-部门预算"),
+             ("jiangsu-shengweiban-2019-dept-budget.pdf", "中共江苏省委办公厅-2019-部门预算")]
     for name, doc_id in pairs:          # the text file and its tables file are one document
         assert docs[name].doc_id == docs[name.replace(".pdf", "-tables.pdf")].doc_id == doc_id
 
 
 # (body, year, kind, scope, is_template) of every real PDF, read by hand from its cover, titles and headers
 BY_HAND = {
+    "jiangsu-gaoyuan-2018-dept-budget.pdf": ("江苏省高级人民法院", 2018, "预算", "部门", False),   # 2018年度江苏省高级/人民法院预算公开
+    "jiangsu-gaoyuan-2019-dept-budget.pdf": ("江苏省高级人民法院", 2019, "预算", "部门", False),
+    "jiangsu-jianchayuan-2018-dept-budget.pdf": ("江苏省人民检察院", 2018, "预算", "部门", False),     # 2018年部门预算
+    "jiangsu-jianchayuan-2019-dept-budget.pdf": ("江苏省人民检察院", 2019, "预算", "部门", False),
     "jiangsu-renda-2019-dept-budget-tables.pdf": ("江苏省人大常委会办公厅", 2019, "预算", "部门", False),  # 2019年政府采购预算表
     "jiangsu-renda-2019-dept-budget.pdf": ("江苏省人大常委会办公厅", 2019, "预算", "部门", False),
     "jiangsu-shengweiban-2018-dept-budget-tables.pdf": ("中共江苏省委办公厅", 2018, "预算", "部门", False),  # cover
     "jiangsu-shengweiban-2018-dept-budget.pdf": ("江苏省委办公厅", 2018, "预算", "部门", False),
+    "jiangsu-shengweiban-2019-dept-budget-tables.pdf": ("中共江苏省委办公厅", 2019, "预算", "部门", False),  # 部门：中共…
+    "jiangsu-shengweiban-2019-dept-budget.pdf": ("江苏省委办公厅", 2019, "预算", "部门", False),
+    "jiangsu-zhengxie-2018-dept-budget-tables.pdf": ("江苏省政协办公厅", 2018, "预算", "部门", False),   # 部门：… + titles
+    "jiangsu-zhengxie-2018-dept-budget.pdf": ("江苏省政协办公厅", 2018, "预算", "部门", False),
     "jiangsu-zhengxie-2019-dept-budget-tables.pdf": ("江苏省政协办公厅", 2019, "预算", "部门", False),
     "jiangsu-zhengxie-2019-dept-budget.pdf": ("江苏省政协办公厅", 2019, "预算", "部门", False),      # no cover
+    "shanghai-caizhengju-2025-unit-budget.pdf": ("上海市财政局", 2025, "预算", "单位", False),    # 上海市2025年市级单位预算
     "shanghai-putuo-caizhengju-2025-dept-budget.pdf": ("上海市普陀区财政局", 2025, "预算", "部门", False),
     "shanghai-putuo-qufuban-2025-dept-budget.pdf": ("上海市普陀区人民政府办公室", 2025, "预算", "部门", False),
     "shanghai-putuo-shangwuwei-2025-unit-budget.pdf": ("上海市普陀区商务委员会", 2025, "预算", "单位", False),
+    "shanghai-putuo-shehuifuliyuan-2024-unit-budget.pdf": ("上海市普陀区社会福利院", 2024, "预算", "单位", False),
     "shanghai-putuo-shehuigongzuobu-2024-dept-final.pdf": ("中共上海市普陀区委社会工作部", 2024, "决算", "部门", False),
+    "shanghai-putuo-wanli-jiedao-2023-dept-budget.pdf": ("上海市普陀区人民政府万里街道办事处", 2023, "预算", "部门", False),
     "shanghai-putuo-wanli-jiedao-2024-dept-budget.pdf": ("上海市普陀区人民政府万里街道办事处", 2024, "预算", "部门", False),
     "shanghai-putuo-wanli-jiedao-2025-dept-budget.pdf": ("上海市普陀区人民政府万里街道办事处", 2025, "预算", "部门", False),
     "template-dept-final-accounts-blank.pdf": ("上海市XX局", 2024, "决算", "部门", True),
