@@ -46,6 +46,7 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
         out += balance(view, t)
         out += project_sums(view, t)
         out += sanggong_sums(view, t)
+        out += group_totals(view, t)
     out += text_parts(view) + parts_over_whole(view) + paired_parts(view)     # audit/text_sums.py
     return _one_tail_per_row(out)
 
@@ -316,4 +317,32 @@ def sanggong_sums(view: View, t: TableView) -> list[Finding]:
             cites = _unique([got[0].cite(view.title, got[1])] + [parts[n][0].cite(view.title, parts[n][1]) for n in names])
             out.append(Finding(FAMILY, HINT if verdict == "tail" else ERROR, msg + ("（尾差）" if verdict == "tail" else ""),
                                tuple(cites), (show(got[2]), s), "sum.sanggong", view.document.doc_id))
+    return out
+
+
+PERSONNEL_CODES = ("301", "303")     # 工资福利支出 + 对个人和家庭的补助
+GROUP_TOTALS = {"人员经费合计": "人员经费", "公用经费合计": "公用经费"}
+
+
+def group_totals(view: View, t: TableView) -> list[Finding]:
+    """A 基本支出 table printed in two column blocks: 人员经费合计 = 工资福利支出 (301) + 对个人和家庭的
+    补助 (303); 公用经费合计 = 商品和服务支出 (302) + 资本性支出 (310) and the other 类 of the 公用 block."""
+    if t.name != "基本支出分经济科目表":
+        return []
+    totals = {GROUP_TOTALS[r.key]: r for r in t.rows if r.key in GROUP_TOTALS and not r.code}
+    if len(totals) < 2:
+        return []
+    classes = [r for r in t.rows if r.code and len(r.code) == 3 and r.code.startswith("3")]
+    out = []
+    for name, total_row in totals.items():
+        mine = [r for r in classes if (r.code in PERSONNEL_CODES) == (name == "人员经费")]
+        for f in total_row.cells:
+            total = shown(f)
+            parts = [(r, amount(r.cell(f.column))) for r in mine]
+            if total is None or not parts or not _all_read(parts):
+                continue
+            found = _sum_finding(view, t, "sum.group", total_row, f.column, total, parts,
+                                 names="＋".join(f"{r.code}{r.key}" for r, _ in parts))
+            if found:
+                out.append(found)
     return out

@@ -30,6 +30,7 @@ PLACEHOLDER = re.compile(r"(?<![A-Za-z])([XＸ×]{2,}|待填写|待补充|此处
                          r"|[(（]按[^（）()]{2,40}?填写[)）])(?![A-Za-z])")
 ALTERNATIVES = re.compile(r"(增加|增长|上升|减少|下降|降低)[（(](增加|增长|上升|减少|下降|降低)[)）]")
 MISSING_AMOUNT = re.compile(r"(支出|收入|预算|决算|总额|金额|为|计)\s+万元|(支出|收入|总额|金额|为)万元(?![（(以])")
+EMPTY_SLOT = re.compile(r"((?:主要)?原因(?:是|为|主要是)|主要用于|主要包括|具体包括|主要是)\s*[:：]?\s*(?=[。；;])")
 DOUBLE = re.compile(r"([，。；：、！？])\1|[，、][。；]|[。；][，、]")
 NO_PERCENT = re.compile(r"(?:占[^，。；\d]{0,14}?的?|增长|下降|完成率为?)\s*(\d+\.\d+|\d{1,3})(?=\s*[，。；;,、]|\s*$)")
 PAIRS = (("〈", "〉", "书名号〈〉"), ("“", "”", "引号"), ("《", "》", "书名号"), ("（(", "）)", "括号"), ("〔", "〕", "括号〔〕"))
@@ -79,7 +80,12 @@ def missing_tables(view: View) -> list[Finding]:
     out = []
     for need in REQUIRED.get(view.document.kind, ()):
         options = need if isinstance(need, tuple) else (need,)
-        if not names & set(options):
+        titled = any(TOPIC.get(o) in ("三公", "政府性基金", "国有资本") and TOPIC[o] in t.title
+                     for t in view.raw_tables for o in options) or any(
+            TOPIC.get(o) in ("三公", "政府性基金", "国有资本") and len(x.text) <= 40 and TOPIC[o] in x.text
+            and re.search(r"表\s*\d*\s*[:：]|^表\s*\d+", x.text) for x in view.lines for o in options)
+        # a title printed on two lines, its first line naming the table
+        if not names & set(options) and not titled:
             msg = say("form.missing_table", kind=view.document.kind, table=TABLE_LABEL.get(options[0], options[0]))
             out.append(Finding(FAMILY, HINT, msg, (_cite_line(view, view.title, None),), (), "form.missing_table",
                                view.document.doc_id))
@@ -132,16 +138,63 @@ def _has_numbers(rows) -> bool:
 def empty_tables(view: View) -> list[Finding]:
     out = []
     explained = " ".join(s.text for s in view.narrative if "无" in s.text or "没有" in s.text)
-    for t in view.raw_tables:
+    tables = list(view.raw_tables)
+    for k, t in enumerate(tables):
         if not t.name or t.name == "绩效目标表" or _has_numbers(t.rows) or t.notes:
+            continue
+        if any(u.title == t.title and _has_numbers(u.rows) for u in tables[k + 1:k + 3]):
+            continue           # its title and header at the foot of a page, its rows on the next
+        if any(u.title == t.title and _has_numbers(u.rows) for u in tables[max(0, k - 2):k]):
             continue
         topic = TOPIC.get(t.name)
         if topic and re.search(rf"(无|没有)[^。；]{{0,20}}{topic}|{topic}[^。；]{{0,30}}(无|没有)|本部门无此项|本单位无此项", explained):
             continue
+        stated = _stated_for(view, topic) if topic else None
+        if stated is not None:
+            msg = say("form.empty_but_stated", table=t.title, snippet=_snippet(stated.text, 0, 30, 0))
+            out.append(Finding(FAMILY, ERROR, msg, (_cite_line(view, t.title, t.page, table=t.title),
+                                                    stated.cite(view.title, view.document.doc_id)), (),
+                               "form.empty_but_stated", view.document.doc_id))
+            continue
         msg = say("form.empty_table", table=t.title)
         out.append(Finding(FAMILY, HINT, msg, (_cite_line(view, t.title, t.page, table=t.title),), (),
                            "form.empty_table", view.document.doc_id))
+    return out + empty_notes_over_figures(view)
+
+
+def _stated_for(view: View, topic: str) -> Sentence | None:
+    """A narrative sentence giving a non-zero amount for the table's topic (“三公”经费预算40.00万元)."""
+    for x in view.narrative:
+        if topic not in x.text or re.search(r"无|没有|未安排|为空", x.text):
+            continue
+        for m in re.finditer(r"(\d[\d,]*(?:\.\d+)?)\s*万?元", x.text):
+            if topic in x.text[max(0, m.start() - 30):m.start()] and float(m.group(1).replace(",", "")) > 0:
+                return x
+    return None
+
+
+EMPTY_NOTE = re.compile(r"(?:本|此|该)表(?:为|是)?空表|(?:本|此|该)表无(?:数据|数|内容)|空表")
+
+
+def empty_notes_over_figures(view: View) -> list[Finding]:
+    """A note saying the table is empty (“…故本表为空表”) printed with a table that holds figures."""
+    out = []
+    for t in view.raw_tables:
+        if not t.name or not _has_numbers(t.rows) or not any(_nonzero(c) for r in t.rows for c in r):
+            continue
+        notes = [n for n in t.notes if EMPTY_NOTE.search(n)]
+        notes += [x.text for x in view.lines if x.page == t.page and EMPTY_NOTE.search(x.text) and
+                  (TOPIC.get(t.name, "@") in x.text or "本表" in x.text)]
+        if notes:
+            msg = say("form.empty_note", table=t.title, note=_snippet(notes[0], 0, 40, 0))
+            out.append(Finding(FAMILY, ERROR, msg, (_cite_line(view, notes[0], t.page, table=t.title),), (),
+                               "form.empty_note", view.document.doc_id))
     return out
+
+
+def _nonzero(cell: str) -> bool:
+    v = re.sub(r"[,\s]", "", cell or "")
+    return bool(re.fullmatch(r"-?\d+(?:\.\d+)?", v)) and float(v) != 0 and not re.fullmatch(r"\d{3,7}", v)
 
 
 def number_prefixes(view: View) -> list[Finding]:
@@ -175,11 +228,19 @@ def sentence_ends(view: View) -> list[Finding]:
     for x in view.narrative:
         paras.setdefault(x.paragraph, []).append(x)
     toc = {e for e, _ in toc_entries(view)}
-    for group in paras.values():
+    groups = list(paras.values())
+    for k, group in enumerate(groups):
         text = "".join(x.text for x in group).strip()
+        last = k + 1 == len(groups) or groups[k + 1][0].section != group[-1].section
+        if text.endswith(("；", ";")) and last and len(text) >= 24 and re.search(r"\d\s*(?:万元|元|%)", text) \
+                and not LEADERS.search(text):
+            out.append(Finding(FAMILY, HINT, say("form.semicolon_end", snippet=_snippet(text, len(text) - 20, len(text))),
+                               (_cite_line(view, text, group[-1].page, group[0].section or None),), (),
+                               "form.sentence_end", view.document.doc_id))
+            continue
         if len(text) < 24 or text in toc or CLOSED.search(text) or not OPEN_END.search(text) or \
                 not re.search(r"\d\s*(?:万元|元|%|个|辆|人)", text) or LEADERS.search(text) or \
-                re.match(r"^(注|说明|备注|单位|编制)", text) or re.search(r"(单位|编制部门|编制单位)[:：]|表$", text):
+                re.match(r"^(注|说明|备注|单位|编制)", text) or re.search(r"(单位|编制部门|编制单位)[:：]|[表图]$", text):
             continue
         out.append(Finding(FAMILY, HINT, say("form.sentence_end", snippet=_snippet(text, len(text) - 20, len(text))),
                            (_cite_line(view, text, group[-1].page, group[0].section or None),), (), "form.sentence_end",
@@ -225,6 +286,9 @@ def text_residue(view: View, text: str, cite: Citation) -> list[Finding]:
         if (m.group(1) in ("增加", "增长", "上升")) != (m.group(2) in ("增加", "增长", "上升")):
             add("form.alternatives", ERROR, token=m.group(0), snippet=_snippet(text, m.start(), m.end()))
             break
+    for m in EMPTY_SLOT.finditer(text):
+        add("form.empty_slot", ERROR, token=m.group(1), snippet=_snippet(text, m.start(), m.end()))
+        break
     for m in MISSING_AMOUNT.finditer(text):
         add("form.missing_amount", ERROR, snippet=_snippet(text, m.start(), m.end(), 10))
     for opener, closer, name in PAIRS:

@@ -8,6 +8,7 @@ from audit.chains import by_name, chain_numbers, norm_name, old_names, resolve, 
 from audit.messages import say
 from audit.model import ERROR, HINT, Finding
 from audit.view import View
+from schema import Citation
 
 FAMILY = "identity"
 BUDGET_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*((?:度)?\s*(?:部门|单位)?\s*(?:汇总)?\s*(?:预算|决算)(?:公开|编制|报表|表|情况)?)")
@@ -24,6 +25,10 @@ PERIOD = re.compile(r"(?:实施期|实施周期|项目周期|执行期|期限|�
                     r"(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?")
 
 
+RANGE = re.compile(r"((?:19|20)\d{2})\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?\s*[-—–至~～到]\s*"
+                   r"((?:19|20)\d{2})\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?")
+PERIOD_ONE = re.compile(r"(?:实施期|实施周期|项目周期)\s*(?:为|是)?\s*[:：]?\s*((?:19|20)\d{2})\s*年\s*度?"
+                        r"(?![\d\s月日]*[-—–至~～到])(?!\s*\d{1,2}\s*月)")
 STATED_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?\s*(?=(?:本?部门|本?单位)?(?:收入支出总计|收支总计|财政拨款收入支出总"
                          r"|财政拨款收支总|本年收入|本年支出|收入预算|支出预算|收入决算|支出决算|[“\"]三公[”\"]经费|机关运行经费"
                          r"|政府采购(?:预算|金额|支出)|一般公共预算财政拨款(?:支出|收入)))")
@@ -32,7 +37,7 @@ NOT_THIS_YEAR = re.compile(r"执行|实际|决算数|上年|以前年度")
 
 def facts_and_lines_to_findings(view: View) -> list[Finding]:
     return years(view) + stated_years(view) + table_years(view) + dept_words(view) + name_variants(view) + \
-        chain_names(view) + compared_years(view) + as_of_dates(view) + project_periods(view)
+        chain_names(view) + compared_years(view) + as_of_dates(view) + project_periods(view) + heading_bodies(view)
 
 
 def stated_years(view: View) -> list[Finding]:
@@ -112,6 +117,23 @@ def project_periods(view: View) -> list[Finding]:
             msg = say("year.period", period=period, doc_year=y)
             out.append(Finding(FAMILY, ERROR, msg, _cite(view, s), (period, str(y)), "year.period",
                                view.document.doc_id))
+        under = re.search(r"实施周期|实施期|项目周期|执行期", (s.section or "").split(" / ")[-1])
+        for m in (RANGE.finditer(s.text) if under and not PERIOD.search(s.text) else ()):
+            a, b = int(m.group(1)), int(m.group(2))
+            if a <= y <= b or a > b or m.group(0) in seen:
+                continue       # under a 实施周期 heading: the period without the word
+            seen.add(m.group(0))
+            period = re.sub(r"\s+", "", m.group(0))
+            out.append(Finding(FAMILY, ERROR, say("year.period", period=period, doc_year=y), _cite(view, s),
+                               (period, str(y)), "year.period", view.document.doc_id))
+        for m in PERIOD_ONE.finditer(s.text):
+            if int(m.group(1)) == y or m.group(0) in seen:
+                continue
+            seen.add(m.group(0))
+            period = re.sub(r"\s+", "", m.group(1) + "年")
+            msg = say("year.period", period=period, doc_year=y)
+            out.append(Finding(FAMILY, ERROR, msg, _cite(view, s), (period, str(y)), "year.period",
+                               view.document.doc_id))
     return out
 
 
@@ -140,6 +162,8 @@ def years(view: View) -> list[Finding]:
                 continue
             hits.append((year, re.sub(r"\s+", "", m.group(2))))
         for year, context in dict.fromkeys(hits):
+            if year == y - 1 and not context.endswith("编制范围") and re.search(rf"{y}\s*年", s.text):
+                continue       # last year's budget set against this year's in one sentence (纳入2018年预算…，2019年不再安排)
             sev = ERROR if year not in (y, y - 1) or context.endswith("编制范围") or not _compared(s.text, year) else HINT
             msg = say("year.other", year=year, context=context, doc_year=y, kind=kind)
             out.append(Finding(FAMILY, sev, msg, _cite(view, s), (str(year), str(y)), "year.other",
@@ -174,7 +198,7 @@ def table_years(view: View) -> list[Finding]:
     return out
 
 
-DEPT_WORDS = re.compile(r"本部门|(?<!预算主管)部门(?:预算|决算)(?!经济分类|公开)|部门(?:财务)?收支(?:预算|决算)")
+DEPT_WORDS = re.compile(r"本部门|(?<!预算主管)部门(?:预算|决算)(?!经济分类|公开|改革|管理|制度)|部门(?:财务)?收支(?:预算|决算)")
 
 
 def dept_words(view: View) -> list[Finding]:
@@ -229,13 +253,37 @@ def chain_names(view: View) -> list[Finding]:
         chain = sentence_to_chain(s.text)
         if not chain:
             continue
-        found = _chain_issue(chain, resolve(chain, names, codes), chain_numbers(chain))
+        resolved = resolve(chain, names, codes)
+        found = _chain_issue(chain, resolved, chain_numbers(chain)) or _unknown_item(chain, resolved, codes)
         if found and found[1] not in seen:
             seen.add(found[1])
             rule, _, slots, sev = found
             out.append(Finding(FAMILY, sev, say(rule, **slots), _cite(view, s), tuple(slots.values())[:2], rule,
                                view.document.doc_id))
     return out
+
+
+def _unknown_item(chain, resolved, codes):
+    """The 项 of a chain whose 款 the tables print, under a name no table row has (“…行政运行（项）”
+    renamed, or an old 科目 name no longer in use): the 款's 项 as printed are listed."""
+    if len(chain) < 2 or resolved[-1] is not None or resolved[-2] is None:
+        return None
+    item, parent = chain[-1], resolved[-2]
+    if item.level not in (None, "项") or parent.level != "款" or len(norm_name(item.written)) < 2:
+        return None
+    children = [c.name for c in codes.values() if c.parent == parent.code or
+                (c.code.startswith(parent.code) and len(c.code) == len(parent.code) + 2)]
+    written = norm_name(item.written).replace("其它", "其他")
+    if not children or any(_abbreviates(written, norm_name(c).replace("其它", "其他")) for c in children):
+        return None            # the name as printed, or shortened (机关事业单位职业年金 for …职业年金缴费支出)
+    slots = {"written": item.written, "parent": parent.name, "children": "、".join(children[:6])}
+    return "text.unknown_item", norm_name(item.written), slots, ERROR
+
+
+def _abbreviates(short: str, name: str) -> bool:
+    """`short` is `name` or `name` with characters left out, in order."""
+    rest = iter(name)
+    return all(ch in rest for ch in short)
 
 
 def _chain_issue(chain, resolved, numbers):
@@ -252,3 +300,42 @@ def _chain_issue(chain, resolved, numbers):
             return "text.code_level", written, {"name": item.written, "text_level": item.level, "code": code.code,
                                                 "table_level": code.level}, HINT
     return None
+
+
+HEADING_BODY = re.compile(r"((?:中共)?[\u4e00-\u9fa5]{2,30}?(?:局|委员会|委|办公室|办公厅|厅|院|部|办事处|中心|政府))"
+                          r"(?:[（(][^）)]*[）)])?\s*(?=20\d{2}\s*年)")
+HEADING_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|本表反映|反映|纳入)+")
+PLACE = re.compile(r"^((?:中共)?(?:[\u4e00-\u9fa5]{2,4}?[省市](?!场|政|委|级))?(?:[\u4e00-\u9fa5]{2,4}?[区县](?!委|政))?)")
+
+
+def heading_bodies(view: View) -> list[Finding]:
+    """A heading naming another body or another level of government (上海市财政局 in the 普陀区财政局's
+    disclosure) than the cover and contents: one finding per name."""
+    body = view.document.body
+    if not body or len(body) < 4:
+        return []
+    out, seen = [], set()
+    for x in view.lines:
+        text = re.sub(r"\s+", "", x.text)
+        if len(text) > 50 or re.search(r"[，。；]", text):
+            continue
+        m = HEADING_BODY.search(text)
+        if not m:
+            continue
+        name = HEADING_LEAD.sub("", m.group(1))
+        if len(name) < 3 or name in seen or _same_body(name, body):
+            continue
+        seen.add(name)
+        msg = say("name.heading", name=name, body=body)
+        cite = Citation(doc=view.title, page=x.page, table=None, section=None, text=x.text, doc_id=view.document.doc_id)
+        out.append(Finding(FAMILY, ERROR, msg, (cite,), (name, body), "name.heading", view.document.doc_id))
+    return out
+
+
+def _same_body(name: str, body: str) -> bool:
+    """The body's name, or it shortened (省检察院, 社会工作部), at the same place and level."""
+    place, rest = PLACE.match(name).group(1), name[len(PLACE.match(name).group(1)):]   # type: ignore[union-attr]
+    bplace, brest = PLACE.match(body).group(1), body[len(PLACE.match(body).group(1)):]  # type: ignore[union-attr]
+    if place and not bplace.endswith(place):
+        return False
+    return _abbreviates(rest, brest) or _abbreviates(rest, body)

@@ -157,7 +157,8 @@ def _side_totals(labels: tuple[str, ...], side: str, code_tables: tuple[str, ...
         for t in view.tables_named("收支总表", "财政拨款收支总表"):
             for r in t.rows:
                 if label_key(r.label) in labels:
-                    cells = [f for f in r.cells if f.column.startswith(side) and amount(f)]
+                    cells = [f for f in r.cells if f.column.startswith(side) and amount(f)] or \
+                        [f for f in r.cells if leaf(f.column) == "金额" and amount(f)]   # side not in the header
                     if cells:
                         p = amount(cells[0])
                         assert p is not None        # cells keeps only those with an amount
@@ -165,7 +166,7 @@ def _side_totals(labels: tuple[str, ...], side: str, code_tables: tuple[str, ...
                             out.append(Candidate(t, r, cells[0].column, p))
         for t in view.tables_named(*code_tables):
             for r in _total_rows(t):
-                out += _cells(t, r, lambda c: leaf(c) in TOTAL_COLUMNS)[:1]
+                out += _cells(t, r, lambda c: leaf(c) in TOTAL_COLUMNS or leaf(c) == "金额")[:1]
         return out
     return find
 

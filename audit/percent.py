@@ -53,6 +53,7 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
             elif UP.search(f.clause) or DOWN.search(f.clause):
                 out += _growth(view, s, f, sents, figs, i)
         out += _direction_words(view, s)
+        out += _direction_levels(view, s, sents, figs, i)
         out += _compare_words(view, s, sents, figs, i)
     return out
 
@@ -97,7 +98,7 @@ def _share(view, s, f, sents, figs, i) -> list[Finding]:
         tried.append((b, rng))
     if not tried:
         return []
-    b, rng = tried[0]
+    b, rng = min(tried, key=lambda x: min(abs(x[1][0] - f.value.value), abs(x[1][1] - f.value.value)))   # the nearest base
     tail = percent_off_by_one(f.value, rng)
     if tail and _shares_make_100(view, s, figs):
         return []              # one share moved by a unit so that the list totals 100%
@@ -110,10 +111,24 @@ def _share(view, s, f, sents, figs, i) -> list[Finding]:
 
 
 def _shares_make_100(view, s, figs) -> bool:
-    """The shares (占…%) listed in this paragraph add up to exactly 100%."""
-    shares = [f.value for x in view.paragraph(s) for f in figs.get(x.index, [])
-              if f.value.unit == "%" and "占" in f.clause]
-    return len(shares) >= 2 and sum((p.value for p in shares), Decimal(0)) == 100
+    """The shares (占…%) listed in this paragraph, or in the list of one share a line around it
+    (基本支出…占65.56%；/项目支出…占17.94%；/…), add up to exactly 100%."""
+    def shares_of(x):
+        return [f.value for f in figs.get(x.index, []) if f.value.unit == "%" and "占" in f.clause]
+    listed = [p for x in view.paragraph(s) for p in shares_of(x)]
+    if len(listed) >= 2 and sum((p.value for p in listed), Decimal(0)) == 100:
+        return True
+    sents = [x for x in view.sentences if x.section == s.section and x.in_table == s.in_table]
+    at = next((k for k, x in enumerate(sents) if x.index == s.index), None)
+    if at is None:
+        return False
+    lo = hi = at
+    while lo > 0 and shares_of(sents[lo - 1]):
+        lo -= 1
+    while hi + 1 < len(sents) and shares_of(sents[hi + 1]):
+        hi += 1
+    run = [p for x in sents[lo:hi + 1] for p in shares_of(x)]
+    return len(run) >= 2 and sum((p.value for p in run), Decimal(0)) == 100
 
 
 def _lead_bases(s, num, before, sents, figs, i) -> list[Printed]:
@@ -168,16 +183,19 @@ def _growth(view, s, f, sents, figs, i) -> list[Finding]:
         base = _base(v, diff.value, up)
         if base is None:
             return []          # growth from nothing: no rate to check
-        rng = ratio_range(diff.value, base)
+        rng = growth_range(v, diff.value, up)
         if rng is None or percent_agrees(f.value, rng):
             return []
         tried.append((v, base))
     v, base = tried[0]
     expected = exact_percent(diff.value, base, f.value.decimals)
-    msg = say("pct.growth", item=currents and _subject_of(before, diff) or "", direction="增长" if up else "下降",
+    rng = growth_range(v, diff.value, up)
+    tail = f.value.decimals >= 2 and rng is not None and percent_off_by_one(f.value, rng)
+    rule = "pct.growth_tail" if tail else "pct.growth"
+    msg = say(rule, item=currents and _subject_of(before, diff) or "", direction="增长" if up else "下降",
               expected=expected, diff=show(diff.value), base=show(base), printed=f.value.raw)
-    return [Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),), (f"{f.value.raw}%", f"{expected}%"),
-                    "pct.growth", view.document.doc_id)]
+    return [Finding(FAMILY, HINT if tail else ERROR, msg, (s.cite(view.title, view.document.doc_id),),
+                    (f"{f.value.raw}%", f"{expected}%"), rule, view.document.doc_id)]
 
 
 LEVELS = re.compile(r"^[，,]?\s*(?:较|比)(?:\s*(?:19|20)\d{2}\s*年度?)?([\u4e00-\u9fa5]{1,10}?)(增加|减少|增长|下降|上升|降低)了?\s*$")
@@ -196,6 +214,8 @@ def _levels(view, s, f, current, sents, figs, i) -> list[Finding]:
     if base is None or base.value.in_yuan() <= 0:
         return []
     up = bool(UP.search(word))
+    if _direction_wrong(current.value, base.value, word):
+        return []              # the direction word itself is wrong: _direction_levels says so
     levels = [current] + [x for x in pool if x is not base and not x.comparison and not x.other_time]
     if any(_level_agrees(x, base, up, f) for x in levels):
         return []              # a level the text states elsewhere gives the rate: the other level is the error
@@ -209,10 +229,33 @@ def _levels(view, s, f, current, sents, figs, i) -> list[Finding]:
 
 
 def _level_agrees(current: Figure, base: Figure, up: bool, pct: Figure) -> bool:
+    """P% from two stated levels, judged with the rounding of both (0.50 → 0.62万元 allows 21.8%–26.3%)."""
     diff = current.value.in_yuan() - base.value.in_yuan()
-    rng = ratio_range(Printed(abs(diff) / MONEY_UNITS.get(current.value.unit, 1), max(current.value.decimals,
-                      base.value.decimals), current.value.unit), base.value)
+    rng = levels_range(current.value, base.value)
     return rng is not None and ((diff > 0) == up or diff == 0) and percent_agrees(pct.value, rng)
+
+
+def levels_range(current: Printed, base: Printed) -> tuple[Decimal, Decimal] | None:
+    """|current − base| / base in percent over the rounding intervals of both levels."""
+    c, hc, b, hb = current.in_yuan(), current.half_in_yuan(), base.in_yuan(), base.half_in_yuan()
+    if b - hb <= 0:
+        return None
+    ends = [abs(cc / bb - 1) * 100 for cc in (c - hc, c + hc) for bb in (b - hb, b + hb)]
+    lo = Decimal(0) if (c - hc) <= b + hb and (c + hc) >= b - hb else min(ends)
+    return lo, max(ends)
+
+
+def growth_range(current: Printed, diff: Printed, up: bool) -> tuple[Decimal, Decimal] | None:
+    """D / (current ∓ D) in percent over the rounding intervals of the level and the change."""
+    v, hv, d, hd = current.in_yuan(), current.half_in_yuan(), diff.in_yuan(), diff.half_in_yuan()
+    d_lo, d_hi = max(d - hd, Decimal(0)), d + hd
+    if up:
+        lo_den, hi_den = v - hv - d_hi, v + hv - d_lo
+    else:
+        lo_den, hi_den = v - hv + d_lo, v + hv + d_hi
+    if lo_den <= 0:
+        return None
+    return d_lo / hi_den * 100, d_hi / lo_den * 100
 
 
 def _subject_of(before: list[Figure], diff: Figure) -> str:
@@ -340,3 +383,44 @@ def _compare_words(view, s, sents, figs, i) -> list[Finding]:
               right_name=f"{which}预算数", right=show(b))
     return [Finding(FAMILY, HINT if equal else ERROR, msg, (s.cite(view.title, view.document.doc_id),),
                     (show(a), show(b)), "dir.compare", view.document.doc_id)]
+
+
+DIR_LEVEL = re.compile(r"(?:比|较|与)(?:\s*(?:19|20)\d{2}\s*年度?)?([\u4e00-\u9fa5]{2,12}?)(?:相比)?[，,]?\s*"
+                       r"(基本持平|持平|一致|相同|相等|增加|减少|增长|下降|上升|降低)")
+FLAT = ("基本持平", "持平", "一致", "相同", "相等")
+
+
+def _direction_wrong(current: Printed, base: Printed, word: str) -> bool:
+    if word in FLAT:
+        return word != "基本持平" and not same_amount(current, base)
+    if same_amount(current, base):
+        return False           # within rounding: no direction to read
+    up = bool(UP.search(word))
+    return (current.in_yuan() > base.in_yuan()) != up
+
+
+def _direction_levels(view, s, sents, figs, i) -> list[Finding]:
+    """增加/减少/持平 against the two levels the sentence states (“2023年当年预算执行数为54.60万元，2024年预算
+    安排53.84万元，比2023年预算执行数增加…” or “…与2023年预算执行数持平” where the two differ)."""
+    out = []
+    for m in DIR_LEVEL.finditer(s.text):
+        base_key = re.sub(r"^(?:当年|本年|年度)", "", m.group(1))
+        if not re.search(r"执行数|决算数|执行|实际", base_key):
+            continue           # a level the text states (预算执行数), not a budget it does not print
+        mine = [x for x in _money(figs[s.index]) if x.end <= m.start()]
+        pool = mine + [x for _, x in _back(sents, figs, i, 2)]
+        base = next((x for x in pool if base_key in re.sub(r"\s+", "", x.clause) and x.other_time), None)
+        current = next((x for x in reversed(mine) if x is not base and not x.comparison and not x.other_time), None)
+        if base is None or current is None or current.start < (base.start if base.sentence is s else -1):
+            continue
+        word = m.group(2)
+        if not _direction_wrong(current.value, base.value, word):
+            continue
+        fact = "两数相等" if same_amount(current.value, base.value) else \
+            ("实为减少" if base.value.in_yuan() > current.value.in_yuan() else "实为增加")
+        named = re.sub(r"^(?:比|较|与)\s*", "", m.group(0)[:m.start(2) - m.start()]).rstrip("，, ")
+        msg = say("dir.levels", current=show(current.value), base_name=re.sub(r"\s+|相比$", "", named),
+                  base=show(base.value), word=word, fact=fact)
+        out.append(Finding(FAMILY, ERROR, msg, (s.cite(view.title, view.document.doc_id),),
+                           (show(current.value), show(base.value), word), "dir.levels", view.document.doc_id))
+    return out

@@ -58,11 +58,14 @@ def _statements(view: View, generic: bool = False) -> list[tuple[str, str, Print
             p = printed(m.group(1), unit)
             subject = _qualified(s.text, m.start() - len(clause), prev_end,
                                  VERB.sub("", clean_subject(clause, view.document.body)), view.document.body)
+            if subject and ACQUIRE.search(s.text[:m.start() - len(clause)]) and not ACQUIRE.search(subject):
+                subject = f"购置·{subject}"   # 购置…设备0台 is not the 设备1台 held
             if p is not None and subject and (generic or not GENERIC.search(subject)):
                 out.append((scope, subject, p, s, clause))
     return out
 
 
+ACQUIRE = re.compile(r"购置|采购|新增|拟购")
 BARE = re.compile(r"^(?:(?:当年|本年|年度|部门)?(?:预算|决算)?(?:安排|执行数|预算数|金额|资金|数)?|采购金额|合计|共计)$")
 
 

@@ -45,6 +45,13 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
                                   and "决算" not in fig.clause):
                 out += _budget_level(view, fig)
                 continue
+            head = LABELLED.match(s.text)
+            if head and LABEL_TOTAL.match(fig.subject):
+                # 行政事业单位离退休（款）：预算支出合计A万元 is the 款's amount, not the document's 合计
+                hits = names.get(norm_name(head.group(1)), [])
+                if len(hits) == 1:
+                    out += _check(view, fig, code_candidates(view, hits[0].code), head.group(1), hits[0].code)
+                continue
             if GENERIC.match(fig.subject):
                 out += _of_the_head(view, s, fig)
                 continue
@@ -59,6 +66,8 @@ def facts_and_lines_to_findings(view: View) -> list[Finding]:
     return tails_to_one(view, out)
 
 
+LABELLED = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[)）、.．])?\s*([\u4e00-\u9fa5]{2,30}?)\s*[（(][类款项][)）]\s*[:：]")
+LABEL_TOTAL = re.compile(r"^(?:支出|收入)?(?:预算|决算)?(?:支出|收入)?(?:合计|总计|数)?$")
 HEAD_BUDGET = re.compile(r"(?:年初预算|全年预算|调整预算|预算|决算)(?:数)?(?:为|是)?\s*$")
 
 
@@ -203,7 +212,12 @@ def _one_unit_off(text: Printed, table: Printed) -> bool:
 def tails_to_one(view: View, findings: list[Finding]) -> list[Finding]:
     """Text figures one unit of their last digit off the tables: one 提示 “尾差” for the document."""
     tails = list({(f.figures, f.citations[0].text): f for f in findings if f.rule == TAIL}.values())
-    out = [f for f in findings if f.rule != TAIL]
+    out, said = [], set()
+    for f in findings:
+        key = (f.rule, f.figures, f.citations[-1].text, f.citations[0].page)
+        if f.rule != TAIL and key not in said:     # a chain's figure restated as 预算安排 in its paragraph: once
+            said.add(key)
+            out.append(f)
     if not tails:
         return out
     items = "、".join(f"{f.figures[2]}{f.figures[0]}（表中{f.figures[1]}）" for f in tails[:6])

@@ -23,9 +23,11 @@ SPACE_LATIN = 0.15     # gap (in font sizes) that reads as a space next to a Lat
 SPACE_CJK = 0.5        # ... between two Chinese characters
 COLUMN_GAP = 0.8       # gap that separates two columns of an unruled table
 ROW_JOIN = 0.45        # vertical gap below which two printed lines are one table row
+FLOATING = "“”‘’"      # wide marks printed on the figures' baseline in some Word/ONLYOFFICE PDFs
 NARROW_JOIN = 0.3      # share of its height a narrow glyph must overlap a line of Chinese to join it
 FURNITURE = re.compile(r"^(?:部门(?:名称)?|单位(?:名称)?|编制(?:部门|单位)|预算(?:单位|主管部门)|金额单位|单位)\s*[:：]")
 CAPTION = re.compile(r"^\S{4,}表(?:[（(][^）)]{1,20}[）)])?$|^(?:金额)?单位\s*[:：]")
+PROSE = re.compile(r"[\u4e00-\u9fa5%％][，。；：][\u4e00-\u9fa5]|万元[，。；：]")
 NUMBER = re.compile(r"^\s*-?[\d,]+(?:\.\d+)?\s*$")
 
 
@@ -115,6 +117,7 @@ def pages_to_blocks(pages) -> list[Block]:
 def page_to_regions(page: PageData, last: Unruled | None) -> list[Region]:
     """Ruled tables, then the text outside them (unruled tables and lines), sorted by top.
     `last`: the unruled table that ended the previous page (it may go on at the top of this one)."""
+    page = PageData(page.number, wrapped_unit(page.chars), page.tables, page.unmapped)
     grids, claimed = ruled_tables(page)
     free = [c for c in page.chars if not any(inside(c, b) for b in claimed)]
     carry = last if not grids else None
@@ -133,13 +136,32 @@ def chars_to_lines(chars: list[Char]) -> list[TextLine]:
     pieces at column gaps. Wide (CJK) glyphs make the lines; a narrow glyph (digit, Latin,
     half-width punctuation) then joins the line whose box it overlaps most, so figures printed in
     another font a few points below the Chinese baseline stay in their sentence. Narrow glyphs
-    that overlap no line make lines of their own (a column of figures)."""
-    wide = [c for c in chars if is_wide(c.text)]
+    that overlap no line make lines of their own (a column of figures). Quotation marks are wide
+    but may sit on the figures' baseline: they join a line the same way."""
+    wide = [c for c in chars if is_wide(c.text) and c.text not in FLOATING]
     rows = group_rows(wide)
-    loose = attach_narrow(rows, [c for c in chars if not is_wide(c.text)])
+    loose = attach_narrow(rows, [c for c in chars if not is_wide(c.text) or c.text in FLOATING])
     rows += group_rows(loose)
     rows.sort(key=lambda r: min(c.top for c in r))
     return [line for line in (glyphs_to_line(r) for r in rows) if line is not None]
+
+def wrapped_unit(chars: tuple[Char, ...]) -> tuple[Char, ...]:
+    """`单位：万` with its `元` wrapped onto the next line of a narrow cell: the 元 is put back after
+    the 万 (a unit read as 元 would make every figure of the table 10,000 times too small)."""
+    wan = [k for k, c in enumerate(chars) if c.text in "万亿" and k >= 2 and chars[k - 1].text in ":：" and
+           chars[k - 2].text == "位"]
+    if not wan:
+        return chars
+    out = list(chars)
+    for k in wan:
+        w = out[k]
+        if k + 1 < len(out) and out[k + 1].text == "元" and abs(out[k + 1].top - w.top) < 0.3 * w.size:
+            continue
+        below = next((j for j, c in enumerate(out) if c.text == "元" and abs(c.x0 - w.x0) < 0.5 * w.size and
+                      0.6 * w.size < c.top - w.top < 2.0 * w.size), None)
+        if below is not None:        # just right of the 万's start: same cell, read after it, no space
+            out[below] = make_char("元", w.x0 + 0.01, w.x1 + 0.01, w.top, w.bottom)
+    return tuple(out)
 
 def group_rows(chars: list[Char]) -> list[list[Char]]:
     """Glyphs in rows by vertical overlap with a recent row's first glyph."""
@@ -325,7 +347,7 @@ def lines_to_regions(lines: list[TextLine], page: int, carry: Unruled | None) ->
     i = 0
     while i < len(lines):
         j = run_end(lines, i, carry if i == 0 else None)
-        if j > i:
+        if j > i and not is_prose(lines[i:j]):
             bands = lines_to_bands(lines[i:j])
             continued = i == 0 and carry is not None and fits(bands, carry.bands)
             if len(bands) >= 2 or continued:      # one column is not a table (a list, a contents page)
@@ -335,6 +357,13 @@ def lines_to_regions(lines: list[TextLine], page: int, carry: Unruled | None) ->
         out.append(Region(lines[i].top, Line(text=lines[i].text, page=page)))
         i += 1
     return out
+
+def is_prose(lines: list[TextLine]) -> bool:
+    """Justified sentences whose spacing opens column-wide gaps before figures (“收入预算总计
+    21,955.35 万元。包括：”): most lines run on with a sentence's punctuation, which no cell of an
+    unruled table has."""
+    running = sum(1 for ln in lines if PROSE.search(ln.text))
+    return running * 2 >= len(lines)
 
 def run_end(lines: list[TextLine], i: int, carry: Unruled | None = None) -> int:
     """End (exclusive) of the table run starting at line i, or i when no table starts there.

@@ -101,4 +101,5 @@ def test_growth_against_the_stated_execution_level_is_recomputed():
     f = findings(build().add_lines(line.replace("增加5.26%", "增加6.26%")))
     assert [x.rule for x in f] == ["pct.levels"]
     assert "增长幅度应为5.26%（40.00万元比预算执行数38.00万元），文中为6.26%" in f[0].message
-    assert [x.rule for x in findings(build().add_lines(line.replace("增加5.26%", "减少5.26%")))] == ["pct.levels"]
+    f = findings(build().add_lines(line.replace("增加5.26%", "减少5.26%")))     # the word, not the rate, is wrong
+    assert [x.rule for x in f] == ["dir.levels"] and "40.00万元比2025年预算执行数38.00万元“减少”，实为增加" in f[0].message
