@@ -11,6 +11,7 @@ from audit.model import ERROR, HINT, Finding
 from audit.view import Sentence, View
 from ingest.layout import title_to_name
 from schema import Citation
+from vocabulary import pattern, words
 
 FAMILY = "form"
 REQUIRED = {
@@ -30,7 +31,7 @@ PLACEHOLDER = re.compile(r"(?<![A-Za-z])([XＸ×]{2,}|待填写|待补充|此处
                          r"|[(（]按[^（）()]{2,40}?填写[)）])(?![A-Za-z])")
 ALTERNATIVES = re.compile(r"(增加|增长|上升|减少|下降|降低)[（(](增加|增长|上升|减少|下降|降低)[)）]")
 MISSING_AMOUNT = re.compile(r"(支出|收入|预算|决算|总额|金额|为|计)\s+万元|(支出|收入|总额|金额|为)万元(?![（(以])")
-EMPTY_SLOT = re.compile(r"((?:主要)?原因(?:是|为|主要是)|主要用于|主要包括|具体包括|主要是)\s*[:：]?\s*(?=[。；;])")
+EMPTY_SLOT = pattern("audit_slot_lead", r"({})\s*[:：]?\s*(?=[。；;])")     # “主要原因是。”
 DOUBLE = re.compile(r"([，。；：、！？])\1|[，、][。；]|[。；][，、]")
 NO_PERCENT = re.compile(r"(?:占[^，。；\d]{0,14}?的?|增长|下降|完成率为?)\s*(\d+\.\d+|\d{1,3})(?=\s*[，。；;,、]|\s*$)")
 PAIRS = (("〈", "〉", "书名号〈〉"), ("“", "”", "引号"), ("《", "》", "书名号"), ("（(", "）)", "括号"), ("〔", "〕", "括号〔〕"))
@@ -173,7 +174,7 @@ def _stated_for(view: View, topic: str) -> Sentence | None:
     return None
 
 
-EMPTY_NOTE = re.compile(r"(?:本|此|该)表(?:为|是)?空表|(?:本|此|该)表无(?:数据|数|内容)|空表")
+EMPTY_NOTE = re.compile(words("audit_empty_note_re")[0])
 
 
 def empty_notes_over_figures(view: View) -> list[Finding]:

@@ -9,6 +9,7 @@ from audit.messages import say
 from audit.model import ERROR, HINT, Finding
 from audit.view import View
 from schema import Citation
+from vocabulary import pattern
 
 FAMILY = "identity"
 BUDGET_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*((?:度)?\s*(?:部门|单位)?\s*(?:汇总)?\s*(?:预算|决算)(?:公开|编制|报表|表|情况)?)")
@@ -302,8 +303,8 @@ def _chain_issue(chain, resolved, numbers):
     return None
 
 
-HEADING_BODY = re.compile(r"((?:中共)?[\u4e00-\u9fa5]{2,30}?(?:局|委员会|委|办公室|办公厅|厅|院|部|办事处|中心|政府))"
-                          r"(?:[（(][^）)]*[）)])?\s*(?=20\d{2}\s*年)")
+HEADING_BODY = pattern("audit_heading_body_end", r"((?:中共)?[\u4e00-\u9fa5]{{2,30}}?(?:{}))"
+                                                r"(?:[（(][^）)]*[）)])?\s*(?=20\d{{2}}\s*年)")
 HEADING_LEAD = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+、|本表反映|反映|纳入)+")
 PLACE = re.compile(r"^((?:中共)?(?:[\u4e00-\u9fa5]{2,4}?[省市](?!场|政|委|级))?(?:[\u4e00-\u9fa5]{2,4}?[区县](?!委|政))?)")
 

@@ -22,6 +22,7 @@ from audit.messages import say
 from audit.model import ERROR, HINT, Finding
 from audit.sentences import Figure, clean_subject, sentence_to_figures
 from audit.view import Sentence, View
+from vocabulary import pattern, words
 
 FAMILY = "percent"
 UP = re.compile(r"增加|增长|上升|提高|增幅")
@@ -385,9 +386,9 @@ def _compare_words(view, s, sents, figs, i) -> list[Finding]:
                     (show(a), show(b)), "dir.compare", view.document.doc_id)]
 
 
-DIR_LEVEL = re.compile(r"(?:比|较|与)(?:\s*(?:19|20)\d{2}\s*年度?)?([\u4e00-\u9fa5]{2,12}?)(?:相比)?[，,]?\s*"
-                       r"(基本持平|持平|一致|相同|相等|增加|减少|增长|下降|上升|降低)")
-FLAT = ("基本持平", "持平", "一致", "相同", "相等")
+DIR_LEVEL = pattern("audit_flat", r"(?:比|较|与)(?:\s*(?:19|20)\d{{2}}\s*年度?)?([\u4e00-\u9fa5]{{2,12}}?)(?:相比)?[，,]?\s*"
+                                r"({}|增加|减少|增长|下降|上升|降低)")
+FLAT = words("audit_flat")
 
 
 def _direction_wrong(current: Printed, base: Printed, word: str) -> bool:

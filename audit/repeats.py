@@ -15,6 +15,7 @@ from audit.sentences import COMPARE, OTHER_TIME, clean_subject
 from audit.view import Sentence, View
 from labels import label_key
 from schema import Citation, Fact
+from vocabulary import pattern
 
 FAMILY = "repeat"
 UNITS = r"万平方米|平方米|亿元|万元|元|公里|千米|米|个|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|间|座|盏"
@@ -65,7 +66,7 @@ def _statements(view: View, generic: bool = False) -> list[tuple[str, str, Print
     return out
 
 
-ACQUIRE = re.compile(r"购置|采购|新增|拟购")
+ACQUIRE = pattern("audit_acquire")
 BARE = re.compile(r"^(?:(?:当年|本年|年度|部门)?(?:预算|决算)?(?:安排|执行数|预算数|金额|资金|数)?|采购金额|合计|共计)$")
 
 
