@@ -65,6 +65,9 @@ def main(argv: list[str] | None = None) -> int:
         if len(args.paths) != 1 or args.paths[0].is_dir():
             print(f"失败 FAILED: {SAY['as_needs_one_file']}")
             return 2
+        if not args.paths[0].is_file():
+            print(CLI["failed"].format(file=args.paths[0], error=INGEST["not_found"]))
+            return 1
     if args.dry_run:
         return dry_run(args.paths, args.json)
     from config import load_settings
@@ -135,8 +138,10 @@ def result_line(r) -> str:
         line += CLI["replaced"]
     if r.extra.get("reread"):
         line += SAY["reread"]
+    if r.extra.get("corrected"):
+        line += SAY["corrected_line"]
     if r.extra.get("unconfirmed") and "joined_into" not in r.extra:
-        line += SAY["unconfirmed"].format(doc=r.doc_id)
+        line += SAY["unconfirmed"].format(name=r.extra["unconfirmed"])
     if r.extra.get("joined_into"):
         line += SAY["joined_into"].format(**r.extra["joined_into"])
     for doc in r.extra.get("joined", []):
@@ -153,12 +158,14 @@ def summary_line(results) -> str:
     joins = {r.doc_id for r in written if r.extra.get("joined_into") or r.extra.get("joined") or r.extra.get("together")}
     reasons = dict.fromkeys(r.error.split(" / ")[0] for r in failed)
     line = SAY["summary"].format(
-        files=len(results), new=sum(1 for r in written if not r.extra.get("replaced") and not r.extra.get("reread")),
+        files=len(results), new=sum(1 for r in written if not ({"replaced", "reread", "corrected"} & set(r.extra))),
         replaced=sum(1 for r in written if r.extra.get("replaced")), joined=len(joins),
         reread=sum(1 for r in written if r.extra.get("reread")), skipped=sum(1 for r in results if r.ok and r.skipped),
         failed=len(failed))
     if reasons:
         line += SAY["summary_reasons"].format(reasons="；".join(reasons))
+    corrected = sum(1 for r in written if r.extra.get("corrected"))
+    line += SAY["corrected_count"].format(n=corrected) if corrected else ""
     review = {r.doc_id for r in written if r.extra.get("unconfirmed") and "joined_into" not in r.extra}
     return line + (SAY["review_count"].format(n=len(review)) if review else "")
 

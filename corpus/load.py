@@ -61,6 +61,7 @@ class Incoming:
     name: str
     source: str | None
     key: str | None = None          # the stored file this re-reads (an older parser's reading, a correction)
+    why: str = ""                   # reread | corrected: why a stored content is read again
     batch: str | None = None        # the upload it came in with other files
 
 
@@ -260,10 +261,11 @@ def _written(r: Ready) -> IngestResult:
     d = r.parsed.document
     extra = {"stored_as": r.key, "replaced": r.replaced and not r.item.key, "name": r.item.name}
     if r.item.key:
-        extra["reread"] = True
+        extra[r.item.why or "reread"] = True
     if not r.reading.confirmed:
-        extra["unconfirmed"] = True
-    return IngestResult(file=str(r.item.path), ok=True, doc_id=d.doc_id, facts=len(r.parsed.facts),
+        extra["unconfirmed"] = d.body
+    shown = r.item.source or r.item.name if r.item.why == "reread" else str(r.item.path)    # not the store's copy
+    return IngestResult(file=shown, ok=True, doc_id=d.doc_id, facts=len(r.parsed.facts),
                         chunks=len(r.parsed.chunks), pages=d.pages or 0, extra=extra)
 
 
@@ -368,7 +370,7 @@ def _precheck(stores: Stores, items: list[Incoming]) -> tuple[list[IngestResult]
             continue
         same = seen.get(digest) or stores.facts.find_content(digest)
         if same is not None and same.version and same.parser < PARSER_VERSION:
-            todo.append(replace(item, name=same.original, source=same.source, key=same.name))
+            todo.append(replace(item, name=same.original, source=same.source, key=same.name, why="reread"))
             seen[digest] = replace(same, parser=PARSER_VERSION)
         elif same is not None:
             results.append(_same_content(item, same))
@@ -439,7 +441,7 @@ def reread(stores: Stores, workers: int = 1) -> tuple[list[IngestResult], list[d
     for f in stale:
         copy = stores.facts.stored_path(f.name)
         path = Path(copy) if copy and Path(copy).exists() else (Path(f.source) if f.source else None)
-        item = Incoming(path or Path(f.name), f.original, f.source, key=f.name)
+        item = Incoming(path or Path(f.name), f.original, f.source, key=f.name, why="reread")
         if path is None or not path.exists():
             results.append(failed_result(item, M["not_found"]))
         else:
@@ -449,7 +451,7 @@ def reread(stores: Stores, workers: int = 1) -> tuple[list[IngestResult], list[d
     changes = []
     for name, (doc, figures) in before.items():
         now = _figures(stores.facts.file_facts(name)) if name in after else figures
-        diff = len(figures ^ now)
+        diff = max(len(figures - now), len(now - figures))      # figures read differently
         if after.get(name, doc) != doc or diff:
             changes.append({"file": name, "before": doc, "after": after.get(name, doc), "figures": diff})
     return results, changes
@@ -469,7 +471,7 @@ def correct(stores: Stores, path: Path, spec: str) -> list[IngestResult]:
     item = Incoming(path, path.name, str(path.resolve()))
     if same is not None:
         item = replace(item, name=same.original, source=same.source, key=same.name)
-    return ingest_items(stores, [item])
+    return ingest_items(stores, [replace(item, why="corrected")])
 
 
 def stale_count(stores: Stores) -> int:

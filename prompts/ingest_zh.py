@@ -37,9 +37,11 @@ def reason(key: str, **slots) -> tuple[str, str]:
 SAY: dict[str, str] = {
     "ok": "成功 OK {file}：{doc}，{facts} 个数字，{chunks} 段文字",
     "pages": "，{pages} 页",
-    "unconfirmed": "；单位待确认：文件中未印出单位名称，暂按文件名“{doc}”保存，请工作人员核对"
+    "unconfirmed": "；单位待确认：文件中未印出单位名称，暂按文件名“{name}”保存，请工作人员核对"
                    "（python -m corpus 文件 --as 单位,年度,部门预算）",
     "reread": "，已用新版解析器重新读取",
+    "corrected_line": "，已按工作人员更正的单位、年度和类别保存（以后重新导入仍按此保存）",
+    "corrected_count": "；更正 {n} 份",
     "joined_into": "；与 {doc} 是同一份公开（{why}），两个文件合为一份文档",
     "joined_from": "；{doc} 并入本文档（{why}），两个文件合为一份文档",
     "together": "；与 {files} 同属一份公开（同一单位、同一年度），合为一份文档",
