@@ -88,6 +88,8 @@ def _share(view, s, f, sents, figs, i) -> list[Finding]:
     if not bases:
         return []
     tried = []
+    num = _precise(view, num)
+    bases = [_precise_value(view, base_name, b) for b in bases]
     for b in bases:
         rng = ratio_range(num.value, b)
         if rng is None:
@@ -109,6 +111,24 @@ def _share(view, s, f, sents, figs, i) -> list[Finding]:
     msg = say(rule, item=item, expected=expected, num=show(num.value), den=show(b), printed=f.value.raw)
     return [Finding(FAMILY, HINT if tail else ERROR, msg, (s.cite(view.title, view.document.doc_id),),
                     (f"{f.value.raw}%", f"{expected}%"), rule, view.document.doc_id)]
+
+
+def _precise(view, fig: Figure) -> Figure:
+    """The figure as the tables print it when they print the same item more precisely (text 0.62万元,
+    table 6,111元): a rate is recomputed from the most precise figures printed, at their rounding."""
+    better = _precise_value(view, fig.subject, fig.value)
+    return fig if better is fig.value else Figure(fig.sentence, fig.start, fig.end, better, fig.subject, fig.clause,
+                                                  fig.comparison, fig.other_time)
+
+
+def _precise_value(view, subject: str, value: Printed) -> Printed:
+    item = subject_to_item(subject) if subject else None
+    if not item or value.unit not in MONEY_UNITS:
+        return value
+    found = [c.value for c in candidates(view, item[0], item[2], view.document.kind)
+             if c.value.decimals < 9 and c.value.unit in MONEY_UNITS and same_amount(c.value, value)
+             and c.value.half_in_yuan() < value.half_in_yuan()]
+    return min(found, key=lambda p: p.half_in_yuan()) if found else value
 
 
 def _shares_make_100(view, s, figs) -> bool:

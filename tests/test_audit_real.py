@@ -536,3 +536,11 @@ def test_planted_rate_from_rounded_levels_is_judged_with_their_rounding(docs):
     doc = plant_line(docs[WANLI_2024], old, "为0.50万元，2024年预算安排0.62万元，比2023年预算执行数增加28.00%")
     f = [x for x in audit(doc) if x.family == "percent"]
     assert [x.rule for x in f] == ["pct.levels"] and "文中为28.00%" in f[0].message
+
+
+def test_planted_share_is_recomputed_from_the_tables_more_precise_figure(docs):
+    """Text 266.8万元 of 513.75万元 allows 51.92%–51.94%; the table prints 266.80, so 51.94% is a unit off."""
+    line = "经费的 51.93%；公务接待费"
+    assert not [x for x in audit(plant_line(docs[GAOYUAN_2019], line, line)) if x.family == "percent"]
+    f = [x for x in audit(plant_line(docs[GAOYUAN_2019], line, line.replace("51.93", "51.94"))) if x.family == "percent"]
+    assert [x.rule for x in f] == ["pct.tail"] and "（266.80万元÷513.75万元）" in f[0].message
