@@ -566,6 +566,28 @@ def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]]) -> D
                  sentences=(lead + said("rank_docs_all") + joined(items, "；") + ("。",),))
 
 
+def years_compared(drafts: list[tuple[Document, Draft]]) -> list[tuple[Document, Draft]]:
+    """One body's figures of two years, each from its own document: the later one says which is more (no
+    difference is computed: both figures are shown as printed, each with its source)."""
+    found = [(d, x) for d, x in drafts if x.found and x.answerable and x.value is not None and d.year]
+    if len(found) != 2 or found[0][0].body != found[1][0].body or found[0][1].unit != found[1][1].unit:
+        return drafts
+    (later, a), (earlier, b) = sorted(found, key=lambda dx: -(dx[0].year or 0))
+    x, y = decimal_of(a.value), decimal_of(b.value)
+    if x is None or y is None:
+        return drafts
+    key = "compared_years_more" if x > y else "compared_years_less" if x < y else "compared_years_same"
+    line = said(key, later=str(later.year), earlier=str(earlier.year))
+    return [(d, dx.plus(line) if d is later else dx) for d, dx in drafts]
+
+
+def decimal_of(raw: str | None) -> Decimal | None:
+    try:
+        return Decimal((raw or "").replace(",", ""))
+    except ArithmeticError:
+        return None
+
+
 def cn_number(n: int) -> str:
     """Counts the answer states itself are written in words, so they are never taken for a source figure."""
     digits = "零一二三四五六七八九"

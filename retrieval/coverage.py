@@ -73,9 +73,30 @@ def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[s
               for w in merged]      # 服务项目 is 服务 and the generic 项目; a lexicon key stays whole
     merged = [w[:-1] if len(w) >= 3 and w[-1] in "上里内中边" and w[:-1] in keys else w
               for w in merged]      # 马路上的路灯: where it stands, 马路
-    content = [w for w in merged if w not in generic and w.strip() and not w.isdigit()]
+    content = [w for w in merged if w not in generic and w.strip() and not w.isdigit()
+               and (w in keys or not is_function_word(w))]
     terms = joined_singles(content)
     return tuple(dict.fromkeys(w for w in terms if len(w) >= 2 or len(terms) == 1))
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    import jieba
+    import jieba.posseg
+    jieba.setLogLevel(60)
+    return jieba.posseg
+
+
+@lru_cache(maxsize=8192)
+def is_function_word(word: str) -> bool:
+    """A word of a closed class (pronoun, adverb, numeral, measure word, particle …: vocabulary kind closed_pos)
+    names no item: 那边, 就要, 自己, 这些 are how people ask, not what. Words that qualify an item (其他:
+    vocabulary kind weak) are kept."""
+    if len(word) < 2:
+        return False
+    tags = [flag for _, flag in _tagger().lcut(word, HMM=False)]
+    closed = frozenset(words("closed_pos"))
+    return bool(tags) and all(t in closed for t in tags) and word not in words("weak")
 
 
 def joined_singles(words: list[str]) -> list[str]:

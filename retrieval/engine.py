@@ -142,7 +142,11 @@ class Engine:
         plain = question_to_plain(resolve_followup(question, history))
         q = read_question(plain, tuple(d.body for d in docs), corpus.trigrams)
         scope = select_docs(q, docs)
-        return replace(q, question=question, earlier_columns=scope.earlier_columns), list(scope.docs), scope.refusal
+        q = replace(q, question=question, earlier_columns=scope.earlier_columns)
+        if scope.before and not any(A.change_answer(q, d, self.facts(d.doc_id)) for d in scope.docs):
+            # 比2018年多还是少, the change not stated: each year's own figure from its own document, side by side
+            return replace(q, intent="lookup"), list(scope.docs + scope.before), scope.refusal
+        return q, list(scope.docs), scope.refusal
 
     def _answer(self, question: str, history, doc: str | None) -> Answer:
         if is_foreign(question):
@@ -160,6 +164,8 @@ class Engine:
                 return replace(drafts_to_answer(question, [(chosen[0], ranked)], 1),
                                docs=tuple(d.doc_id for d in chosen))
         drafts = self._drafts(q, chosen[:MAX_DOCS])
+        if q.compared_years or q.compared_earlier:
+            drafts = A.years_compared(drafts)
         found = [(d, x) for d, x in drafts if x.found]
         named = [(d, x) for d, x in found if not x.broad_only]
         if named and len(named) < len(found):    # a document that has the item itself answers alone

@@ -12,6 +12,7 @@ from retrieval.lexical import Tokenizer
 from retrieval.understand import Query, synonyms
 from schema import Fact
 from vocabulary import pattern
+from vocabulary import words as vocabulary_words
 
 TABLE_ORDER = ("收支总表", "支出总表", "收入总表", "一般公共预算支出表", "财政拨款收支总表", "基本支出分经济科目表",
                "项目支出表", "三公经费表", "机关运行经费表", "政府性基金支出表", "政府性基金收入表",
@@ -270,6 +271,8 @@ def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
 def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: list[Scored] | None = None) -> list[Scored]:
     """Facts of the best-matching item, best column first (ties: canonical table order)."""
     scored = score_facts(facts, q) if scored is None else scored
+    filled = printed_rows(facts)
+    scored = [s for s in scored if s.fact.value is not None or (s.fact.table, s.fact.row) not in filled]
     if not scored:
         return []
     top = scored[0].score
@@ -281,6 +284,22 @@ def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: li
     group = fitting or group
     return sorted(group, key=lambda s: (not from_its_own_table(s.fact), -column_fits(s.fact, q, doc_kind),
                                         s.fact.value is None, table_rank(s.fact), s.fact.row))
+
+
+_FILLED: dict[int, tuple[list[Fact], frozenset]] = {}
+
+
+def printed_rows(facts: list[Fact]) -> frozenset:
+    """The table rows that print a figure in some cell: an empty cell of such a row is a column the row does not
+    use (or a column read apart from its figure), never the item printed empty (kept for the last few lists)."""
+    hit = _FILLED.get(id(facts))
+    if hit is not None and hit[0] is facts:
+        return hit[1]
+    rows = frozenset((f.table, f.row) for f in facts if f.table and f.value is not None)
+    if len(_FILLED) > 64:
+        _FILLED.clear()
+    _FILLED[id(facts)] = (facts, rows)
+    return rows
 
 
 @lru_cache(maxsize=1)
@@ -436,7 +455,7 @@ def named_whole(item: str, key: str, missing: tuple[str, ...]) -> bool:
 
 
 SIDES = ("收入", "支出", "收支")
-WEAK = ("其他", "其它", "一般", "相关", "有关", "专项", "日常", "本级", "其中")
+WEAK = vocabulary_words("weak")
 
 
 _KEYS: dict[int, tuple[list[Fact], tuple[str, ...]]] = {}

@@ -16,6 +16,7 @@ from vocabulary import pattern as vocabulary_pattern
 LEXICON = Path(__file__).with_name("lexicon")
 GENERIC_ORG = re.compile(r"^(本|该|这个|这|他们|你们|我们|部门|单位|政府)")
 YEAR = re.compile(r"(?<![比较与同至])(20\d{2})\s*年")
+COMPARED_YEAR = re.compile(r"(?<=[比较与同和跟])(20\d{2})\s*年")
 CODE = re.compile(r"(?<!\d)(\d{3}(?:\s?\d{2}){0,2})(?!\d)")
 
 
@@ -42,6 +43,8 @@ class Query:
     earlier_columns: bool = False   # answer only from the previous year's columns or stated changes
     table: str = ""                 # a table the question names (三公经费表里的会议费): its rows only
     measure_pair: tuple[str, ...] = ()   # 全年预算和决算各是多少: one item, two measures
+    compared_years: tuple[int, ...] = ()  # 比2018年 / 和2018年比: the year a change is measured against
+    compared_earlier: bool = False       # 比上年 / 比去年: the year before the one asked
     similar: Callable[[str, str], float] | None = field(default=None, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -125,7 +128,7 @@ def asked_clause(q: str) -> str:
     if len(clauses) < 2 or len(asking) != 1:
         return q
     at = clauses.index(asking[0])
-    if at and (len(terms_left(vocabulary_pattern("measure_words").sub("", asking[0]))) < 2
+    if at and (len(terms_left(vocabulary_pattern("measure_words").sub("", YEAR.sub("", asking[0])))) < 2
                or re.match(r"\s*(占|比|较|同比)", asking[0])):      # …支出，占…的百分之几: the share of the clause before
         return "".join(clauses[:at + 1])      # “行政运行”这个科目，基本支出和项目支出各多少: the clauses name the item
     return asking[0]
@@ -342,6 +345,8 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes, table=table,
                  measure_pair=(pair.group(1), pair.group(3)) if pair else asked_apart(q, measures),
                  measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
+                 compared_years=tuple(int(y) for y in COMPARED_YEAR.findall(q)) if intent == "change" else (),
+                 compared_earlier=intent == "change" and bool(vocabulary_pattern("compared").search(q)),
                  kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
                  org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),
                  unit_hint=unit_hint, money=bool(re.search(r"钱|费|经费|资金|金额|预算|决算|万元|元|支出|收入|花|拨款", q))
@@ -370,10 +375,23 @@ class Scope:
     docs: tuple[Document, ...]
     refusal: Refusal | None = None
     earlier_columns: bool = False   # 去年 asked, its document not loaded: only 上年 columns / stated changes
+    before: tuple[Document, ...] = ()   # a change asked against another year: that year's documents, when loaded
 
 
 def select_docs(query: Query, docs: list[Document]) -> Scope:
-    """Documents the question is about, or why the asked one is not loaded."""
+    """Documents the question is about, or why the asked one is not loaded; with a change asked against
+    another year (比2018年, 比上年), the same body's document of that year too, when it is loaded."""
+    scope = asked_docs(query, docs)
+    if not scope.docs or not (query.compared_years or query.compared_earlier):
+        return scope
+    before = [d for d in docs if not d.is_template and d not in scope.docs and any(
+        d.body == a.body and d.kind == a.kind and d.year and a.year
+        and (d.year in query.compared_years or (not query.compared_years and d.year == a.year - 1))
+        for a in scope.docs)]
+    return replace(scope, before=tuple(before))
+
+
+def asked_docs(query: Query, docs: list[Document]) -> Scope:
     pool = [d for d in docs if not d.is_template]
     if query.absent:
         return Scope((), Refusal("refuse_body", (("body", query.absent),)))
