@@ -14,7 +14,7 @@ import logging
 import re
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -35,8 +35,9 @@ log = logging.getLogger("budgetqa.app")
 MAX_QUESTION = 500
 HISTORY_MESSAGES = 8
 UPLOAD_TYPES = ["pdf", "txt"]
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
-MARK = re.compile(r"[①-⑳]|\[(\d+)\]")             # citation markers as the engine writes them
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳" + "".join(map(chr, range(0x3251, 0x3260))) + "".join(map(chr, range(0x32B1, 0x32C0)))
+MARK = re.compile(r"[①-⑳㉑-㉟㊱-㊿]|\[(\d+)\]")     # citation markers as the engine writes them (① … ㊿)
+TITLE = "doc"                        # a citation of a document's title (for the year an answer names): not a card
 SENTENCE = re.compile(r"[^。！？\n]+(?:[。！？]+[”’」）)]*(?:[①-⑳]|\[\d+\])*|$)|\n")
 SUGGESTED = 3                        # clickable questions offered when not found
 MAIN, AGREES, DIFFERS = "main", "agrees", "differs"
@@ -280,7 +281,7 @@ def answer_to_blocks(a: Answer) -> tuple[Block, ...]:
         parts = (AnswerPart(doc_id="", heading="", text=a.answer, value=a.value, unit=a.unit),)
     cited = [marks_in(p.text) for p in parts]
     seen = {n for ns in cited for n in ns}
-    cited[-1] += [n for n in range(1, len(a.citations) + 1) if n not in seen]
+    cited[-1] += [n for n, c in enumerate(a.citations, 1) if n not in seen and c.role != TITLE]
     return tuple(part_to_block(p, a.citations, ns) for p, ns in zip(parts, cited))
 
 
@@ -350,7 +351,7 @@ def copy_text(a: Answer) -> str:
     if a.citations:
         lines.append(T["copy_sources"])
         lines += [T["copy_source"].format(mark=mark_of(i), doc=c.doc, where=citation_where(c), text=c.text)
-                  for i, c in enumerate(a.citations, 1)]
+                  for i, c in enumerate(a.citations, 1) if c.role != TITLE]
     return "\n".join(lines)
 
 
@@ -553,8 +554,9 @@ def show_answer(engine, entry: dict) -> None:
         st.error(entry["content"])
         return
     a: Answer = entry["answer"]
-    st.html(answer_html(a))
-    if not a.answerable and a.suggestions:
+    offered = not a.answerable and bool(a.suggestions)
+    st.html(answer_html(replace(a, answer=text_to_sentences(a.answer)[0]) if offered else a))
+    if offered:                      # the suggestions as buttons only (the text's list would say them twice)
         key = f"alt_{entry['id']}"
         st.pills(T["not_found_try"], list(a.suggestions[:SUGGESTED]), key=key, on_change=ask_picked, args=(key,),
                  format_func=md_text)
@@ -565,7 +567,9 @@ def show_answer(engine, entry: dict) -> None:
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.html(copy_html(a), width="content")
         st.feedback("thumbs", key=f"fb_{entry['id']}", on_change=on_feedback, args=(entry["id"],))
-        st.caption(T["latency"].format(sec=f"{a.latency_ms / 1000:.2f}"))
+    if is_staff():                   # timings and mode are for staff, never under a visitor's answer
+        with st.expander(T["debug"], key=f"dbg_{entry['id']}"):
+            st.caption(T["latency"].format(sec=f"{a.latency_ms / 1000:.2f}") + f" · {a.mode}")
 
 
 def produce(engine, settings: Settings, question: str, history: list[dict], doc: str | None) -> Answer:
@@ -650,6 +654,12 @@ def doc_sidebar(docs: list[Document]) -> str | None:
     scope = st.selectbox(T["doc_scope"], [ALL_DOCS] + [d.doc_id for d in shown], key="doc_scope",
                          format_func=lambda x: labels.get(x, x))
     return None if scope == ALL_DOCS else scope
+
+
+def is_staff() -> bool:
+    """Staff entered the configured admin token in this session (sidebar)."""
+    settings = session_settings()
+    return bool(settings.admin_token) and token_ok(st.session_state.get("admin_token"), settings.admin_token)
 
 
 def upload_unlocked(settings: Settings) -> bool:

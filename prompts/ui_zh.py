@@ -49,6 +49,7 @@ APP = {
     "money_note": "（换算仅便于阅读，以原表数字为准）",
     "not_found_try": "您可以这样问：",
     "latency": "用时 {sec} 秒",
+    "debug": "调试信息（工作人员）",
     "feedback_thanks": "感谢您的反馈！",
     "error_generic": "抱歉，暂时无法回答这个问题，请稍后再试。",
     "error_store": "数据服务暂时不可用，请稍后再试。",

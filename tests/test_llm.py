@@ -88,7 +88,7 @@ def test_prompt_holds_numbered_sources_and_draft_and_rules(store, stub, composer
         block = req.user.split(f'<资料 编号="{i}">')[1].split("</资料>")[0]
         assert f"原文：{c.text}" in block and c.table in block
     assert "<问题>\n住房保障支出是多少？\n</问题>" in req.user
-    assert "住房保障支出2026年预算为3241.03万元[1]" in req.user.split("<草稿>")[1]     # draft markers as [n]
+    assert "晋城经济技术开发区建设管理部2026年住房保障支出预算为3241.03万元[1]" in req.user.split("<草稿>")[1]     # draft markers as [n]
 
 
 def test_reasoning_block_and_fullwidth_citations_are_read(store, stub):
