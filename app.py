@@ -24,7 +24,8 @@ import streamlit as st
 from config import Settings, load_settings
 from prompts.staff_zh import UI as STAFF
 from prompts.ui_zh import APP as T
-from prompts.ui_zh import CHROME, SUGGESTIONS
+from prompts.ui_zh import CHROME, RANK_SUGGESTIONS, SUGGESTIONS
+from retrieval.compose import scoped
 from schema import Answer, AnswerPart, Citation, Document, Fact
 from service import ingest_uploads, open_engine, token_ok, upload_note
 from stores.facts import StoreUnavailable
@@ -89,6 +90,15 @@ CSS = """<style>
 .bq-copy:hover { background: #f0f3f8; }
 .bq-doc-item { border-bottom: 1px solid var(--bq-line); padding: .35rem 0; font-size: .88rem; line-height: 1.45; }
 .bq-doc-item .bq-doc-meta { color: #5b6675; font-size: .8rem; }
+.bq-rowcard { border: 1px solid var(--bq-line); border-radius: 6px; padding: .4rem .6rem; margin: .2rem 0 .5rem;
+  font-size: .9rem; }
+.bq-rowlabel { font-weight: 700; margin-bottom: .2rem; }
+.bq-kvs { list-style: none; margin: 0; padding: 0; }
+.bq-kv { display: flex; justify-content: space-between; gap: .6rem; border-bottom: 1px dashed var(--bq-line);
+  padding: .15rem 0; }
+.bq-kv .bq-k { color: #5b6675; overflow-wrap: anywhere; } .bq-kv .bq-v { font-variant-numeric: tabular-nums; white-space: nowrap; }
+.bq-kv-hit { background: #fff3cd; font-weight: 700; }
+.bq-pdf { display: inline-block; margin: .2rem 0 .4rem; color: var(--bq-blue); }
 @media (max-width: 480px) {
   .block-container { padding-left: .6rem; padding-right: .6rem; padding-top: 3rem; }
   .bq-title { font-size: 1.1rem; } .bq-sub { font-size: .78rem; }
@@ -340,9 +350,17 @@ def block_html(b: Block, citations: tuple[Citation, ...]) -> str:
     return f'<div class="bq-part">{"".join(html_parts)}</div>'
 
 
+SHOWN_BLOCKS = 3                     # documents shown in full; the others fold into one line
+
+
 def answer_html(a: Answer) -> str:
-    blocks = "".join(block_html(b, a.citations) for b in answer_to_blocks(a))
-    return f'<div class="bq-ans" role="article">{blocks}</div>'
+    """The blocks of the first documents in full, the others folded under one line (never a wall of ten)."""
+    blocks = answer_to_blocks(a)
+    shown = "".join(block_html(b, a.citations) for b in blocks[:SHOWN_BLOCKS])
+    if len(blocks) > SHOWN_BLOCKS:
+        rest = blocks[SHOWN_BLOCKS:]
+        shown += fold_html(T["more_docs"].format(n=len(rest)), "".join(block_html(b, a.citations) for b in rest))
+    return f'<div class="bq-ans" role="article">{shown}</div>'
 
 
 def copy_text(a: Answer) -> str:
@@ -455,7 +473,17 @@ def quoted(titles: list[str]) -> str:
     return T["list_sep"].join(T["doc_quoted"].format(doc=t) for t in titles)
 
 
-def welcome(docs: list[Document], asking: bool) -> None:
+def welcome_chips(docs: list[Document], scope: str | None) -> list[str]:
+    """Questions to click, about the documents in scope: one body's (its latest document's, named with its
+    year) when several are loaded, and a ranking across the bodies; never one question answered for ten."""
+    live = [d for d in docs if not d.is_template and (scope is None or d.doc_id == scope)]
+    if len({(d.body, d.year) for d in live}) <= 1:
+        return list(SUGGESTIONS)
+    latest = max(live, key=lambda d: d.year or 0)
+    return list(scoped(SUGGESTIONS[:4], [latest])) + list(RANK_SUGGESTIONS)
+
+
+def welcome(docs: list[Document], asking: bool, scope: str | None = None) -> None:
     titles = [d.title for d in docs if not d.is_template]
     if not titles:
         text = T["welcome_none"]
@@ -469,8 +497,8 @@ def welcome(docs: list[Document], asking: bool) -> None:
     with st.chat_message("assistant", avatar=AVATARS["assistant"]):
         st.markdown(md_text(f"{text}\n{T['welcome_tail']}"))
         if titles and not messages() and not asking:
-            st.pills(T["suggest_head"], SUGGESTIONS, key="suggest", on_change=ask_picked, args=("suggest",),
-                     format_func=md_text)
+            st.pills(T["suggest_head"], welcome_chips(docs, scope), key="suggest", on_change=ask_picked,
+                     args=("suggest",), format_func=md_text)
 
 
 def table_facts(engine, doc_id: str, title: str) -> list[Fact]:
@@ -484,34 +512,94 @@ def table_facts(engine, doc_id: str, title: str) -> list[Fact]:
         return []
 
 
-def show_table(engine, doc_id: str, title: str, cited: list[Citation]) -> None:
+def cited_fact(facts: list[Fact], c: Citation) -> Fact | None:
+    """The cell a citation points at: its row, in its column when the citation names one."""
+    hits = cited_facts(facts, c)
+    return next((f for f in hits if c.column and f.column == c.column), hits[0] if hits else None)
+
+
+def row_lines_html(facts: list[Fact], cell: Fact) -> str:
+    """The cited row as “栏目：数值” lines, every column, the cited one marked: readable on a phone, where
+    the whole table is cut at the screen's edge."""
+    row = [f for f in facts if f.row == cell.row and f.label == cell.label]
+    lines = []
+    for f in row:
+        mine = f.column == cell.column
+        value = f'{esc(f.raw or T["row_empty"])}{esc(f.unit if f.raw and f.unit and not f.raw.endswith(f.unit) else "")}'
+        lines.append(f'<li class="bq-kv{" bq-kv-hit" if mine else ""}"><span class="bq-k">{esc(f.column)}</span>'
+                     f'<span class="bq-v">{value}</span>{esc(T["row_cited"]) if mine else ""}</li>')
+    code = f'{esc(cell.code)} ' if cell.code else ""
+    return (f'<div class="bq-rowcard"><div class="bq-rowlabel">{code}{esc(cell.label)}</div>'
+            f'<ul class="bq-kvs">{"".join(lines)}</ul></div>')
+
+
+def show_table(engine, doc_id: str, title: str, cited: list[Citation]) -> list[Fact]:
+    """The cited rows as lines, then the whole table with them highlighted; returns the table's facts."""
     facts = table_facts(engine, doc_id, title)
     if not facts:
         st.caption(T["table_empty"])
-        return
+        return []
+    cells = [f for f in (cited_fact(facts, c) for c in cited) if f is not None]
+    if cells:
+        st.html("".join(row_lines_html(facts, f) for f in {(f.row, f.label): f for f in cells}.values()))
     frame, hits = facts_to_frame(facts, cited)
     st.caption(T["table_unit"].format(unit=facts[0].unit or "—"))
     styled = frame.style.apply(lambda r: [HIGHLIGHT if r.name in hits else "" for _ in r], axis=1)
     st.dataframe(styled, hide_index=True, width="stretch", height=min(len(frame), TABLE_ROWS) * 35 + 38)
+    return facts
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def page_png(path: str, page: int, mtime: float) -> bytes:
-    from ingest.pdf_read import pdf_page_png
-    return pdf_page_png(Path(path), page)
+def page_png(path: str, page: int, mtime: float, label: str = "", figure: str = "") -> tuple[bytes, tuple | None]:
+    from ingest.pdf_read import pdf_page_png, pdf_page_png_marked
+    if label or figure:
+        return pdf_page_png_marked(Path(path), page, label, figure)
+    return pdf_page_png(Path(path), page), None
 
 
-def show_page(engine, c: Citation) -> None:
+def crop_png(png: bytes, place: tuple, width: int = 760, height: int = 420) -> bytes:
+    """A window of the page around the marked place, for reading the cited cell at a phone's width."""
+    from io import BytesIO
+
+    from PIL import Image
+    image = Image.open(BytesIO(png))
+    cx, cy = (place[0] + place[2]) // 2, (place[1] + place[3]) // 2
+    w = max(width, min(place[2] - place[0] + 80, image.width))
+    left = max(0, min(cx - w // 2, image.width - w))
+    top = max(0, min(cy - height // 2, image.height - height))
+    buf = BytesIO()
+    image.crop((left, top, min(left + w, image.width), min(top + height, image.height))).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def pdf_link(path: Path, c: Citation) -> str | None:
+    """A URL that opens the stored PDF at the cited page (#page=N), served by Streamlit's media endpoint
+    for as long as the source view is open; None where no server runs (tests of the script)."""
+    try:
+        from streamlit.runtime import get_instance
+        url = get_instance().media_file_mgr.add(str(path), "application/pdf", f"pdf-{c.doc_id}-{c.file}-{c.page}")
+    except Exception:  # noqa: BLE001 - the link is a nicety; the page image is shown anyway
+        return None
+    return f"{url}#page={c.page}"
+
+
+def show_page(engine, c: Citation, cell: Fact | None = None) -> None:
     try:
         path = engine.source_file(c.doc_id, c.file)
-        png = page_png(str(path), c.page, path.stat().st_mtime) if path else None
+        label, figure = (cell.label, cell.raw) if cell else (c.label, "")
+        png, place = page_png(str(path), c.page, path.stat().st_mtime, label, figure) if path else (None, None)
     except Exception:  # noqa: BLE001 - a page image is a nicety; the cited row is already shown
         log.exception("page render failed")
-        png = None
-    if png:
-        st.image(png, caption=T["page_caption"].format(doc=c.doc, page=c.page), width="stretch")
-    else:
+        path, png, place = None, None, None
+    if not png or not path:
         st.caption(T["page_failed"])
+        return
+    if link := pdf_link(path, c):
+        st.html(f'<a class="bq-pdf" href="{esc(link)}" target="_blank" rel="noopener">'
+                f'{esc(T["open_pdf"].format(page=c.page))}</a>')
+    if place:
+        st.image(crop_png(png, place), caption=T["page_crop"].format(page=c.page), width="stretch")
+    st.image(png, caption=T["page_caption"].format(doc=c.doc, page=c.page), width="stretch")
 
 
 def is_pdf_page(c: Citation) -> bool:
@@ -521,7 +609,7 @@ def is_pdf_page(c: Citation) -> bool:
 def viewed_sources(a: Answer) -> tuple[Citation, ...]:
     """The sources offered as “查看原表”: each block's source under its lead and the ones that differ
     (the agreeing tables are folded in the answer; their rows are already shown there)."""
-    numbers = [n for b in answer_to_blocks(a) for n in ((b.main,) if b.main else ()) + b.differs]
+    numbers = [n for b in answer_to_blocks(a)[:SHOWN_BLOCKS] for n in ((b.main,) if b.main else ()) + b.differs]
     return tuple(a.citations[n - 1] for n in dict.fromkeys(numbers))
 
 
@@ -543,10 +631,9 @@ def source_views(engine, entry_id: str, citations: tuple[Citation, ...]) -> None
         if not box.open:
             continue
         with box:
-            if first.table:
-                show_table(engine, first.doc_id, first.table, cited)
+            facts = show_table(engine, first.doc_id, first.table, cited) if first.table else []
             for c in {(c.file, c.page): c for c in cited if is_pdf_page(c)}.values():
-                show_page(engine, c)
+                show_page(engine, c, cited_fact(facts, c) if facts else None)
 
 
 def show_answer(engine, entry: dict) -> None:
@@ -614,7 +701,7 @@ def answer_turn(engine, settings: Settings, question: str, doc: str | None) -> N
 def chat(engine, settings: Settings, docs: list[Document], doc: str | None) -> None:
     typed = st.chat_input(T["chat_placeholder"], max_chars=MAX_QUESTION)   # pinned to the bottom
     question = (typed or st.session_state.pop("pending", None) or "").strip()
-    welcome(docs, asking=bool(question))
+    welcome(docs, asking=bool(question), scope=doc)
     for m in messages():
         with st.chat_message(m["role"], avatar=AVATARS[m["role"]]):
             if m["role"] == "user":

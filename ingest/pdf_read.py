@@ -314,3 +314,57 @@ def pdf_page_png(path, page_no: int, scale: float = 1.5) -> bytes:
         return buf.getvalue()
     finally:
         doc.close()
+
+
+def text_boxes(textpage, text: str) -> list[tuple[float, float, float, float]]:
+    """Where `text` is printed on a page: one (left, bottom, right, top) box per occurrence, PDF points."""
+    if not text:
+        return []
+    found, search = [], textpage.search(text, match_case=False, match_whole_word=False)
+    while (hit := search.get_next()) is not None:
+        start, count = hit
+        chars = [textpage.get_charbox(i) for i in range(start, start + count)]
+        found.append((min(c[0] for c in chars), min(c[1] for c in chars), max(c[2] for c in chars),
+                      max(c[3] for c in chars)))
+    return found
+
+
+def pdf_page_png_marked(path, page_no: int, label: str, figure: str,
+                        scale: float = 2.0) -> tuple[bytes, tuple[int, int, int, int] | None]:
+    """Page `page_no` rendered to PNG with the cited row outlined and the cited figure boxed: the label's
+    printed place, and the figure printed on the same line (its first occurrence when the label is not found).
+    Returns the PNG and the marked place in pixels (left, top, right, bottom), None when neither is found."""
+    from PIL import ImageDraw
+    doc = open_pdf(path)
+    try:
+        if not 1 <= page_no <= len(doc):
+            raise PdfError(*reason("page_range", pages=len(doc), page=page_no))
+        page = doc[page_no - 1]
+        height, textpage = page.get_height(), page.get_textpage()
+        rows = text_boxes(textpage, label[:12])
+        figures = text_boxes(textpage, figure)
+        row = rows[0] if rows else None
+        if row and figures:
+            middle = (row[1] + row[3]) / 2
+            figures = [f for f in figures if f[1] - 2 <= middle <= f[3] + 2] or figures
+        image = page.render(scale=scale).to_pil().convert("RGB")
+        draw = ImageDraw.Draw(image)
+
+        def box(b, colour: str, width: int, pad: float = 2) -> tuple[int, int, int, int]:
+            place = (int((b[0] - pad) * scale), int((height - b[3] - pad) * scale),
+                     int((b[2] + pad) * scale), int((height - b[1] + pad) * scale))
+            draw.rectangle(place, outline=colour, width=width)
+            return place
+        marked = None
+        if row:
+            right = max([row[2]] + [f[2] for f in figures[:1]])
+            marked = box((row[0], row[1], right, row[3]), "#1f4e8c", 2, pad=3)
+        if figures:
+            cell = box(figures[0], "#d0021b", 4)
+            marked = (min(cell[0], marked[0]), min(cell[1], marked[1]), max(cell[2], marked[2]),
+                      max(cell[3], marked[3])) if marked else cell
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        return buf.getvalue(), marked
+    finally:
+        doc.close()

@@ -16,7 +16,7 @@ APP = {
     "doc_quoted": "《{doc}》",
     "list_sep": "、",
     "year": "{year}年",
-    "welcome_none": "您好！目前尚未载入公开文件，请在左侧边栏上传预算或决算公开文件。",
+    "welcome_none": "您好！目前尚未载入公开文件。",
     "welcome_tail": "回答中的每个数字都注明了来源：文件、表格、页码和原文行。",
     "suggest_head": "您可以这样问：",
     "chat_placeholder": "请输入您的问题",
@@ -50,6 +50,11 @@ APP = {
     "not_found_try": "您可以这样问：",
     "latency": "用时 {sec} 秒",
     "debug": "调试信息（工作人员）",
+    "row_empty": "（空）",
+    "more_docs": "另有 {n} 份文件的结果（点击展开）",
+    "row_cited": " ◀ 引用",
+    "open_pdf": "打开原文件第 {page} 页（PDF）",
+    "page_crop": "第 {page} 页：引用的数字（红框）",
     "feedback_thanks": "感谢您的反馈！",
     "error_generic": "抱歉，暂时无法回答这个问题，请稍后再试。",
     "error_store": "数据服务暂时不可用，请稍后再试。",
@@ -163,6 +168,8 @@ SUGGESTIONS = (
     "“三公”经费预算是多少？",
     "机关运行经费是多少？",
 )
+# With several bodies loaded: a ranking across them (the other buttons name one body and its year).
+RANK_SUGGESTIONS = ("哪个单位的住房公积金最多？", "哪个单位的“三公”经费最多？")
 
 API = {
     "too_long": "问题过长，请控制在 {n} 字以内。",

@@ -419,3 +419,42 @@ def test_a_lead_that_does_not_state_the_figure_gets_it_highlighted_after_it():
     assert sentence_html("办公费见下表①。", "17.00", "万元") == \
         '办公费见下表<span class="bq-ref">①</span>。 <mark class="bq-fig">17.00万元</mark>'
     assert sentence_html("办公费为17.00 万元①。", "17.00", "万元").count("<mark") == 1
+
+
+def test_view_table_lists_the_cited_row_as_label_value_lines_with_the_cited_column_marked(store):
+    at = ask(start(), QUESTION)
+    key = next(k for k in at.session_state.keys() if str(k).startswith("src_") and str(k).endswith("_0"))
+    at.session_state[key] = True
+    at.run()
+    card = next(h.value for h in at.html if "bq-rowcard" in h.value)
+    assert "住房保障支出" in visible(card) and card.count('<li class="bq-kv') >= 2      # every column of the row
+    hit = re.search(r'<li class="bq-kv bq-kv-hit">(.*?)</li>', card).group(1)
+    assert "3241.03" in visible(hit) and "引用" in visible(hit)
+
+
+def test_welcome_buttons_with_several_bodies_name_one_body_and_year_or_rank_the_bodies():
+    from app import welcome_chips
+    from prompts.ui_zh import RANK_SUGGESTIONS, SUGGESTIONS
+    from schema import Document
+    docs = [Document(doc_id=f"d{y}{b}", title=f"{b}{y}年部门预算", body=b, year=y, kind="预算", scope="部门")
+            for b in ("上海市普陀区人民政府万里街道办事处", "江苏省人民检察院") for y in (2024, 2025)]
+    chips = welcome_chips(docs, None)
+    scoped_chips = [c for c in chips if c not in RANK_SUGGESTIONS]
+    assert scoped_chips and all(c.startswith("万里街道2025年") for c in scoped_chips)
+    assert set(RANK_SUGGESTIONS) <= set(chips)
+    assert welcome_chips(docs, "d2024江苏省人民检察院") == list(SUGGESTIONS)        # one document in scope
+    assert welcome_chips(docs[:1], None) == list(SUGGESTIONS)
+
+
+def test_an_answer_about_many_documents_shows_three_blocks_and_folds_the_rest_in_one_line():
+    from app import answer_html
+    parts = tuple(AnswerPart(doc_id=f"d{i}", heading=f"单位{i}2025年部门预算", text=f"办公费预算为{i}.00万元{'①②③④⑤'[i]}。",
+                             value=f"{i}.00", unit="万元") for i in range(5))
+    cites = tuple(Citation(doc=f"单位{i}", page=1, table="表", section=None, text=f"办公费 {i}.00", doc_id=f"d{i}",
+                           role="main") for i in range(5))
+    a = Answer(question="办公费是多少", answer="\n".join(p.text for p in parts), answerable=True, citations=cites,
+               parts=parts)
+    markup = answer_html(a)
+    folded = re.search(r'<details class="bq-fold"><summary>(.*?)</summary>(.*)</details>', markup, re.S)
+    assert folded and "另有 2 份文件" in folded.group(1)
+    assert "单位3" in folded.group(2) and "单位4" in folded.group(2) and "单位3" not in markup[:folded.start()]
