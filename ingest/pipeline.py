@@ -82,6 +82,8 @@ def read_blocks(path: Path, data: bytes) -> tuple[list[Block], int | None]:
     kind = other_file_kind(path, data)
     if kind is not None:
         raise not_a_disclosure(kind)
+    if path.suffix.lower() not in TEXT_SUFFIXES:      # corpus.jsonl, LICENSE, notes.json beside the disclosures
+        raise not_a_disclosure("notes")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
