@@ -1,8 +1,10 @@
 """Facts and findings to CSV and XLSX, and back. Pure: strings and bytes in and out.
 
-CSV keeps every field as the raw text stored (field names as header). Excel has one Chinese header
-row; figures are numbers (the printed decimals kept as the cell's number format, so 8277.80 shows
-as 8277.80), page and row numbers are integers, and everything else is text (never a formula).
+Both speak Chinese: one Chinese header row (prompts/staff_zh.py), the type of a figure in words (表格数字,
+空单元格, 文字 …), findings' families and rules as words with their codes in columns of their own. CSV keeps
+every other field as the raw text stored; Excel has figures as numbers (the printed decimals kept as the
+cell's number format, so 8277.80 shows as 8277.80), page and row numbers as integers, everything else as
+text (never a formula), and column widths set to the text. Both read back give the same facts.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import io
 from dataclasses import fields
 from decimal import Decimal
 
-from prompts.staff_zh import FACT_HEADERS, FINDING_HEADERS
+from prompts.staff_zh import FACT_HEADERS, FINDING_HEADERS, KIND_NAMES, RULE_NAMES
 from schema import Fact
 
 FACT_FIELDS = [f.name for f in fields(Fact)]
@@ -19,18 +21,32 @@ OPTIONAL = {"table", "table_name", "table_no", "section", "page", "code", "level
 INTS = {"page", "row"}
 FINDING_FIELDS = list(FINDING_HEADERS)
 TEXT = "@"
+KIND_CODES = {v: k for k, v in KIND_NAMES.items()}
+MAX_WIDTH = 60                      # Excel column width cap (characters)
 
 
 # ------------------------------------------------------------------ facts
+def field_text(f: Fact, name: str) -> str:
+    v = getattr(f, name)
+    if name == "kind":
+        return KIND_NAMES.get(v, v)
+    return "" if v is None else str(v)
+
+
 def fact_to_row(f: Fact) -> list[str]:
-    return ["" if getattr(f, name) is None else str(getattr(f, name)) for name in FACT_FIELDS]
+    return [field_text(f, name) for name in FACT_FIELDS]
 
 
 def row_to_fact(row: dict[str, str]) -> Fact:
+    """A row keyed by field name or by its Chinese header -> the fact (types read back from their words)."""
+    by_header = {h: n for n, h in FACT_HEADERS.items()}
+    row = {by_header.get(k, k): v for k, v in row.items()}
     kw = {}
     for name in FACT_FIELDS:
         v = row.get(name, "")
         v = "" if v is None else str(v)
+        if name == "kind":
+            v = KIND_CODES.get(v, v)
         if name in OPTIONAL and v == "":
             kw[name] = None
         elif name == "value":
@@ -43,10 +59,10 @@ def row_to_fact(row: dict[str, str]) -> Fact:
 
 
 def facts_to_csv(facts) -> str:
-    """One row per fact, field names as header (UTF-8 text; write it with utf-8-sig for Excel)."""
+    """One row per fact under the Chinese header (UTF-8 text; write it with utf-8-sig for Excel)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(FACT_FIELDS)
+    w.writerow([FACT_HEADERS[n] for n in FACT_FIELDS])
     for f in facts:
         w.writerow(fact_to_row(f))
     return buf.getvalue()
@@ -79,7 +95,7 @@ def fact_to_cells(f: Fact) -> list[tuple[object, str]]:
         elif name in INTS and v is not None:
             cells.append((int(v), "0"))
         else:
-            cells.append(("" if v is None else str(v), TEXT))
+            cells.append((field_text(f, name), TEXT))
     return cells
 
 
@@ -106,16 +122,20 @@ def _cell_text(name: str, cell) -> str:
 
 # ------------------------------------------------------------------ findings
 def finding_to_row(f) -> list[str]:
+    """A finding in the columns of FINDING_HEADERS: family and rule in words, each code beside it."""
     where = " | ".join(filter(None, ((c.table or c.section or "") for c in f.citations)))
-    return [f.doc_id, f.severity, f.family, f.family_name, f.rule, "" if f.page is None else str(f.page), f.message,
-            " / ".join(f.figures), where, " || ".join(c.text for c in f.citations),
-            " / ".join("" if c.page is None else str(c.page) for c in f.citations)]
+    values = {"doc_id": f.doc_id, "severity": f.severity, "family_name": f.family_name, "family": f.family,
+              "rule_name": RULE_NAMES.get(f.rule, f.rule), "rule": f.rule,
+              "page": "" if f.page is None else str(f.page), "message": f.message, "figures": " / ".join(f.figures),
+              "where": where, "cited_text": " || ".join(c.text for c in f.citations),
+              "cited_pages": " / ".join("" if c.page is None else str(c.page) for c in f.citations)}
+    return [values[name] for name in FINDING_FIELDS]
 
 
 def findings_to_csv(findings) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(FINDING_FIELDS)
+    w.writerow(list(FINDING_HEADERS.values()))
     for f in findings:
         w.writerow(finding_to_row(f))
     return buf.getvalue()
@@ -145,6 +165,21 @@ def _xlsx(title: str, headers: list[str], rows: list[list[tuple[object, str]]]) 
                 cell.data_type = "s"
             cell.number_format = number_format
     ws.freeze_panes = "A2"
+    set_widths(ws, headers, rows)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def text_width(value) -> int:
+    """Columns a text takes in Excel: a CJK character two, others one (the longest line of the text)."""
+    lines = str(value).splitlines() or [""]
+    return max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in line) for line in lines)
+
+
+def set_widths(ws, headers: list[str], rows: list[list[tuple[object, str]]]) -> None:
+    """Each column as wide as its header or widest cell (capped), so nothing opens as ####."""
+    from openpyxl.utils import get_column_letter
+    for i, header in enumerate(headers):
+        widest = max([text_width(header)] + [text_width(r[i][0]) for r in rows[:2000] if i < len(r)])
+        ws.column_dimensions[get_column_letter(i + 1)].width = min(widest + 2, MAX_WIDTH)

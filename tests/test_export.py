@@ -10,6 +10,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 
 from audit import audit_document
+from prompts.staff_zh import FACT_HEADERS, FINDING_HEADERS, RULE_NAMES
 from stores.export import (
     FACT_FIELDS,
     csv_to_facts,
@@ -44,9 +45,12 @@ def test_csv_round_trip_keeps_trailing_zeros_quotes_breaks_and_empty_values():
     assert str(back[-3].value) == "8277.80" and back[-2].value is None and back[-2].page is None
 
 
-def test_csv_has_the_schema_fields_as_header_and_reads_with_a_bom():
+def test_csv_has_a_chinese_header_and_types_in_words_and_reads_back_with_a_bom():
     text = facts_to_csv(build().facts)
-    assert next(csv.reader(io.StringIO(text))) == FACT_FIELDS
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == [FACT_HEADERS[n] for n in FACT_FIELDS] and rows[0][:3] == ["文件", "表格", "表名"]
+    kinds = {r[rows[0].index("类型")] for r in rows[1:]}
+    assert kinds and kinds <= {"表格数字", "空单元格", "文字", "绩效指标"}          # never cell/empty/text
     assert csv_to_facts("\ufeff" + text) == build().facts
 
 
@@ -93,8 +97,28 @@ def test_findings_export_to_csv_and_xlsx():
     d = build().set_line("占81.33%", "占81.03%")
     found = audit_document(*d.args())
     rows = list(csv.DictReader(io.StringIO(findings_to_csv(found))))
-    assert rows[0]["severity"] == "错误" and rows[0]["family_name"] == "比例与增减"
-    assert "81.03%" in rows[0]["message"] and rows[0]["page"] == "11"
+    assert rows[0]["严重程度"] == "错误" and rows[0]["类别"] == "比例与增减" and rows[0]["类别代码"] == "percent"
+    assert rows[0]["规则"] == RULE_NAMES[rows[0]["规则代码"]] and rows[0]["规则代码"].startswith("pct.")
+    assert "81.03%" in rows[0]["问题"] and rows[0]["页码"] == "11"
     ws = load_workbook(io.BytesIO(findings_to_xlsx(found))).worksheets[0]
-    assert ws.cell(1, 1).value == "文件" and ws.cell(1, 7).value == "问题" and "81.03%" in ws.cell(2, 7).value
-    assert ws.cell(2, 6).value == 11 and ws.cell(2, 6).data_type == "n" and ws.max_row == len(found) + 1
+    header = [c.value for c in ws[1]]
+    assert header == list(FINDING_HEADERS.values())
+    message, page = header.index("问题") + 1, header.index("页码") + 1
+    assert "81.03%" in ws.cell(2, message).value
+    assert ws.cell(2, page).value == 11 and ws.cell(2, page).data_type == "n" and ws.max_row == len(found) + 1
+    assert ws.column_dimensions["A"].width >= 8 and ws.column_dimensions[chr(64 + message)].width >= 20
+
+
+def test_every_audit_rule_has_a_chinese_name():
+    from prompts.audit_zh import MESSAGES
+    assert set(MESSAGES) <= set(RULE_NAMES)
+
+
+def test_xlsx_columns_are_as_wide_as_their_text():
+    facts = list(build().facts)
+    ws = load_workbook(io.BytesIO(facts_to_xlsx(facts))).worksheets[0]
+    header = [c.value for c in ws[1]]
+    text_col = chr(65 + header.index("原文行"))
+    page_col = chr(65 + header.index("页码"))
+    assert ws.column_dimensions[text_col].width > ws.column_dimensions[page_col].width >= 6
+    assert all(ws.column_dimensions[chr(65 + i)].width <= 60 for i in range(len(header)))
