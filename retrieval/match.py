@@ -323,8 +323,12 @@ def _sangong_parts() -> frozenset[str]:
 
 def from_its_own_table(f: Fact) -> bool:
     """A 三公 item's figure in the 三公 table covers basic and project spending; the economic
-    classification table holds the basic part only."""
-    return f.table_name == "三公经费表" and fact_key(f).rsplit("/", 1)[-1] in _sangong_parts()
+    classification table holds the basic part only. So does any table whose title names the row
+    (“三公”经费、会议费、培训费支出预算表 for 会议费): it is the item's own table."""
+    last = fact_key(f).rsplit("/", 1)[-1]
+    if f.table_name == "三公经费表" and last in _sangong_parts():
+        return True
+    return f.kind == "cell" and len(last) >= 3 and last in normalize(f.table or "")
 
 
 def same_figure(a: Fact, b: Fact) -> bool:
