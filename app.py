@@ -450,6 +450,93 @@ def clear_chat() -> None:
     st.session_state.messages = []
 
 
+# ------------------------------------------------------------------ the conversation kept in the browser
+KEPT_MESSAGES = 20                   # messages kept in the browser's localStorage across a reload
+HISTORY_COMPONENT = Path(__file__).resolve().parent / "widget" / "history"
+
+
+def answer_from_json(d: dict) -> Answer:
+    cites = tuple(Citation(**{k: c.get(k) for k in ("doc", "page", "table", "section", "text")},
+                           **{k: c.get(k) or "" for k in ("doc_id", "file", "label", "column", "role")})
+                  for c in d.get("citations", []))
+    parts = tuple(AnswerPart(**p) for p in d.get("parts", []))
+    return Answer(question=d["question"], answer=d["answer"], answerable=bool(d["answerable"]), value=d.get("value"),
+                  unit=d.get("unit"), citations=cites, latency_ms=float(d.get("latency_ms") or 0),
+                  docs=tuple(d.get("docs", [])), suggestions=tuple(d.get("suggestions", [])),
+                  mode=d.get("mode") or "composer", note=d.get("note") or "", parts=parts)
+
+
+def messages_to_json(msgs: list[dict]) -> str:
+    """The last messages as JSON for the browser (answers with their citations, so sources still show)."""
+    out = []
+    for m in msgs[-KEPT_MESSAGES:]:
+        item = {k: m[k] for k in ("role", "content", "id", "error", "question") if k in m}
+        if isinstance(m.get("answer"), Answer):
+            a = m["answer"].to_json()
+            a["citations"] = [c | {"label": x.label, "column": x.column}
+                              for c, x in zip(a["citations"], m["answer"].citations)]
+            item["answer"] = a
+        out.append(item)
+    return json.dumps(out, ensure_ascii=False)
+
+
+def json_to_messages(text: str) -> list[dict]:
+    """What the browser kept -> messages; anything unreadable is dropped (the chat starts empty)."""
+    try:
+        out = []
+        for m in json.loads(text or "[]"):
+            if m.get("role") not in ("user", "assistant") or not isinstance(m.get("content"), str):
+                continue
+            if "answer" in m:
+                m["answer"] = answer_from_json(m["answer"])
+            elif m["role"] == "assistant" and not m.get("error"):
+                continue
+            m.setdefault("id", uuid.uuid4().hex[:12])
+            out.append(m)
+        return out
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return []
+
+
+@st.cache_resource(show_spinner=False)
+def history_component():
+    import streamlit.components.v1 as components
+    return components.declare_component("bq_history", path=str(HISTORY_COMPONENT))
+
+
+def keep_in_browser() -> None:
+    """Restore the conversation this browser kept (once per session), then keep it there after each turn."""
+    restored = st.session_state.get("bq_restored", False)
+    try:
+        kept = history_component()(save=messages_to_json(messages()) if restored else None, key="bq_history",
+                                   default=None)
+    except Exception:  # noqa: BLE001 - without the component the chat still works, it is only not kept
+        log.exception("history component failed")
+        return
+    if kept is None or restored:
+        return
+    st.session_state.bq_restored = True
+    if not messages() and (back := json_to_messages(kept)):
+        st.session_state.messages = back
+        st.rerun()
+
+
+def retry(question: str) -> None:
+    """Ask the question again (a new answer below; the earlier one stays)."""
+    st.session_state.pending = question
+
+
+def on_comment(answer_id: str) -> None:
+    text = (st.session_state.get(f"fbc_{answer_id}") or "").strip()
+    if not text:
+        return
+    try:
+        if FeedbackStore.in_store(session_settings().store_dir).comment(answer_id, text):
+            st.toast(T["feedback_comment_thanks"])
+    except Exception:  # noqa: BLE001 - feedback must never break the chat
+        log.exception("feedback comment not stored")
+
+
 def on_feedback(answer_id: str) -> None:
     entry = next((m for m in messages() if m.get("id") == answer_id), None)
     if entry is None:
@@ -639,6 +726,8 @@ def source_views(engine, entry_id: str, citations: tuple[Citation, ...]) -> None
 def show_answer(engine, entry: dict) -> None:
     if entry.get("error"):
         st.error(entry["content"])
+        if asked := entry.get("question"):
+            st.button(T["retry"], key=f"retry_{entry['id']}", on_click=retry, args=(asked,), icon=":material/refresh:")
         return
     a: Answer = entry["answer"]
     offered = not a.answerable and bool(a.suggestions)
@@ -654,6 +743,11 @@ def show_answer(engine, entry: dict) -> None:
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         st.html(copy_html(a), width="content")
         st.feedback("thumbs", key=f"fb_{entry['id']}", on_change=on_feedback, args=(entry["id"],))
+        st.button(T["retry"], key=f"retry_{entry['id']}", on_click=retry, args=(a.question,), type="tertiary",
+                  icon=":material/refresh:")
+    if st.session_state.get(f"fb_{entry['id']}") == 0:          # 👎: one line for what was wrong
+        st.text_input(T["feedback_comment"], key=f"fbc_{entry['id']}", max_chars=MAX_QUESTION,
+                      placeholder=T["feedback_comment_hint"], on_change=on_comment, args=(entry["id"],))
     if is_staff():                   # timings and mode are for staff, never under a visitor's answer
         with st.expander(T["debug"], key=f"dbg_{entry['id']}"):
             st.caption(T["latency"].format(sec=f"{a.latency_ms / 1000:.2f}") + f" · {a.mode}")
@@ -685,7 +779,7 @@ def answer_turn(engine, settings: Settings, question: str, doc: str | None) -> N
         st.markdown(md_text(question))
     msgs.append({"role": "user", "content": question})
     with st.chat_message("assistant", avatar=AVATARS["assistant"]):
-        entry = {"role": "assistant", "id": uuid.uuid4().hex[:12]}
+        entry = {"role": "assistant", "id": uuid.uuid4().hex[:12], "question": question}
         try:
             a = produce(engine, settings, question, history[-HISTORY_MESSAGES:], doc)
             entry.update(content=a.answer, answer=a)
@@ -834,6 +928,7 @@ def main() -> None:
         docs = engine.documents()
         doc = None if embedded else sidebar(engine, settings, docs)
         chat(engine, settings, docs, doc)
+        keep_in_browser()
     except UNAVAILABLE:
         log.exception("store unavailable")
         st.error(T["error_store"])

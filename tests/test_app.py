@@ -458,3 +458,32 @@ def test_an_answer_about_many_documents_shows_three_blocks_and_folds_the_rest_in
     folded = re.search(r'<details class="bq-fold"><summary>(.*?)</summary>(.*)</details>', markup, re.S)
     assert folded and "另有 2 份文件" in folded.group(1)
     assert "单位3" in folded.group(2) and "单位4" in folded.group(2) and "单位3" not in markup[:folded.start()]
+
+
+def test_thumbs_down_opens_one_line_for_what_was_wrong_and_stores_it(store):
+    at = ask(start(), QUESTION)
+    entry_id = at.session_state.messages[-1]["id"]
+    assert not [t for t in at.text_input if t.key == f"fbc_{entry_id}"]            # nothing before a 👎
+    at.feedback[0].set_value(0).run()
+    at.text_input(key=f"fbc_{entry_id}").set_value("正确的数字是3200.00万元").run()
+    rows = FeedbackStore.in_store(store).rows()
+    assert [(r["rating"], r["comment"]) for r in rows] == [(0, "正确的数字是3200.00万元")]
+
+
+def test_retry_asks_the_same_question_again_below(store):
+    at = ask(start(), QUESTION)
+    first = at.session_state.messages[-1]["id"]
+    at.button(key=f"retry_{first}").click().run()
+    msgs = at.session_state.messages
+    assert len(msgs) == 4 and msgs[2]["content"] == QUESTION and msgs[3]["answer"].value == "3241.03"
+
+
+def test_the_conversation_kept_in_the_browser_reads_back_with_its_sources(store):
+    from app import json_to_messages, messages_to_json
+    at = ask(start(), QUESTION)
+    kept = messages_to_json(at.session_state.messages)
+    back = json_to_messages(kept)
+    assert [m["role"] for m in back] == ["user", "assistant"]
+    a, b = at.session_state.messages[-1]["answer"], back[-1]["answer"]
+    assert (b.answer, b.value, b.unit, b.citations, b.parts) == (a.answer, a.value, a.unit, a.citations, a.parts)
+    assert json_to_messages("not json") == [] and json_to_messages('[{"role": "x"}]') == []
