@@ -158,7 +158,7 @@ def summary_line(results) -> str:
     joins = {r.doc_id for r in written if r.extra.get("joined_into") or r.extra.get("joined") or r.extra.get("together")}
     reasons = dict.fromkeys(r.error.split(" / ")[0] for r in failed)
     line = SAY["summary"].format(
-        files=len(results), new=sum(1 for r in written if not ({"replaced", "reread", "corrected"} & set(r.extra))),
+        files=len(results), new=sum(1 for r in written if not any(r.extra.get(k) for k in ("replaced", "reread", "corrected"))),
         replaced=sum(1 for r in written if r.extra.get("replaced")), joined=len(joins),
         reread=sum(1 for r in written if r.extra.get("reread")), skipped=sum(1 for r in results if r.ok and r.skipped),
         failed=len(failed))

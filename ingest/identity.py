@@ -418,6 +418,8 @@ def join_reason(a: Member, b: Member) -> str | None:
         why = ["同一单位"]
     elif named or upload:
         why = ["文件名相同" if named else "同一次上传"]
+    elif same_body(a.body, b.body):
+        why = ["文件名所印单位相同"]          # 上海大学2023年部门预算.pdf, its cover an image
     else:
         return None
     if a.scope != b.scope and not (named or upload):

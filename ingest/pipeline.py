@@ -25,6 +25,7 @@ from schema import Block, Document, Fact, Parsed
 PARSER_VERSION = 2      # 1: every reading before versions were recorded; 2: identity with evidence, joins on it
 TEXT_SUFFIXES = {".txt", ".text", ".md", ".tsv"}
 MAX_BYTES = 200 * 1024 * 1024
+UNCONFIRMED = "（单位待确认）"
 OTHER_FILES = (         # (what it is, name endings, leading bytes): files that are not a PDF or text disclosure
     ("spreadsheet", (".xls", ".xlsx", ".xlsm", ".ods", ".csv", ".et"), ()),
     ("image", (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp"),
@@ -107,7 +108,8 @@ def blocks_to_reading(blocks: list[Block], name: str, digest: str, pages: int | 
                       meta_title: str = "") -> Reading:
     blocks = split_frames(blocks)
     who = blocks_to_identity(blocks, name, meta_title)
-    doc_id = doc_id_for(who.body, who.year, who.scope, who.kind)
+    # a body the file does not print names a document of its own until a join or staff place it
+    doc_id = doc_id_for(who.body if who.confirmed else who.body + UNCONFIRMED, who.year, who.scope, who.kind)
     tables, lines = blocks_to_tables(blocks)
     sections = lines_to_sections(lines)
     facts = [f for t in tables for f in table_to_facts(t, doc_id, name)]

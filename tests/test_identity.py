@@ -220,7 +220,7 @@ def test_a_file_whose_body_is_not_printed_never_joins_the_sole_document_of_its_y
     parsed = parsed_of(text, "某某大学预算表格.txt")
     reading = blocks_to_reading(text_to_blocks(text), "某某大学预算表格.txt", "0" * 64, None)
     assert not reading.confirmed and parsed.document.year == 2025
-    assert parsed.document.doc_id == "某某大学预算表格-2025-部门预算"
+    assert parsed.document.doc_id == "某某大学预算表格（单位待确认）-2025-部门预算"
     assert reading.evidence[0] == "单位：某某大学预算表格（文件名，单位待确认）"
     me = member_of(parsed, confirmed=False)
     sole = member("上海市普陀区人民政府万里街道办事处", 2025, totals=["512.30"])
@@ -231,6 +231,19 @@ def test_a_file_whose_body_is_not_printed_never_joins_the_sole_document_of_its_y
     assert join_target(member_of(parsed, confirmed=False, batch="u1"),
                        [replace(sole, batches=frozenset(["u1"]))]) == (replace(sole, batches=frozenset(["u1"])),
                                                                        "同一次上传、同一年度、总额一致")
+
+
+def test_a_file_named_for_a_body_it_does_not_print_joins_that_bodys_document_of_its_year_when_totals_agree():
+    text = disclosure(cover=(), body_line=False).replace(BODY, "")
+    reading = blocks_to_reading(text_to_blocks(text), "上海某某大学2025年部门预算.pdf", "0" * 64, None)
+    d = reading.parsed.document
+    assert (d.body, d.year, reading.confirmed) == ("上海某某大学", 2025, False)
+    assert d.doc_id == "上海某某大学（单位待确认）-2025-部门预算"          # not the printed one's id by coincidence
+    me = member_of(reading.parsed, confirmed=False)
+    printed = member("上海某某大学", 2025, ["512.30"])
+    assert join_target(me, [printed]) == (printed, "文件名所印单位相同、同一年度、总额一致")
+    assert join_target(me, [member("上海某某大学", 2025, ["9.99"])]) is None
+    assert join_target(me, [member("上海某某大学", 2024, ["512.30"])]) is None
 
 
 def test_the_tables_of_one_body_never_join_the_narrative_of_another_whatever_their_names_and_totals():

@@ -124,7 +124,7 @@ def test_a_disclosure_whose_cover_is_an_image_is_stored_under_its_file_name_and_
         assert all(r.ok for r in results)
     [mine] = [d for d in stores.facts.documents() if planted["image"].name in d.files]
     assert mine.files == (planted["image"].name,) and mine.year == YEAR      # never joined to 万里's 2025
-    assert mine.doc_id == "xx-daxue-2025-budget-2025-部门预算" and mine.body == "xx-daxue-2025-budget"
+    assert mine.doc_id == "xx-daxue-2025-budget（单位待确认）-2025-部门预算" and mine.body == "xx-daxue-2025-budget"
     assert stores.facts.unconfirmed() == [mine.doc_id]
     fresh = open_stores(make_settings(tmp_path / "fresh"))
     [r] = ingest_paths(fresh, [planted["image"]])
@@ -141,8 +141,11 @@ def test_staff_correction_refiles_the_document_and_survives_re_ingest(tmp_path, 
     image = planted["image"]
     first = corpus_cli(image, planted["other"], "--store", store)
     assert first.returncode == 0 and "单位待确认" in first.stdout, first.stdout + first.stderr
+    assert first.stdout.splitlines()[-1].startswith("共 2 个文件：新增 2 份，替换 0 份，合并 0 组")
+    assert first.stdout.splitlines()[-1].endswith("；1 份单位待确认")
     fixed = corpus_cli(image, "--as", "某某大学,2025,部门预算", "--store", store)
     assert fixed.returncode == 0 and "某某大学-2025-部门预算" in fixed.stdout, fixed.stdout + fixed.stderr
+    assert "新增 0 份" in fixed.stdout and "更正 1 份" in fixed.stdout
     stores = open_stores(make_settings(store))
     [mine] = [d for d in stores.facts.documents() if image.name in d.files]
     assert (mine.doc_id, mine.body, mine.year) == ("某某大学-2025-部门预算", "某某大学", YEAR)
