@@ -152,13 +152,14 @@ def result_line(r) -> str:
 
 
 def summary_line(results) -> str:
-    """新增 N 份，替换 N 份，合并 N 组，…，失败 N 个（reasons）."""
+    """共 N 个文件：新增 N 份 (documents written anew), 替换 N 份, 合并 N 组 (documents of several files), …,
+    失败 N 个（reasons）."""
     written = [r for r in results if r.ok and not r.skipped]
     failed = [r for r in results if not r.ok]
     joins = {r.doc_id for r in written if r.extra.get("joined_into") or r.extra.get("joined") or r.extra.get("together")}
     reasons = dict.fromkeys(r.error.split(" / ")[0] for r in failed)
     line = SAY["summary"].format(
-        files=len(results), new=sum(1 for r in written if not any(r.extra.get(k) for k in ("replaced", "reread", "corrected"))),
+        files=len(results), new=len({r.doc_id for r in written if not any(r.extra.get(k) for k in ("replaced", "reread", "corrected"))}),
         replaced=sum(1 for r in written if r.extra.get("replaced")), joined=len(joins),
         reread=sum(1 for r in written if r.extra.get("reread")), skipped=sum(1 for r in results if r.ok and r.skipped),
         failed=len(failed))

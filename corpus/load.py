@@ -311,11 +311,12 @@ def _store_error(e: Exception) -> str:
 def ingest_paths(stores: Stores, paths: Iterable[str | Path], workers: int = 1,
                  progress: Callable[[int, int, str], None] | None = None, uploads: bool = False,
                  isolate: bool = False) -> list[IngestResult]:
-    """Ingest files or folders. `uploads`: the files are uploads (identity by name, not path; the files
-    of one call are one upload, which a join counts as evidence); `isolate`: parse in a child process at
+    """Ingest files or folders. `uploads`: the files are uploads (identity by name, not path; an upload of
+    two files is one disclosure's, which a join counts as evidence); `isolate`: parse in a child process at
     low priority, so a large file does not slow the answers of the process that serves them."""
-    batch = uuid.uuid4().hex[:16] if uploads else None
-    items = [Incoming(p, p.name, None if uploads else str(p.resolve()), batch=batch) for p in expand_paths(paths)]
+    paths = expand_paths(paths)
+    batch = uuid.uuid4().hex[:16] if uploads and len(paths) == 2 else None     # one upload of a disclosure's two files
+    items = [Incoming(p, p.name, None if uploads else str(p.resolve()), batch=batch) for p in paths]
     results, todo = _precheck(stores, items)
     results += ingest_items(stores, todo, workers, progress, isolate)
     return _in_given_order(results, items)

@@ -22,7 +22,7 @@ WHERE_ZH = {"cover": "封面", "heading": "标题", "label": "表头单位行", 
 LEVEL = r"(?:省级|市级|区级|县级|乡级|镇级)?"
 ZH = r"[\u4e00-\u9fa5（）()、]"
 BODY_END = (r"(?:部|委|局|厅|办公室|办|院|会|中心|站|所|队|馆|室|处|署|社|团|府|校|协会|联合会|委员会|政府|政协|"
-            r"大学|学院|中学|小学|幼儿园|公司|集团|台|场)")
+            r"大学|学院|中学|小学|幼儿园|园|公司|集团|台|场|街道|监狱)")
 TITLE = re.compile(rf"(?P<body>{ZH}{{2,40}}?)(?P<year>20\d{{2}})年度?{LEVEL}(?P<scope>部门|单位)?(?:财务收支)?"
                    r"(?P<kind>预算|决算)")
 YEAR_KIND = re.compile(rf"(?P<year>20\d{{2}})年度?{LEVEL}(?P<scope>部门|单位)?(?P<kind>预算|决算)")
@@ -320,7 +320,8 @@ def file_stem(name: str) -> str:
 
 PART_WORD = re.compile(r"(?:tables?|biao|表格|报表|附表|公开表|预算表|决算表|表|text|正文|文字说明|情况说明|说明|文本|"
                        r"part\d*|附件\d*|[上下]册?|[12一二])$")
-GENERIC_STEM = re.compile(r"20\d{2}|年度?|部门|单位|预算|决算|公开|dept|unit|budget|final|accounts?|report|disclosure")
+GENERIC_STEM = re.compile(r"\d+|年度?|部门|单位|预算|决算|公开|附件|文件|表格|报表|附表|正文|说明|情况|信息|全文|扫描|"
+                          r"最终|修订|版|副本|dept|unit|budget|final|accounts?|report|disclosure|new|copy|file|scan")
 
 
 def name_key(name: str) -> str:
