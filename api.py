@@ -6,6 +6,8 @@
     GET  /api/docs    the loaded documents
     GET  /api/health  ok / 503 when the store is unreachable
     GET  /api/ui      the widget's strings and suggested questions
+    GET  /api/source  a stored source file (?doc=&file=), for links to a cited PDF page
+    POST /api/feedback  👍/👎 (and one line of comment) on an answer the widget showed
     POST /api/ingest  multipart `files`, only with `Authorization: Bearer <BUDGETQA_ADMIN_TOKEN>`
     GET  /widget/     embed.js and demo.html
 
@@ -27,7 +29,7 @@ from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -38,7 +40,7 @@ from config import ROOT, Settings, load_settings
 from prompts.ui_zh import API as M
 from prompts.ui_zh import SUGGESTIONS, WIDGET
 from retrieval.llm import NETWORK_WAIT
-from service import bearer_token, ingest_uploads, safe_name, token_ok
+from service import bearer_token, ingest_uploads, record_feedback, safe_name, token_ok
 from stores.facts import StoreUnavailable
 from stores.vectors import VectorUnavailable
 
@@ -291,6 +293,33 @@ def create_app(settings: Settings) -> FastAPI:
         files = await read_uploads(request, settings.max_upload_mb)
         results = await run_in_threadpool(ingest_uploads, engines.get(), files)
         return {"results": [result_json(r) for r in results]}
+
+    @app.get("/api/source")
+    async def source(doc: str, file: str):
+        """A stored source file (the widget links to a PDF's cited page: /api/source?doc=…&file=…#page=N)."""
+        known = {d.doc_id: d for d in await engines.documents()}
+        if doc not in known or file not in known[doc].files:
+            raise ApiError(404, "not_found", M["not_found"])
+        path = await run_in_threadpool(engines.get().source_file, doc, file)
+        if path is None:
+            raise ApiError(404, "not_found", M["not_found"])
+        media = "application/pdf" if path.suffix.lower() == ".pdf" else "text/plain; charset=utf-8"
+        return FileResponse(path, media_type=media, content_disposition_type="inline", filename=file)
+
+    @app.post("/api/feedback")
+    async def feedback(request: Request):
+        """👍/👎 from the widget: {"id", "rating": 1 | 0 | null, "comment", "answer": the answer as /api/ask gave it}."""
+        check_rate(limiter, request)
+        data = await read_json(request)
+        try:
+            answer_id, rating = str(data["id"])[:64], data.get("rating")
+            if rating not in (0, 1, None) or not isinstance(data["answer"], dict):
+                raise ValueError(rating)
+            await run_in_threadpool(record_feedback, settings, answer_id, data["answer"], rating,
+                                    str(data.get("comment") or ""))
+        except (KeyError, ValueError, TypeError) as e:
+            raise ApiError(400, "bad_request", M["bad_request"]) from e
+        return {"ok": True}
 
     app.mount("/widget", StaticFiles(directory=WIDGET_DIR, html=True), name="widget")
     return app

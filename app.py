@@ -27,7 +27,7 @@ from prompts.ui_zh import APP as T
 from prompts.ui_zh import CHROME, RANK_SUGGESTIONS, SUGGESTIONS
 from retrieval.compose import scoped
 from schema import Answer, AnswerPart, Citation, Document, Fact
-from service import ingest_uploads, open_engine, token_ok, upload_note
+from service import answer_from_json, ingest_uploads, open_engine, token_ok, upload_note
 from stores.facts import StoreUnavailable
 from stores.feedback import FeedbackStore
 from stores.vectors import VectorUnavailable
@@ -453,17 +453,6 @@ def clear_chat() -> None:
 # ------------------------------------------------------------------ the conversation kept in the browser
 KEPT_MESSAGES = 20                   # messages kept in the browser's localStorage across a reload
 HISTORY_COMPONENT = Path(__file__).resolve().parent / "widget" / "history"
-
-
-def answer_from_json(d: dict) -> Answer:
-    cites = tuple(Citation(**{k: c.get(k) for k in ("doc", "page", "table", "section", "text")},
-                           **{k: c.get(k) or "" for k in ("doc_id", "file", "label", "column", "role")})
-                  for c in d.get("citations", []))
-    parts = tuple(AnswerPart(**p) for p in d.get("parts", []))
-    return Answer(question=d["question"], answer=d["answer"], answerable=bool(d["answerable"]), value=d.get("value"),
-                  unit=d.get("unit"), citations=cites, latency_ms=float(d.get("latency_ms") or 0),
-                  docs=tuple(d.get("docs", [])), suggestions=tuple(d.get("suggestions", [])),
-                  mode=d.get("mode") or "composer", note=d.get("note") or "", parts=parts)
 
 
 def messages_to_json(msgs: list[dict]) -> str:

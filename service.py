@@ -14,7 +14,8 @@ from corpus import load_sample_if_empty
 from corpus.child import ingest_in_child
 from prompts.store_zh import UPLOAD
 from retrieval.engine import Engine, get_engine
-from schema import IngestResult
+from schema import Answer, AnswerPart, Citation, IngestResult
+from stores.feedback import FeedbackStore
 
 _START_LOCK = threading.Lock()
 _INGEST_LOCK = threading.Lock()
@@ -76,3 +77,24 @@ def upload_note(r: IngestResult) -> str:
     if r.ok and r.extra.get("replaced"):
         note += UPLOAD["replaced"]
     return note
+
+
+def answer_from_json(d: dict) -> Answer:
+    """An answer as `Answer.to_json` wrote it (the browser's kept chat, the widget's feedback) -> the record."""
+    cites = tuple(Citation(**{k: c.get(k) for k in ("doc", "page", "table", "section", "text")},
+                           **{k: c.get(k) or "" for k in ("doc_id", "file", "label", "column", "role")})
+                  for c in d.get("citations", []))
+    parts = tuple(AnswerPart(**p) for p in d.get("parts", []))
+    return Answer(question=str(d["question"]), answer=str(d["answer"]), answerable=bool(d["answerable"]),
+                  value=d.get("value"), unit=d.get("unit"), citations=cites,
+                  latency_ms=float(d.get("latency_ms") or 0), docs=tuple(d.get("docs", [])),
+                  suggestions=tuple(d.get("suggestions", [])), mode=str(d.get("mode") or "composer"),
+                  note=str(d.get("note") or ""), parts=parts)
+
+
+def record_feedback(settings: Settings, answer_id: str, answer: dict, rating: int | None, comment: str = "") -> None:
+    """👍/👎 (and a 👎's one line) on an answer shown by the widget, in the same store as the chat's."""
+    store = FeedbackStore.in_store(settings.store_dir)
+    store.record(answer_id, answer_from_json(answer), rating)
+    if comment and rating == 0:
+        store.comment(answer_id, comment)

@@ -313,3 +313,28 @@ def test_a_chunked_200_mb_body_is_refused_while_it_streams_and_memory_stays_boun
 def httpx_ok(url: str) -> bool:
     import httpx
     return httpx.post(f"{url}/api/ask", json={"question": QUESTION}, timeout=60).json()["value"] == "3241.03"
+
+
+# ------------------------------------------------------------------ sources and feedback for the widget
+def test_source_serves_a_cited_stored_file_and_nothing_else(client):
+    a = post_ask(client, {"question": QUESTION}).json()
+    c = a["citations"][0]
+    r = client.get("/api/source", params={"doc": c["doc_id"], "file": c["file"]})
+    assert r.status_code == 200 and c["text"].split()[0] in r.text
+    assert r.headers["content-disposition"].startswith("inline")
+    for doc, name in ((c["doc_id"], "../facts.sqlite3"), (c["doc_id"], "feedback.sqlite3"), ("nope", c["file"])):
+        assert client.get("/api/source", params={"doc": doc, "file": name}).status_code == 404
+
+
+def test_feedback_from_the_widget_is_stored_with_its_comment(tmp_path):
+    from stores.feedback import FeedbackStore
+    client = make_client(tmp_path)
+    a = post_ask(client, {"question": QUESTION}).json()
+    r = client.post("/api/feedback", json={"id": "w1", "rating": 0, "comment": "正确的数字是 3200", "answer": a})
+    assert r.status_code == 200
+    rows = FeedbackStore.in_store(tmp_path / "store").rows()
+    assert [(r["answer_id"], r["rating"], r["comment"], r["question"]) for r in rows] == [
+        ("w1", 0, "正确的数字是 3200", QUESTION)]
+    assert rows[0]["citations"][0]["text"] == a["citations"][0]["text"]
+    assert client.post("/api/feedback", json={"id": "w2", "rating": 5, "answer": a}).status_code == 400
+    assert client.post("/api/feedback", json={"rating": 1}).status_code == 400

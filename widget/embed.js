@@ -26,14 +26,16 @@
   var ORIGIN = new URL(script.src, window.location.href).origin;
   var data = script.dataset || {};
   var MODE = data.mode === "frame" ? "frame" : "chat";
-  var BUNDLED = {"max_question": 500, "suggestions": ["住房保障支出是多少？", "城乡社区支出是多少？", "项目支出是多少？", "政府采购预算是多少？", "“三公”经费预算是多少？", "机关运行经费是多少？"], "widget": {"agrees": "另有{n}张表数字一致", "close": "关闭", "copied": "已复制", "copy": "复制", "copy_failed": "无法复制，请手动选择文字", "copy_label": "复制回答和来源", "differs": "此处数字不同", "disclaimer": "依据已公开文件自动生成，仅供参考。", "error": "抱歉，暂时无法回答，请稍后再试。", "offline": "暂时无法连接问答服务，请稍后再试。", "others": "其他来源（{n}）", "page": "第 {page} 页", "placeholder": "请输入您的问题", "refused": "本站尚未获准使用问答服务，请联系网站管理员。", "send": "发送", "source": "来源", "sources": "来源", "thinking": "正在查找…", "title": "预算问答", "too_long": "问题过长，请控制在 500 字以内。", "try": "您可以这样问：", "welcome": "您好！我可以回答部门预算公开文件中的问题，每个数字都会注明出处。"}};
+  var BUNDLED = {"max_question": 500, "suggestions": ["住房保障支出是多少？", "城乡社区支出是多少？", "项目支出是多少？", "政府采购预算是多少？", "“三公”经费预算是多少？", "机关运行经费是多少？"], "widget": {"agrees": "另有{n}张表数字一致", "close": "关闭", "copied": "已复制", "copy": "复制", "copy_failed": "无法复制，请手动选择文字", "copy_label": "复制回答和来源", "differs": "此处数字不同", "disclaimer": "依据已公开文件自动生成，仅供参考。", "error": "抱歉，暂时无法回答，请稍后再试。", "feedback_comment": "哪里不对？例如：正确的数字是……", "feedback_send": "提交", "feedback_thanks": "感谢您的反馈！", "helpful": "有帮助", "money_note": "（换算仅便于阅读，以原表数字为准）", "money_wan_to_yuan": "约合 {yuan} 元", "money_yuan_to_wan": "约合 {wan} 万元", "more_docs": "另有 {n} 份文件的结果", "offline": "暂时无法连接问答服务，请稍后再试。", "others": "其他来源（{n}）", "page": "第 {page} 页", "placeholder": "请输入您的问题", "refused": "本站尚未获准使用问答服务，请联系网站管理员。", "send": "发送", "source": "来源", "sources": "来源", "thinking": "正在查找…", "title": "预算问答", "too_long": "问题过长，请控制在 500 字以内。", "try": "您可以这样问：", "unhelpful": "没帮助", "view_page": "查看原表（第 {page} 页，PDF）", "welcome": "您好！我可以回答部门预算公开文件中的问题，每个数字都会注明出处。", "welcome_many": "您好！我可以回答关于以下 {n} 份公开文件的问题：{docs}。每个数字都会注明出处。", "welcome_more": "{docs} 等", "welcome_one": "您好！我可以回答关于《{doc}》的问题，每个数字都会注明出处。"}};
   var S = Object.assign({}, BUNDLED.widget);
   var MAX_QUESTION = BUNDLED.max_question || 500;
   var HISTORY = 8;
   var SUGGESTED = 3;
-  var CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳";
-  var MARK = /[\u2460-\u2473]|\[(\d+)\]/g;
-  var SENTENCE = /[^。！？\n]+(?:[。！？]+[”’」）)]*(?:[\u2460-\u2473]|\[\d+\])*|$)/g;
+  var CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳㉑㉒㉓㉔㉕㉖㉗㉘㉙㉚㉛㉜㉝㉞㉟㊱㊲㊳㊴㊵㊶㊷㊸㊹㊺㊻㊼㊽㊾㊿";
+  var MARK = /[\u2460-\u2473\u3251-\u325F\u32B1-\u32BF]|\[(\d+)\]/g;
+  var SENTENCE = /[^。！？\n]+(?:[。！？]+[”’」）)]*(?:[\u2460-\u2473\u3251-\u325F\u32B1-\u32BF]|\[\d+\])*|$)/g;
+  var SHOWN_BLOCKS = 3;         // documents shown in full; the others fold into one line (as the chat)
+  var TITLE = "doc";            // a citation of a document's title (for the year named): not a source card
   var history = [];
   var suggestions = (BUNDLED.suggestions || []).slice();
   var access = "unknown";       // ok | refused (origin not allowed) | offline (API unreachable)
@@ -91,7 +93,14 @@
     ".chips { display: flex; flex-wrap: wrap; gap: 6px; margin: 0 0 10px; }",
     ".chip { border: 1px solid #1f4e8c; color: #1f4e8c; background: #fff; border-radius: 16px; padding: 5px 11px;",
     "  font: inherit; font-size: 13px; cursor: pointer; }",
-    ".chip:hover { background: #eef3fa; }",
+    ".chip:hover { background: #eef3fa; } .chip[disabled], .ask textarea[disabled] { opacity: .5; cursor: not-allowed; }",
+    ".conv { margin: 3px 0 0; font-size: 12px; color: #5b6675; }",
+    ".src a.pdf { display: inline-block; margin-top: 3px; color: #1f4e8c; }",
+    ".actions { gap: 6px; align-items: center; }",
+    ".thumb { border: 1px solid #c5cfdd; background: #fff; border-radius: 6px; padding: 2px 8px; cursor: pointer; font-size: 14px; }",
+    ".thumb[aria-pressed='true'] { background: #eef3fa; border-color: #1f4e8c; }",
+    ".why { display: flex; gap: 6px; margin-top: 6px; } .why input { flex: 1; min-width: 0; padding: 4px 8px; font: inherit;",
+    "  font-size: 13px; border: 1px solid #b9c2cf; border-radius: 6px; } .thanks { font-size: 13px; color: #3d6b2f; }",
     ".ask { display: flex; gap: 8px; padding: 10px; border-top: 1px solid #e0e4ea; background: #fff; }",
     ".ask textarea { flex: 1; resize: none; min-height: 42px; max-height: 120px; padding: 9px 10px; font: inherit;",
     "  border: 1px solid #b9c2cf; border-radius: 6px; }",
@@ -271,14 +280,36 @@
   }
 
   function greet() {
-    if (S.welcome) { els.log.appendChild(el("div", "msg bot", S.welcome)); }
-    notice();
+    var hello = el("div", "msg bot", S.welcome);
+    if (S.welcome) { els.log.appendChild(hello); }
     chips(suggestions);
+    notice();
+    if (access === "refused") { return; }
+    fetch(ORIGIN + "/api/docs", { headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (j) { if (j) { hello.textContent = welcomeText(j.documents || []) || S.welcome; } }, function () {});
+  }
+
+  function welcomeText(docs) {
+    // The documents this service knows, named as the chat's welcome names them.
+    var titles = docs.filter(function (d) { return !d.is_template && (!data.doc || d.doc_id === data.doc); })
+      .map(function (d) { return d.title; });
+    if (!titles.length) { return ""; }
+    if (titles.length === 1) { return fmt(S.welcome_one, { doc: titles[0] }); }
+    var named = titles.slice(0, 3).map(function (t) { return "《" + t + "》"; }).join("、");
+    return fmt(S.welcome_many, { n: titles.length, docs: titles.length > 3 ? fmt(S.welcome_more, { docs: named }) : named });
   }
 
   function notice() {
-    // The one line a portal visitor needs when this site is not (yet) allowed to use the service.
+    // The one line a portal visitor needs when this site is not (yet) allowed to use the service; a refused
+    // portal also gets its input and buttons disabled (asking could only fail).
     var text = access === "refused" ? S.refused : access === "offline" ? S.offline : "";
+    var off = access === "refused";
+    if (els.input) {
+      els.input.disabled = off;
+      els.send.disabled = off || busy;
+      els.log.querySelectorAll(".chip").forEach(function (c) { c.disabled = off; });
+    }
     var box = els.log.querySelector(".notice");
     if (!text) { if (box) { box.remove(); } return; }
     if (!box) {
@@ -336,7 +367,9 @@
       seen = seen.concat(cited);
       return { part: p, cited: cited };
     });
-    cites.forEach(function (_, i) { if (seen.indexOf(i + 1) < 0) { out[out.length - 1].cited.push(i + 1); } });
+    cites.forEach(function (c, i) {
+      if (seen.indexOf(i + 1) < 0 && c.role !== TITLE) { out[out.length - 1].cited.push(i + 1); }
+    });
     return out.map(function (b) { return toBlock(b.part, b.cited, cites); });
   }
 
@@ -382,7 +415,25 @@
     if (c.page) { where.push(fmt(S.page, { page: c.page })); }
     box.appendChild(el("span", "where", where.filter(Boolean).join(" · ")));
     box.appendChild(el("code", "", c.text));
+    if (c.page && c.doc_id && /\.pdf$/i.test(c.file || "")) {
+      var link = el("a", "pdf", fmt(S.view_page, { page: c.page }));
+      link.href = ORIGIN + "/api/source?doc=" + encodeURIComponent(c.doc_id) + "&file=" + encodeURIComponent(c.file) +
+        "#page=" + c.page;
+      link.target = "_blank";
+      link.rel = "noopener";
+      box.appendChild(link);
+    }
     return box;
+  }
+
+  function moneyLine(value, unit) {
+    // 3241.03 万元 -> 约合 32,410,300.00 元; large 元 amounts -> 万元. Display only, as the chat shows it.
+    var v = Number(String(value == null ? "" : value).replace(/,/g, ""));
+    if (!isFinite(v) || String(value || "") === "") { return ""; }
+    var two = function (x) { return x.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); };
+    if (unit === "万元") { return fmt(S.money_wan_to_yuan, { yuan: two(Math.round(v * 1000000) / 100) }); }
+    if (unit === "元" && Math.abs(v) >= 10000) { return fmt(S.money_yuan_to_wan, { wan: two(v / 10000) }); }
+    return "";
   }
 
   function fold(label, children) {
@@ -399,6 +450,8 @@
     if (b.heading) { box.appendChild(el("div", "part-h", b.heading)); }
     box.appendChild(sentence("lead", b.lead, b.value, b.unit));
     if (b.main) { box.appendChild(sourceView(b.main, cites[b.main - 1], true, withDoc)); }
+    var money = moneyLine(b.value, b.unit);
+    if (money) { box.appendChild(el("p", "conv", money + (S.money_note || ""))); }
     b.more.forEach(function (x) { box.appendChild(sentence("more", x)); });
     b.differs.forEach(function (n) { box.appendChild(view(n)); });
     if (b.agrees.length) {
@@ -412,7 +465,8 @@
   function copyText(a) {
     var lines = [a.answer];
     (a.citations || []).forEach(function (c, i) {
-      if (!i) { lines.push(S.source + "："); }
+      if (c.role === TITLE) { return; }
+      if (lines.length === 1) { lines.push(S.source + "："); }
       var where = [c.table || c.section || ""];
       if (c.page) { where.push(fmt(S.page, { page: c.page })); }
       lines.push(markOf(i + 1) + "《" + c.doc + "》" + where.filter(Boolean).join(" · ") + "：" + c.text);
@@ -450,11 +504,64 @@
   function answerView(a) {
     var box = el("div", "msg bot");
     var cites = a.citations || [];
-    blocks(a).forEach(function (b) { box.appendChild(blockView(b, cites)); });
+    var all = blocks(a);
+    all.slice(0, SHOWN_BLOCKS).forEach(function (b) { box.appendChild(blockView(b, cites)); });
+    if (all.length > SHOWN_BLOCKS) {
+      var rest = all.slice(SHOWN_BLOCKS).map(function (b) { return blockView(b, cites); });
+      box.appendChild(fold(fmt(S.more_docs, { n: rest.length }), rest));
+    }
     var actions = el("div", "actions");
     actions.appendChild(copyButton(a));
+    if (a.answerable !== false || (a.citations || []).length) { thumbs(a, actions, box); }
     box.appendChild(actions);
     return box;
+  }
+
+  function thumbs(a, actions, box) {
+    // 👍/👎 as the chat has them, stored by POST /api/feedback; a 👎 opens one line for what was wrong.
+    var id = "w" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    var rating = null;
+    var post = function (comment) {
+      return fetch(ORIGIN + "/api/feedback", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ id: id, rating: rating, comment: comment || "", answer: a })
+      }).catch(function () { return null; });
+    };
+    [["👍", 1, S.helpful], ["👎", 0, S.unhelpful]].forEach(function (t) {
+      var b = el("button", "thumb", t[0]);
+      b.type = "button";
+      b.setAttribute("aria-label", t[2]);
+      b.title = t[2];
+      b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", function () {
+        rating = rating === t[1] ? null : t[1];
+        actions.querySelectorAll(".thumb").forEach(function (x) { x.setAttribute("aria-pressed", "false"); });
+        if (rating !== null) { b.setAttribute("aria-pressed", "true"); }
+        post("");
+        var line = box.querySelector(".why");
+        if (rating === 0 && !line) { box.appendChild(whyLine(post)); } else if (rating !== 0 && line) { line.remove(); }
+      });
+      actions.appendChild(b);
+    });
+  }
+
+  function whyLine(post) {
+    var form = el("form", "why");
+    var input = el("input");
+    input.type = "text";
+    input.maxLength = MAX_QUESTION;
+    input.placeholder = S.feedback_comment;
+    input.setAttribute("aria-label", S.feedback_comment);
+    var go = el("button", "copy", S.feedback_send);
+    go.type = "submit";
+    form.appendChild(input);
+    form.appendChild(go);
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (!input.value.trim()) { return; }
+      post(input.value.trim()).then(function () { form.replaceChildren(el("span", "thanks", S.feedback_thanks)); });
+    });
+    return form;
   }
 
   function failure(res) {
@@ -462,12 +569,12 @@
     // API's own message (rate limit, too long, store down).
     if (res && res.body && res.body.message) { return Promise.resolve(res.body.message); }
     if (res) { return Promise.resolve(S.error); }
-    return reachable().then(function (state) { access = state; notice(); return state === "refused" ? S.refused : S.error; });
+    return reachable().then(function (state) { access = state; notice(); return state === "refused" ? "" : S.error; });
   }
 
   function ask(raw) {
     var question = String(raw || "").trim();
-    if (!question || busy) { return; }
+    if (!question || busy || access === "refused") { return; }
     if (question.length > MAX_QUESTION) { els.log.appendChild(el("div", "msg bot error", S.too_long)); scroll(); return; }
     busy = true;
     els.send.disabled = true;
@@ -482,7 +589,7 @@
     if (data.doc) { body.doc = data.doc; }
     function showError(text) {
       wait.remove();
-      els.log.appendChild(el("div", "msg bot error", text));
+      if (text) { els.log.appendChild(el("div", "msg bot error", text)); }   // refused: the notice says it, once
     }
     fetch(ORIGIN + "/api/ask", {
       method: "POST", headers: { "Content-Type": "application/json", "Accept": "application/json" },
@@ -501,7 +608,7 @@
       }, function () { return failure(null).then(showError); })
       .then(function () {
         busy = false;
-        els.send.disabled = false;
+        els.send.disabled = access === "refused";
         scroll(asked);
         els.input.focus();
       });
