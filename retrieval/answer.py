@@ -649,8 +649,8 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
     best = None
     wants_figure = q.intent in ("lookup", "count", "share", "change")       # 有没有下属单位: a sentence may say 无
     for p in passages:
-        if q.intent != "describe" and re.search(r"名词解释|术语", p.section or ""):
-            continue            # a definition is not the item's figure nor says whether it has one
+        if (q.intent != "describe" or q.asks_why) and pattern("definition_section").search(p.section or ""):
+            continue            # a definition is not the item's figure, nor a reason, nor says whether it has one
         if q.intent == "describe" and p.table:
             continue            # a reason or a description is in the text, not in a table's rows
         head = normalize(p.section or p.table or "")
@@ -668,6 +668,8 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
                 continue           # 标准化菜场有几个: a sentence of 万元 is not the count
             if q.intent == "change" and not pattern("compared+direction").search(s):
                 continue
+            if q.asks_why and not pattern("cause").search(s) and not (head_hit >= 0.8 and pattern("cause").search(p.text)):
+                continue           # a reason asked: the sentence that gives one (主要原因是…, 由于…)
             if q.intent == "share" and not re.search(r"%|％|百分之", s):
                 continue
             score = hit + 0.5 * head_hit + (0.2 if p.table is None else 0)

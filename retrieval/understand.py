@@ -45,6 +45,7 @@ class Query:
     measure_pair: tuple[str, ...] = ()   # 全年预算和决算各是多少: one item, two measures
     compared_years: tuple[int, ...] = ()  # 比2018年 / 和2018年比: the year a change is measured against
     compared_earlier: bool = False       # 比上年 / 比去年: the year before the one asked
+    asks_why: bool = False               # 为什么 / 什么原因 / 怎么回事: a reason is asked (a sentence that gives one)
     similar: Callable[[str, str], float] | None = field(default=None, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -347,6 +348,7 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
                  measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
                  compared_years=tuple(int(y) for y in COMPARED_YEAR.findall(q)) if intent == "change" else (),
                  compared_earlier=intent == "change" and bool(vocabulary_pattern("compared").search(q)),
+                 asks_why=bool(vocabulary_pattern("asking_why").search(q)),
                  kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
                  org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),
                  unit_hint=unit_hint, money=bool(re.search(r"钱|费|经费|资金|金额|预算|决算|万元|元|支出|收入|花|拨款", q))
