@@ -266,6 +266,7 @@ def test_a_body_name_ending_like_a_school_is_a_body_and_a_numbered_generic_headi
     assert is_body("上海某某大学") and is_body("某某研究院") and is_body("上海某某有限公司")
     assert not is_body("（一）学校") and not is_body("（四）高等学校") and not is_body("学校")
     assert clean_body("（二）上海某某大学") == "上海某某大学"
+    assert clean_body("上海某某大学（本级）") == "上海某某大学" and is_body("上海某某大学（本级）")
 
 
 def test_generated_tables_file_without_year_joins_its_text_in_separate_runs_in_either_order(tmp_path):
