@@ -22,24 +22,29 @@ def fact_to_json(f) -> dict:
 
 
 def dry_run(paths: list[Path], as_json: bool) -> int:
+    """Read only: the facts as JSON lines, or per file its document and where its identity is printed."""
     from corpus.load import expand_paths
-    from ingest.errors import IngestError
-    from ingest.pipeline import parse_file
+    from ingest.errors import IngestError, NotADisclosure
+    from ingest.pipeline import read_file
     failed = 0
     for path in expand_paths(paths):
         try:
-            parsed = parse_file(path)
+            reading = read_file(path)
+        except NotADisclosure as e:
+            print(f"跳过 skipped {path}: {e}", file=sys.stderr)
+            continue
         except IngestError as e:
             print(f"失败 FAILED {path}: {e.reason_zh} / {e.reason_en}", file=sys.stderr)
             failed += 1
             continue
+        parsed = reading.parsed
         if as_json:
             for f in parsed.facts:
                 print(json.dumps(fact_to_json(f), ensure_ascii=False))
         else:
             d = parsed.document
             print(f"{path}：{d.title} [{d.doc_id}]，{len(parsed.facts)} 个数字，{len(parsed.chunks)} 段文字"
-                  + ("（空白表样，不会导入）" if d.is_template else ""))
+                  + ("（空白表样，不会导入）" if d.is_template else "") + "；" + "；".join(reading.evidence))
     return 1 if failed else 0
 
 
