@@ -27,6 +27,7 @@ from typing import Iterator
 import sqlalchemy as sa
 
 from schema import Document, Fact, Line, Parsed, RawTable
+from stores import sqlite_open
 from stores.timeouts import WATCHDOG, Breaker, BreakerOpen, FileLock, LockTimeout
 
 meta = sa.MetaData()
@@ -191,9 +192,12 @@ class FactStore:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         if self.is_postgres:      # no pre-ping (it would wait on a frozen server before the watchdog is armed)
             kwargs = {"connect_args": {"connect_timeout": max(1, round(min(timeout, 10)))}, "pool_timeout": timeout}
+        if url.startswith("sqlite:///"):     # writable when it can be, else read-only (stores/sqlite_open.py)
+            path = Path(url.removeprefix("sqlite:///"))
+            kwargs = {"creator": lambda: sqlite_open.connect(path)}
         self.engine = sa.create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1), **kwargs)
-        if url.startswith("sqlite"):
-            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        if url.startswith("sqlite:///"):
+            sa.event.listen(self.engine, "checkout", _renew_read_only)
         if self._read(lambda c: _schema_to_do(c)):       # a new or older store: one process sets it up
             with self.writer_lock():
                 self._write(_create_and_migrate)
@@ -493,10 +497,8 @@ def _shut(fd: int) -> None:
         s.close()
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=10000")
-    cur.close()
+def _renew_read_only(dbapi_conn, _record, _proxy) -> None:
+    """A read-only connection a few seconds old is dropped: the next one is writable if the disk allows."""
+    if isinstance(dbapi_conn, sqlite_open.ReadOnlyConnection) and dbapi_conn.stale:
+        raise sa.exc.DisconnectionError("read-only connection renewed")
 

@@ -42,13 +42,28 @@ class FileLock:
 
     @contextmanager
     def _held(self, mode: int, timeout: float) -> Iterator[None]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = self._open()
+        if fd is None:              # a read-only folder without the lock file: nobody can change it
+            yield
+            return
         try:
             _acquire(fd, mode, timeout, self.path)
             yield
         finally:
             os.close(fd)            # closing the description releases the lock
+
+    def _open(self) -> int | None:
+        """The lock file, opened for writing where it can be, else for reading (flock needs no more)."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as e:
+            if e.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC):
+                raise
+        try:
+            return os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
 
 
 def _acquire(fd: int, mode: int, timeout: float, path: Path) -> None:

@@ -12,11 +12,21 @@ collection changed since it opened, and each change leaves a new token in `chrom
 read compares that token with the one its client opened at and, when it differs, reopens (under the
 shared lock, so never halfway through another process's write) before it reads. A Chroma server has
 one index for all its clients and needs none of this; its calls have an HTTP timeout instead.
+
+Read-only is a mode: Chroma cannot open a folder it may not write (its own SQLite needs a journal), so
+when the disk is full or the folder read-only, the index is read from a copy in a temporary folder
+(taken under the shared lock, taken again when another process changes the folder), and a change is
+refused as the disk being full or the store read-only.
 """
 from __future__ import annotations
 
+import atexit
+import errno
+import logging
 import os
 import re
+import shutil
+import tempfile
 import threading
 import uuid
 from dataclasses import dataclass
@@ -27,10 +37,11 @@ import numpy as np
 from config import Settings
 from schema import Chunk
 from stores.embedder import Embedder
-from stores.facts import is_disk_full
+from stores.facts import free_bytes, is_disk_full
 from stores.timeouts import Breaker, BreakerOpen, FileLock, LockTimeout
 
 COLLECTION = "budget_chunks"
+log = logging.getLogger(__name__)
 
 
 class VectorUnavailable(Exception):
@@ -74,8 +85,15 @@ def _collection_name(embedder: Embedder) -> str:
     return f"{COLLECTION}_{re.sub(r'[^A-Za-z0-9]+', '_', embedder.name)[-40:]}".strip("_")
 
 
-def _unavailable(e: Exception, folder: Path | None = None) -> VectorUnavailable:
-    return (VectorDiskFull if is_disk_full(e, folder) else VectorUnavailable)(str(e) or type(e).__name__)
+WRITE_SLACK = 8 * 2**20          # what a change needs on disk beyond its data: Chroma's journal and log
+
+
+def _unavailable(e: Exception, folder: Path | None = None, need: int = 0) -> VectorUnavailable:
+    """The error as VectorUnavailable, or VectorDiskFull when the disk is why. Chroma reports a write
+    that ran out of room in many words ("Error in compaction: Failed to apply logs…") and frees the
+    room as it rolls back, so a failed change that needed more than the disk has free is a full disk."""
+    full = is_disk_full(e, folder) or (folder is not None and need > 0 and free_bytes(folder) < need)
+    return (VectorDiskFull if full else VectorUnavailable)(str(e) or type(e).__name__)
 
 
 def _is_timeout(e: BaseException) -> bool:
@@ -113,6 +131,67 @@ class SharedFolder:
         return token
 
 
+class ReadOnlyCopy:
+    """The index of a folder this process cannot write, copied where it can (RAM when there is room)."""
+
+    def __init__(self):
+        self.path: Path | None = None
+        atexit.register(self.drop)
+
+    def refresh(self, source: Path) -> Path:
+        """A fresh copy of `source` (the caller holds the folder's shared lock); the old copy goes."""
+        need = sum(f.stat().st_size for f in source.rglob("*") if f.is_file())
+        where = next((d for d in ("/dev/shm", tempfile.gettempdir()) if _room(d) > 2 * need + 64 * 2**20), None)
+        if where is None:
+            raise OSError(errno.ENOSPC, "no room for a read-only copy of the index")
+        _sweep(Path(where))
+        target = Path(tempfile.mkdtemp(prefix=f"{COPY_PREFIX}{os.getpid()}-", dir=where))
+        try:
+            shutil.copytree(source, target / "chroma", ignore=shutil.ignore_patterns("*.lock"),
+                            copy_function=shutil.copyfile)
+            for d in (target / "chroma", *(x for x in (target / "chroma").rglob("*") if x.is_dir())):
+                d.chmod(0o700)      # the folders keep the source's modes: a read-only one would stay so
+        except BaseException:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        self.drop()
+        self.path = target
+        return target / "chroma"
+
+    def drop(self) -> None:
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path = None
+
+
+COPY_PREFIX = "budgetqa-index-"
+
+
+def _sweep(where: Path) -> None:
+    """Copies left by processes that ended without cleaning up (killed, or re-raising SIGTERM)."""
+    for old in where.glob(f"{COPY_PREFIX}*-*"):
+        pid = old.name.removeprefix(COPY_PREFIX).split("-")[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _room(folder: str) -> int:
+    try:
+        return shutil.disk_usage(folder).free if os.access(folder, os.W_OK) else 0
+    except OSError:
+        return 0
+
+
 class VectorStore:
     def __init__(self, settings: Settings, embedder: Embedder):
         self.settings, self.embedder = settings, embedder
@@ -123,6 +202,8 @@ class VectorStore:
         self._reopen_lock = threading.Lock()
         self._breaker = Breaker(cooldown=min(self.timeout, 5.0))
         self._token = ""
+        self._copy = ReadOnlyCopy()         # used while the folder cannot be written
+        self.read_only, self._why = False, None     # why: the error of the folder itself
         try:
             if self.folder is None:
                 self.collection, self._writer = self._open_server()
@@ -165,11 +246,29 @@ class VectorStore:
             return self._open_embedded(create=True)
 
     def _open_embedded(self, create: bool = False):
-        """A new client on the folder (not the one chromadb caches per path), its index loaded now."""
+        """A new client on the folder, or, where the folder cannot be written, on a copy of it."""
+        path = self.settings.store_dir / "chroma"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            collection, self.read_only, self._why = self._open_client(path, create), False, None
+            self._copy.drop()
+            return collection
+        except Exception as e:  # noqa: BLE001 - a full disk, a read-only folder, a log Chroma cannot apply here
+            if create or not (path / "chroma.sqlite3").exists():
+                raise
+            why = e
+        try:
+            collection = self._open_client(self._copy.refresh(path), False)
+        except Exception:  # noqa: BLE001 - the copy does not open either: the folder's own error
+            raise why from None
+        log.warning("the index folder %s cannot be used in place (%s): answering from a read-only copy", path, why)
+        self.read_only, self._why = True, why
+        return collection
+
+    def _open_client(self, path: Path, create: bool):
+        """A new client on `path` (not the one chromadb caches per path), its index loaded now."""
         import chromadb
         from chromadb.api.shared_system_client import SharedSystemClient
-        path = self.settings.store_dir / "chroma"
-        path.mkdir(parents=True, exist_ok=True)
         SharedSystemClient._identifier_to_system.pop(str(path), None)
         client = chromadb.PersistentClient(path=str(path), settings=self._chroma_settings())
         if create:
@@ -214,22 +313,24 @@ class VectorStore:
         except Exception as e:  # noqa: BLE001 - any client failure means the store is unreachable
             raise _unavailable(e, self._folder_dir) from None
 
-    def _change(self, fn) -> None:
+    def _change(self, fn, size: int = 0) -> None:
         """fn(collection) as the one writer: under the exclusive lock, from a client that has every
-        other process's changes, leaving a new token for the readers."""
+        other process's changes, leaving a new token for the readers (`size`: the bytes it adds)."""
         try:
             if self.folder is None:
                 fn(self._writer)
                 return
             with self.folder.lock.exclusive(self.write_timeout):
-                if self.folder.token() != self._token:
+                if self.folder.token() != self._token or self.read_only:
                     self.collection = self._open_embedded()
+                if self.read_only:          # never a change to the copy: the folder's own error
+                    raise self._why or OSError(errno.EROFS, "the index folder cannot be written")
                 fn(self.collection)
                 self._token = self.folder.new_token()
         except LockTimeout as e:
             raise VectorUnavailable(str(e)) from None
         except Exception as e:  # noqa: BLE001
-            raise _unavailable(e, self._folder_dir) from None
+            raise _unavailable(e, self._folder_dir, 4 * size + WRITE_SLACK) from None
 
     # ------------------------------------------------------------ writes
     def add(self, chunks: list[Chunk], file: str, version: str, vectors=None) -> None:
@@ -250,8 +351,9 @@ class VectorStore:
         ids = list(rows)
         vecs, docs, metas = [r[0] for r in rows.values()], [r[1] for r in rows.values()], [r[2] for r in rows.values()]
         for i in range(0, len(ids), 1000):     # one lock per 1,000 chunks: readers are not held long
+            size = sum(v.nbytes + 3 * len(d) + 200 for v, d in zip(vecs[i:i + 1000], docs[i:i + 1000]))
             self._change(lambda col, i=i: col.upsert(ids=ids[i:i + 1000], embeddings=vecs[i:i + 1000],
-                                                     documents=docs[i:i + 1000], metadatas=metas[i:i + 1000]))
+                                                     documents=docs[i:i + 1000], metadatas=metas[i:i + 1000]), size)
 
     def delete_file(self, file: str, keep_version: str | None = None) -> None:
         where = {"file": file} if keep_version is None else {"$and": [{"file": file}, {"version": {"$ne": keep_version}}]}
