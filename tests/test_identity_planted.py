@@ -159,3 +159,24 @@ def test_staff_correction_refiles_the_document_and_survives_re_ingest(tmp_path, 
     assert back.ok and back.doc_id == "某某大学-2025-部门预算" and "单位待确认" not in result_line(back)
     bad = corpus_cli(image, "--as", "某某大学,二〇二五,预算表", "--store", store)
     assert bad.returncode == 2 and "--as 的格式" in bad.stdout
+
+
+def test_files_that_are_not_pdf_or_text_get_their_own_line_and_the_others_still_ingest(tmp_path, planted):
+    from tests.conftest import REAL, SCRIPT_DISCLOSURE, need_shared
+    need_shared(REAL)
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / "disclosure.txt").write_text(SCRIPT_DISCLOSURE, encoding="utf-8")
+    (folder / "SOURCES.md").write_bytes((REAL / "SOURCES.md").read_bytes())
+    (folder / "figures.xlsx").write_bytes(b"PK\x03\x04" + bytes(200))
+    Image.new("RGB", (40, 40), "white").save(folder / "cover.png")
+    (folder / "corpus.jsonl").write_text('{"file": "x.pdf"}\n', encoding="utf-8")
+    stores = open_stores(make_settings(tmp_path / "store"))
+    results = {r.name: r for r in ingest_paths(stores, [folder])}
+    assert results["disclosure.txt"].ok and not results["disclosure.txt"].skipped
+    for name, what in (("SOURCES.md", "说明文档"), ("figures.xlsx", "电子表格"), ("cover.png", "图片"),
+                       ("corpus.jsonl", "说明文档")):
+        line = result_line(results[name])
+        assert results[name].ok and results[name].skipped, line
+        assert "不是 PDF 或文本格式的预算公开文件" in line and what in line and "模板" not in line, line
+    assert [d.files for d in stores.facts.documents()] == [("disclosure.txt",)]
