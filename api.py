@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import math
+import re
 import threading
 import time
 from collections import deque
@@ -31,11 +32,12 @@ from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import MutableHeaders, UploadFile
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+import api_framing
 from config import ROOT, Settings, load_settings
 from prompts.ui_zh import API as M
 from prompts.ui_zh import SUGGESTIONS, WIDGET
@@ -60,12 +62,28 @@ class Turn(BaseModel):
     content: str = Field(max_length=4000)
 
 
+MARKUP = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->|</?[A-Za-z][^<>]{0,300}>",   # not “<100万”
+                    re.S | re.I)
+INVISIBLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def plain_question(text: str) -> str:
+    """The question as plain text: no markup, no control or direction characters, one space at most."""
+    return re.sub(r"\s+", " ", INVISIBLE.sub("", MARKUP.sub("", text))).strip()
+
+
 class AskIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
     question: str = Field(min_length=1, max_length=MAX_QUESTION)
     doc: str | None = Field(default=None, max_length=300)
     history: list[Turn] = Field(default_factory=list, max_length=20)
     id: str | None = Field(default=None, max_length=100)
+
+    @field_validator("question", mode="before")
+    @classmethod
+    def as_plain_text(cls, v):
+        """An answer quotes the question (“未找到…”): it is quoted as plain text."""
+        return plain_question(v) if isinstance(v, str) else v
 
 
 class ApiError(Exception):
@@ -248,6 +266,7 @@ async def read_uploads(request: Request, max_mb: int) -> list[tuple[str, bytes]]
 
 # ------------------------------------------------------------------ the app
 def create_app(settings: Settings) -> FastAPI:
+    api_framing.install(M["bad_request"])         # a request uvicorn cannot frame: our JSON, in Chinese
     engines = EngineHolder(settings)
     limiter = RateLimiter(settings.rate_limit)
 

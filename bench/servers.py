@@ -216,8 +216,9 @@ class ApiServer:
     """`uvicorn api:app` on a free loopback port in its own process group, with the given environment;
     its log goes to a temp file (`log_text()`), its resident memory is `rss_mb()`."""
 
-    def __init__(self, env: dict[str, str], workers: int = 1, cwd: Path | None = None, log_level: str = "warning"):
-        self.env, self.workers, self.log_level = env, workers, log_level
+    def __init__(self, env: dict[str, str], workers: int = 1, cwd: Path | None = None, log_level: str = "warning",
+                 http: str = "auto"):
+        self.env, self.workers, self.log_level, self.http = env, workers, log_level, http
         self.cwd = cwd or Path(__file__).resolve().parent.parent
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -228,7 +229,7 @@ class ApiServer:
         with self.log.open("ab") as out:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", "api:app", "--host", "127.0.0.1", "--port", str(self.port),
-                 "--workers", str(self.workers), "--log-level", self.log_level],
+                 "--workers", str(self.workers), "--log-level", self.log_level, "--http", self.http],
                 cwd=self.cwd, env={**os.environ, **self.env}, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True)
         wait_for(self.healthy, ready_seconds, "uvicorn api:app", self.log)
