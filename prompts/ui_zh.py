@@ -102,6 +102,7 @@ CHROME = {
     "lang": "zh-CN",
     "attrs": {
         "Skip to main content": "跳到主要内容",
+        "app.bq_history": "本浏览器保存的对话",          # the hidden frame keeping the chat in this browser
         "Collapse sidebar": "收起侧边栏",
         "Expand sidebar": "展开侧边栏",
         "Sidebar": "侧边栏",

@@ -202,7 +202,8 @@ def not_found_answer(question: str, suggestions: tuple[str, ...] = (), docs: tup
     text = say("not_found", question=asked)          # the question as asked, but never a figure of its own
     suggestions = once(suggestions)
     if suggestions:
-        text += say("suggest", items="、".join(f"“{s}”" for s in suggestions))
+        # listed without their question marks, so that a reader's sentence split never cuts the list (…？”、“…)
+        text += say("suggest", items="、".join(f"“{s.rstrip('？?')}”" for s in suggestions))
     return Answer(question=question, answer=text, answerable=False, suggestions=once(clicks) or suggestions,
                   docs=docs)
 

@@ -64,6 +64,7 @@ def test_not_found_lists_each_suggestion_once_and_never_starts_a_list_with_a_com
     a = not_found_answer("无人机购置费是多少？", ("、办公费是多少？", "办公费是多少？", "", "差旅费是多少？"))
     assert a.suggestions == ("办公费是多少？", "差旅费是多少？")
     assert a.answer.count("办公费是多少") == 1 and "：、" not in a.answer and "“、" not in a.answer
+    assert "？”、" not in a.answer                  # no question mark inside the list: a sentence split never cuts it
 
 
 def test_suggestions_keep_the_body_and_year_of_the_question(real_engine):

@@ -503,6 +503,9 @@
 
   function answerView(a) {
     var box = el("div", "msg bot");
+    if (!a.answerable && (a.suggestions || []).length) {      // the suggestions come as buttons: say them once
+      a = Object.assign({}, a, { answer: sentences(a.answer)[0] || a.answer, parts: [] });
+    }
     var cites = a.citations || [];
     var all = blocks(a);
     all.slice(0, SHOWN_BLOCKS).forEach(function (b) { box.appendChild(blockView(b, cites)); });
