@@ -23,8 +23,9 @@ import math
 import re
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
@@ -42,6 +43,7 @@ from config import ROOT, Settings, load_settings
 from prompts.ui_zh import API as M
 from prompts.ui_zh import SUGGESTIONS, WIDGET
 from retrieval.llm import NETWORK_WAIT
+from schema import Answer
 from service import bearer_token, ingest_uploads, record_feedback, safe_name, token_ok
 from stores.facts import StoreUnavailable
 from stores.vectors import VectorUnavailable
@@ -148,6 +150,7 @@ class EngineHolder:
         self._lock = threading.Lock()
         self._engine = None
         self._gate: asyncio.Semaphore | None = None
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()     # by corpus version and question
 
     def get(self):
         if self._engine is None:
@@ -183,9 +186,30 @@ class EngineHolder:
         async with gate:
             return await run_in_threadpool(run)
 
+    async def ask(self, question: str, history: list[dict], doc: str | None):
+        """The answer, from the process's answer cache when this corpus version has given it already (a
+        hit waits behind no question); else computed through the gate, and kept if it is final."""
+        versions = await run_in_threadpool(lambda: tuple(sorted(self.get().stores.facts.active_versions().items())))
+        key = (versions, question, doc, tuple((t["role"], t["content"]) for t in history))
+        start = time.perf_counter()
+        if (hit := self._answers.get(key)) is not None:
+            self._answers.move_to_end(key)
+            return replace(hit, latency_ms=(time.perf_counter() - start) * 1000)
+        answer = await self.call("ask", question, history, doc)
+        if self.settings.answer_cache > 0 and final_answer(answer, self.settings):
+            self._answers[key] = answer
+            while len(self._answers) > self.settings.answer_cache:
+                self._answers.popitem(last=False)
+        return answer
+
     async def documents(self) -> list:
         """The document list, outside the gate: one small SELECT, never queued behind questions."""
         return await run_in_threadpool(lambda: self.get().documents())
+
+
+def final_answer(answer: Answer, settings: Settings) -> bool:
+    """An answer worth keeping: with an LLM configured, only the model's own (a fallback may not last)."""
+    return not settings.llm_enabled or not answer.answerable or answer.mode in ("llm", "llm-plan")
 
 
 # ------------------------------------------------------------------ request helpers
@@ -302,7 +326,7 @@ def create_app(settings: Settings) -> FastAPI:
         if req.doc and req.doc not in {d.doc_id for d in await engines.documents()}:
             raise ApiError(404, "unknown_doc", M["unknown_doc"])
         history = [t.model_dump() for t in req.history]
-        answer = await engines.call("ask", req.question, history, req.doc or None)
+        answer = await engines.ask(req.question, history, req.doc or None)
         return JSONResponse(answer.to_json(req.id))      # plain JSON types already: no encoder pass
 
     @app.post("/api/ingest")

@@ -34,6 +34,7 @@ SETTINGS_DOC: dict[str, tuple[str, str, str]] = {
     "BUDGETQA_RATE_LIMIT": ("rate_limit", "30", "Questions per minute per client on the API."),
     "BUDGETQA_MAX_UPLOAD_MB": ("max_upload_mb", "50", "Largest upload accepted, in MB (the API: one request, all its files)."),
     "BUDGETQA_CACHE_DOCS": ("cache_docs", "64", "Documents whose facts and search index each process keeps in memory (≈ 2–3 MB each); others load on use."),
+    "BUDGETQA_ANSWER_CACHE": ("answer_cache", "2000", "Answers each API process keeps per corpus version (the same question asked again is answered at once; any ingest starts afresh); 0: none."),
     "BUDGETQA_STORE_TIMEOUT": ("store_timeout", "5", "Seconds a read of the fact database or the Chroma index may take; past it the question gets 503 and the worker is free."),
     "BUDGETQA_STORE_WRITE_TIMEOUT": ("store_write_timeout", "120", "Seconds one write of an ingest (or its wait for another process's write) may take before the file is reported not ingested."),
 }
@@ -61,6 +62,7 @@ class Settings:
     rate_limit: int = 30
     max_upload_mb: int = 50
     cache_docs: int = 64
+    answer_cache: int = 2000
     store_timeout: float = 5.0
     store_write_timeout: float = 120.0
 

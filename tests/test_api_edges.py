@@ -80,3 +80,28 @@ def test_a_question_of_markup_only_is_the_empty_question_error(sample_engine):
     client = TestClient(create_app(make_settings(sample_engine.settings.store_dir)))
     r = client.post("/api/ask", json={"question": "<img src=x onerror=alert(1)>\x07"})
     assert r.status_code == 422 and CHINESE.search(r.json()["message"])
+
+
+def test_an_answer_is_kept_per_corpus_version_and_an_ingest_starts_afresh(tmp_path, sample_text):
+    from fastapi.testclient import TestClient
+
+    from api import create_app
+    from corpus import ingest_paths
+    settings = make_settings(tmp_path / "store", BUDGETQA_RATE_LIMIT=0, BUDGETQA_LOAD_SAMPLE=1)
+    app = create_app(settings)
+    client = TestClient(app)
+    first = client.post("/api/ask", json={"question": "住房保障支出是多少？"}).json()
+    engine = app.state.engines.get()
+    computed = []
+    real_ask = engine.ask
+    engine.ask = lambda *a: computed.append(a) or real_ask(*a)
+    again = client.post("/api/ask", json={"question": "住房保障支出是多少？", "id": "q2"}).json()
+    assert computed == [] and again["answer"] == first["answer"] and again["id"] == "q2"
+    client.post("/api/ask", json={"question": "住房保障支出是多少？", "history": [
+        {"role": "user", "content": "办公费是多少"}]})
+    assert len(computed) == 1                                      # another conversation: computed
+    other = tmp_path / "other.txt"
+    other.write_text(sample_text.replace("晋城经济技术开发区建设管理部", "示例区住房管理局"), encoding="utf-8")
+    assert ingest_paths(engine.stores, [other])[0].ok
+    after = client.post("/api/ask", json={"question": "住房保障支出是多少？"}).json()
+    assert len(computed) == 2 and after["answer"] != first["answer"]      # a new corpus version: computed again
