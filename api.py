@@ -189,6 +189,8 @@ class EngineHolder:
     async def ask(self, question: str, history: list[dict], doc: str | None):
         """The answer, from the process's answer cache when this corpus version has given it already (a
         hit waits behind no question); else computed through the gate, and kept if it is final."""
+        if self.settings.answer_cache <= 0:
+            return await self.call("ask", question, history, doc)
         versions = await run_in_threadpool(lambda: tuple(sorted(self.get().stores.facts.active_versions().items())))
         key = (versions, question, doc, tuple((t["role"], t["content"]) for t in history))
         start = time.perf_counter()
@@ -196,7 +198,7 @@ class EngineHolder:
             self._answers.move_to_end(key)
             return replace(hit, latency_ms=(time.perf_counter() - start) * 1000)
         answer = await self.call("ask", question, history, doc)
-        if self.settings.answer_cache > 0 and final_answer(answer, self.settings):
+        if final_answer(answer, self.settings):
             self._answers[key] = answer
             while len(self._answers) > self.settings.answer_cache:
                 self._answers.popitem(last=False)
