@@ -47,24 +47,28 @@ def file_bodies(docs) -> dict[str, str]:
     return {f: d.body for d in docs for f in d.files}
 
 
-def score_set(engine, path: Path, judge, bodies: dict[str, str]) -> list[Scored]:
+def score_set(engine, path: Path, judge, bodies: dict[str, str], only: str | None = None) -> list[Scored]:
+    """Each question of the set asked and judged (only those about the body `only`, when given)."""
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         g = json.loads(line)
+        if only is not None and bodies.get(g["doc"], g["doc"]) != only:
+            continue
         a = engine.ask(g["question"]).to_json(g["id"])
         right = bool(judge(g, a))
         out.append(Scored(bodies.get(g["doc"], g["doc"]), path.stem, right, not right and bool(a.get("answerable"))))
     return out
 
 
-def score_generated(engine, cap: int) -> list[Scored]:
+def score_generated(engine, cap: int, only: str | None = None) -> list[Scored]:
     from evaluation.collect import sources_to_probes, store_to_sources
     from evaluation.run import run_probes
     by_id = {d.doc_id: d.body for d in engine.documents()}
     caps = {f: cap for f in ("row", "named", "colloquial", "two", "notfound")}
-    outcomes = run_probes(engine, sources_to_probes(store_to_sources(engine.stores.facts, None), caps))
+    ids = {i for i, b in by_id.items() if b == only} if only is not None else None
+    outcomes = run_probes(engine, sources_to_probes(store_to_sources(engine.stores.facts, ids), caps))
     return [Scored(by_id.get(o.probe.doc_id, o.probe.doc_id), "generated", o.correct,
                    not o.correct and o.answerable) for o in outcomes]
 

@@ -98,13 +98,7 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     if tables and (rows := measure_rows(q, facts)):
         return lookup(replace(q, item=rows[0].label, measures=(), expansions=(), broad=()), doc, rows, passages,
                       tables=False)
-    everything = score_facts(facts, q)
-    scored = covered(q, everything, facts)
-    if q.money and not q.unit_hint and (money := [s for s in scored if s.fact.unit in MONEY]):
-        scored = money         # 给路灯交电费花多少钱: the 电费's amount, not the count of 路灯
-    if q.earlier_columns:      # 去年 asked of a document of this year: its 上年 columns only
-        scored = [s for s in scored if is_earlier(s.fact, doc)]
-        everything = []
+    everything, scored = lookup_candidates(q, doc, facts)
     ranked = best_facts(facts, q, doc.kind, scored)
     table_hit = table_match(q, facts) if tables else None
     if table_hit and (row := row_of_table(q, doc, facts, table_hit[1])):
@@ -149,6 +143,18 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
     alike = [Scored(f, 0) for f in facts if f.kind in ("indicator", "text") and comparable(f, main)]
     d = with_corroboration(d, doc, main, ranked + near + alike)
     return with_conversion(d, q, main)
+
+
+def lookup_candidates(q: Query, doc: Document, facts: list[Fact]) -> tuple[list[Scored], list[Scored]]:
+    """(every fact scored, the candidates that cover the item): what the ranker orders (also for fitting it)."""
+    everything = score_facts(facts, q)
+    scored = covered(q, everything, facts)
+    if q.money and not q.unit_hint and (money := [s for s in scored if s.fact.unit in MONEY]):
+        scored = money         # 给路灯交电费花多少钱: the 电费's amount, not the count of 路灯
+    if q.earlier_columns:      # 去年 asked of a document of this year: its 上年 columns only
+        scored = [s for s in scored if is_earlier(s.fact, doc)]
+        everything = []
+    return everything, scored
 
 
 POTS = ("上年结转", "政府性基金")      # measures that are a pot of money of their own, not a column of any

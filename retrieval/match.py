@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from labels import label_key, label_to_key, normalize
 from retrieval.coverage import Coverage, coverage, item_terms, sound_index
+from retrieval import rank
 from retrieval.lexical import Tokenizer
 from retrieval.understand import Query, synonyms
 from schema import Fact
@@ -269,21 +270,44 @@ def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
 
 
 def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: list[Scored] | None = None) -> list[Scored]:
-    """Facts of the best-matching item, best column first (ties: canonical table order)."""
+    """The candidates, best first: those within the ranker's band of the best recall score, ordered by the fitted
+    ranker (rank.py; ties: canonical table order, then order of printing)."""
+    band = candidate_band(facts, q, scored, rank.current().band)
+    r = rank.current()
+    top = band[0].score if band else 0.0
+    keyed = [(r.score(candidate_features(s, q, doc_kind, top)), s) for s in band]
+    return [s for _, s in sorted(keyed, key=lambda ks: (-ks[0], table_rank(ks[1].fact), ks[1].fact.row))]
+
+
+def candidate_band(facts: list[Fact], q: Query, scored: list[Scored] | None, band: float) -> list[Scored]:
+    """The scored candidates within `band` of the best (an empty cell of a row that prints a figure left out)."""
     scored = score_facts(facts, q) if scored is None else scored
     filled = printed_rows(facts)
     scored = [s for s in scored if s.fact.value is not None or (s.fact.table, s.fact.row) not in filled]
     if not scored:
         return []
     top = scored[0].score
-    group = [s for s in scored if s.score >= top - 0.01]
-    fitting = [s for s in group if column_fits(s.fact, q, doc_kind) > 0]
-    if not fitting and [m for m in q.measures if m != "决算"]:       # 全年预算 asked: the sentence stating it,
-        near = [s for s in scored if s.score >= 0.7 * top and column_fits(s.fact, q, doc_kind) > 0]
-        fitting = [s for s in near if s.score >= near[0].score - 0.01] if near else []   # not the 决算数 cell
-    group = fitting or group
-    return sorted(group, key=lambda s: (not from_its_own_table(s.fact), -column_fits(s.fact, q, doc_kind),
-                                        s.fact.value is None, table_rank(s.fact), s.fact.row))
+    return [s for s in scored if s.score >= band * top - 0.01]
+
+
+def candidate_features(s: Scored, q: Query, doc_kind: str, top: float) -> tuple[float, ...]:
+    """The ranker's view of one candidate (rank.FEATURES)."""
+    f = s.fact
+    col = f.column or ""
+    last = col.split("/")[-1]
+    within = normalize(f.table or "")
+    asked = [m for m in q.measures if m != "决算" and m not in fact_key(f) and m not in within]
+    in_column = any(m in col for m in asked) or (f.kind == "text" and any(m in f.label for m in q.measures))
+    c = rank.Candidate(
+        relative=s.score / top if top else 0.0, measure_in_column=in_column, measure_unmet=bool(asked) and not in_column,
+        total_column=bool(TOTAL_COL.search(last) or TOTAL_COL.search(col)),
+        earlier_column=bool(EARLIER_COL.search(col)) and not any(m in col for m in q.measures),
+        own_table=from_its_own_table(f), table_order=table_rank(f) / (len(TABLE_ORDER) - 1))
+    return rank.features(f, c, query_terms(q).bare, normalize(q.question), q.unit_hint, q.money, doc_kind,
+                         q.asks_budget)
+
+
+EARLIER_COL = re.compile(r"上年|结转|年初|调整")
 
 
 _FILLED: dict[int, tuple[list[Fact], frozenset]] = {}
