@@ -7,8 +7,8 @@ from decimal import Decimal
 from functools import lru_cache
 
 from labels import label_key, label_to_key, normalize
-from retrieval.coverage import Coverage, coverage, item_terms, sound_index
 from retrieval import rank
+from retrieval.coverage import Coverage, coverage, item_terms, sound_index
 from retrieval.lexical import Tokenizer
 from retrieval.understand import Query, synonyms
 from schema import Fact
