@@ -247,28 +247,6 @@ def table_rank(f: Fact) -> int:
     return TABLE_ORDER.index(name) if name in TABLE_ORDER else len(TABLE_ORDER) - 2
 
 
-def column_fits(f: Fact, q: Query, doc_kind: str) -> int:
-    """Higher is better: the asked measure, else the table's total column."""
-    col = f.column or ""
-    last = col.split("/")[-1]
-    if f.kind == "text":
-        return 2 if not q.measures or any(m in f.label for m in q.measures) else 0
-    within = normalize(f.table or "")      # 基本支出 asked of a row of the 基本支出分经济科目表: the table is it
-    asked = [m for m in q.measures if m != "决算" and m not in fact_key(f) and m not in within]
-    if asked:
-        if any(m == last for m in asked):
-            return 5            # 基本支出 itself, not its sub-column 基本支出/人员经费
-        return 4 if any(m in col for m in asked) else 0
-    score = 3 if TOTAL_COL.search(last) or TOTAL_COL.search(col) else 1
-    if doc_kind == "决算" and "决算" in col:
-        score += 1
-    if doc_kind == "决算" and q.asks_budget and "预算" in last:
-        score += 2          # 全年预算数 / 年初预算数 beside the 决算数 of a final-accounts table
-    if re.search(r"上年结转|年初|调整", col) and doc_kind != "决算":
-        score -= 2
-    return score
-
-
 def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: list[Scored] | None = None) -> list[Scored]:
     """The candidates, best first: those within the ranker's band of the best recall score, ordered by the fitted
     ranker (rank.py; ties: canonical table order, then order of printing)."""
