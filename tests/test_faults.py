@@ -55,7 +55,8 @@ def assert_unavailable_in_chinese(response) -> None:
 
 def server_settings(tmp_path, url: str, port: int):
     return make_settings(tmp_path / "store", BUDGETQA_DATABASE_URL=url, BUDGETQA_CHROMA_HOST="127.0.0.1",
-                         BUDGETQA_CHROMA_PORT=port, BUDGETQA_RATE_LIMIT=0)
+                         BUDGETQA_CHROMA_PORT=port, BUDGETQA_RATE_LIMIT=0,
+                         BUDGETQA_ANSWER_CACHE=0)      # every question reaches the stores under test
 
 
 # ---------------------------------------------------------------- servers going away
@@ -137,7 +138,7 @@ def served_on_servers(tmp_path, pg_url: str, chroma_port: int, files):
     assert all(r.ok for r in ingest_paths(open_stores(settings), files))
     env = {"BUDGETQA_STORE": str(settings.store_dir), "BUDGETQA_DATABASE_URL": pg_url, "BUDGETQA_CHROMA_HOST": "127.0.0.1",
            "BUDGETQA_CHROMA_PORT": str(chroma_port), "BUDGETQA_RATE_LIMIT": "0", "BUDGETQA_LOAD_SAMPLE": "0",
-           "BUDGETQA_STORE_TIMEOUT": str(FROZEN_TIMEOUT)}
+           "BUDGETQA_ANSWER_CACHE": "0", "BUDGETQA_STORE_TIMEOUT": str(FROZEN_TIMEOUT)}
     return ApiServer(env).start()
 
 
