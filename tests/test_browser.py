@@ -124,7 +124,8 @@ def servers(tmp_path_factory):
         with server(app_cmd, env, tmp / "app.log") as app, portal(allowed_port, api_url) as allowed, \
                 portal(refused_port, api_url) as refused:
             wait_http(f"{app_url}/_stcore/health", app, tmp / "app.log")
-            yield {"api": api_url, "app": app_url, "allowed": allowed, "refused": refused}
+            yield {"api": api_url, "app": app_url, "allowed": allowed, "refused": refused, "store": tmp / "store",
+                   "env": env, "tmp": tmp}
 
 
 @pytest.fixture(scope="module")
@@ -186,8 +187,12 @@ def at_top(driver, element) -> None:
     time.sleep(0.4)
 
 
-def open_chat(driver, url: str):
+def open_chat(driver, url: str, fresh: bool = True):
+    """The chat page; `fresh`: without the conversation this browser kept from an earlier test."""
     driver.get(url)
+    if fresh:
+        driver.execute_script("window.localStorage.clear()")
+        driver.get(url)
     return wait_for(driver, lambda: driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))[0]
 
 
@@ -269,7 +274,9 @@ def test_one_figure_answer_leads_with_its_sentence_and_source_and_fits_a_phone(s
     lead = answer.find_element(By.CSS_SELECTOR, ".bq-lead")
     source = answer.find_element(By.CSS_SELECTOR, ".bq-lead + .bq-card")
     assert "3241.03万元" in lead.find_element(By.CSS_SELECTOR, "mark.bq-fig").text
+    assert lead.text.startswith("晋城经济技术开发区建设管理部2026年住房保障支出")      # whose figure, which year
     assert "收支总表" in source.text and "二十、住房保障支出 3241.03 3241.03" in source.text
+    assert "用时" not in answer.text and "依据：" not in answer.text                 # no internal words for visitors
     fold = answer.find_element(By.CSS_SELECTOR, "details.bq-fold")
     assert fold.find_element(By.TAG_NAME, "summary").text == "另有2张表数字一致"
     assert fold.get_attribute("open") is None and "35.03 3206.00" not in answer.text     # folded until tapped
@@ -300,7 +307,7 @@ def test_copy_button_puts_the_answer_and_its_sources_on_the_clipboard(servers, d
     wait_for(driver, lambda: button.get_attribute("data-bq-copied") == "1", timeout=10)
     copied = driver.execute_async_script(
         "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('ERROR ' + e));")
-    assert copied.startswith("住房保障支出") and "3241.03万元" in copied
+    assert copied.startswith("晋城经济技术开发区建设管理部2026年住房保障支出") and "3241.03万元" in copied
     assert "来源：" in copied and "二十、住房保障支出 3241.03 3241.03" in copied and "35.03 3206.00" in copied
 
 
@@ -419,10 +426,11 @@ def test_widget_on_a_portal_the_api_refuses_says_so_in_chinese_and_still_greets(
     assert "您好！我可以回答部门预算公开文件中的问题" in log                    # the bundled welcome
     chips = root.find_elements(By.CSS_SELECTOR, ".chip")
     assert [c.text for c in chips][:2] == ["住房保障支出是多少？", "城乡社区支出是多少？"]
-    assert root.find_element(By.CSS_SELECTOR, "#bq-q").get_attribute("placeholder") == "请输入您的问题"
-    chips[0].click()
-    reply = wait_for(driver, lambda: root.find_elements(By.CSS_SELECTOR, ".msg.bot.error"), timeout=20)[0]
-    assert reply.text == REFUSED                                             # not the generic failure
+    box = root.find_element(By.CSS_SELECTOR, "#bq-q")
+    assert box.get_attribute("placeholder") == "请输入您的问题"
+    wait_for(driver, lambda: all(not c.is_enabled() for c in chips) and not box.is_enabled(), timeout=20)
+    assert not root.find_element(By.CSS_SELECTOR, "button.send").is_enabled()
+    assert root.find_element(By.CSS_SELECTOR, ".log").text.count(REFUSED) == 1   # said once, nothing to click
     shot(driver, f"widget-cors-refused-{size[0]}.png")
     assert no_horizontal_scroll(driver)
     viewport(driver, DESKTOP)
@@ -484,12 +492,13 @@ def test_sidebar_lists_documents_with_filter_and_scope(servers, driver):
     shot(driver, "app-sidebar-filter-1280.png")
 
 
-def test_staff_page_links_back_to_the_chat(servers, driver):
+def test_staff_page_is_reached_by_url_and_links_back_to_the_chat(servers, driver):
     viewport(driver, DESKTOP)
     open_chat(driver, servers["app"])
-    link = wait_for(driver, lambda: [a for a in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] a')
-                                     if "核查" in a.text])[0]
-    link.click()
+    wait_for(driver, lambda: "晋城经济技术开发区建设管理部" in body_text(driver))
+    links = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] a')
+    assert not [a for a in links if "核查" in a.text or "数据浏览" in a.text]   # never linked from the chat
+    driver.get(servers["app"] + "/核查")
     wait_for(driver, lambda: "一致性核查" in body_text(driver))
     wait_for(driver, lambda: "管理口令" in body_text(driver))       # the staff gate, with a token configured
     back = wait_for(driver, lambda: [a for a in driver.find_elements(By.TAG_NAME, "a") if a.text.endswith("返回问答")])[0]
@@ -533,7 +542,7 @@ def test_two_document_answer_has_one_block_per_document_each_with_its_figure(ser
     parts = answer.find_elements(By.CSS_SELECTOR, ".bq-part")
     by_heading = {p.find_element(By.CSS_SELECTOR, ".bq-part-h").text: p for p in parts}
     jincheng = next(p for h, p in by_heading.items() if "晋城" in h)
-    putuo = next(p for h, p in by_heading.items() if "普陀区人民政府办公室" in h)
+    putuo = next(p for h, p in by_heading.items() if h == "区政府办公室2025年部门预算")      # short name, its year
     assert jincheng.find_element(By.CSS_SELECTOR, "mark.bq-fig").text == "35.03万元"
     assert putuo.find_element(By.CSS_SELECTOR, "mark.bq-fig").text == "1,741,445.22元"
     for part in (jincheng, putuo):                             # each block: its own source line under its lead
@@ -548,4 +557,168 @@ def test_two_document_answer_has_one_block_per_document_each_with_its_figure(ser
     assert room["need"] <= room["room"], room
     shot(driver, "app-two-docs-390.png")
     assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
+
+
+# ------------------------------------------------------------------ issue 22: safe as installed, what a citizen sees
+@pytest.fixture(scope="module")
+def readonly_app(servers):
+    """The chat as installed: the same store, no BUDGETQA_ADMIN_TOKEN."""
+    env = {k: v for k, v in servers["env"].items() if k != "BUDGETQA_ADMIN_TOKEN"} | {"BUDGETQA_LOAD_SAMPLE": "0"}
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+           "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none"]
+    log = servers["tmp"] / "app-readonly.log"
+    with server(cmd, env, log) as proc:
+        wait_http(f"http://127.0.0.1:{port}/_stcore/health", proc, log)
+        yield f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_without_an_admin_token_visitors_get_no_upload_and_no_staff_pages(readonly_app, driver, size):
+    viewport(driver, size)
+    open_chat(driver, readonly_app)
+    wait_for(driver, lambda: "晋城经济技术开发区建设管理部" in body_text(driver))
+    time.sleep(1.0)
+    shot(driver, f"app-readonly-{size[0]}.png")
+    page = driver.page_source
+    assert "管理口令" not in page and "上传公开文件" not in page and not driver.find_elements(
+        By.CSS_SELECTOR, '[data-testid="stFileUploaderDropzone"]')
+    assert not [a for a in driver.find_elements(By.TAG_NAME, "a") if "核查" in a.text or "数据浏览" in a.text]
+    driver.get(readonly_app + "/核查")
+    wait_for(driver, lambda: "BUDGETQA_ADMIN_TOKEN" in body_text(driver))     # says how to enable it
+    assert not driver.find_elements(By.CSS_SELECTOR, "input[type='password']")
+    assert not driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"]')     # no finding shown
+    shot(driver, f"staff-disabled-{size[0]}.png")
+    viewport(driver, DESKTOP)
+
+
+def feedback_rows(servers) -> list[dict]:
+    from stores.feedback import FeedbackStore
+    return FeedbackStore.in_store(servers["store"]).rows()
+
+
+def test_the_conversation_survives_a_reload_retries_and_a_thumbs_down_takes_one_line(servers, driver):
+    viewport(driver, DESKTOP)
+    ask_chat(driver, servers["app"], QUESTION)
+    driver.refresh()                                          # kept in this browser, not on the server
+    wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] .bq-ans')) == 1,
+             timeout=60)
+    answer = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-1]
+    assert "3241.03万元" in answer.text and QUESTION in body_text(driver)
+    shot(driver, "app-reloaded-1280.png")
+    retry = next(b for b in answer.find_elements(By.TAG_NAME, "button") if "重新回答" in b.text)
+    retry.click()
+    wait_for(driver, lambda: len(driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"] .bq-ans')) == 2,
+             timeout=90)
+    time.sleep(1.0)
+    answer = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-1]
+    down = wait_for(driver, lambda: answer.find_elements(By.CSS_SELECTOR, "button[aria-label='没有帮助']"), timeout=20)
+    down[0].click()                                           # 👎
+    box = wait_for(driver, lambda: answer.find_elements(By.CSS_SELECTOR, "input[aria-label^='哪里不对']"), timeout=30)[0]
+    box.send_keys("正确的数字是3200.00万元", Keys.ENTER)
+    wait_for(driver, lambda: [r for r in feedback_rows(servers) if r["comment"] == "正确的数字是3200.00万元"], timeout=30)
+    viewport(driver, PHONE)
+    at_top(driver, answer)
+    shot(driver, "app-thumbsdown-390.png")
+    assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["390", "1280"])
+def test_view_table_on_a_phone_lists_the_row_boxes_the_cell_and_links_the_pdf_page(servers, driver, size):
+    ingest_real_pdf(servers)
+    viewport(driver, size)
+    ask_chat(driver, servers["app"], "区府办2025年一般公共服务支出预算是多少？")
+    view = next(e for e in driver.find_elements(By.CSS_SELECTOR, '[data-testid="stExpander"]') if "查看原表" in e.text)
+    view.find_element(By.TAG_NAME, "summary").click()
+    card = wait_for(driver, lambda: view.find_elements(By.CSS_SELECTOR, ".bq-rowcard"), timeout=60)[0]
+    hit = card.find_element(By.CSS_SELECTOR, ".bq-kv-hit")
+    assert "82,096,797.42" in hit.text and "引用" in hit.text and len(card.find_elements(By.CSS_SELECTOR, ".bq-kv")) >= 2
+    link = wait_for(driver, lambda: view.find_elements(By.CSS_SELECTOR, "a.bq-pdf"), timeout=60)[0]
+    href = link.get_attribute("href")
+    assert re.search(r"#page=\d+$", href) and "第" in link.text
+    served = httpx.get(href.split("#")[0], timeout=30)
+    assert served.status_code == 200 and served.content[:5] == b"%PDF-"
+    images = wait_for(driver, lambda: view.find_elements(By.TAG_NAME, "img"), timeout=60)
+    wait_for(driver, lambda: all(driver.execute_script("return arguments[0].naturalWidth > 0", i) for i in images))
+    assert len(images) == 2                                   # the close-up of the cited cell, then the page
+    scale = [driver.execute_script("return arguments[0].naturalWidth / arguments[0].getBoundingClientRect().width", i)
+             for i in images]
+    assert scale[0] * 1.5 < scale[1]                          # the close-up is shown half as large again, or more
+    view.find_element(By.CSS_SELECTOR, ".bq-rowcard").screenshot(str(ARTIFACTS / f"app-view-row-{size[0]}.png"))
+    at_top(driver, images[0])
+    shot(driver, f"app-view-page-{size[0]}.png")
+    if size == PHONE:
+        assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_widget_shows_the_pdf_page_link_money_note_thumbs_and_the_documents_it_knows(servers, driver, size):
+    ingest_real_pdf(servers)
+    viewport(driver, size)
+    root = open_widget(driver, servers["allowed"])
+    hello = wait_for(driver, lambda: [m for m in root.find_elements(By.CSS_SELECTOR, ".msg.bot") if "份公开文件" in m.text
+                                      or "《" in m.text], timeout=20)[0]
+    assert "晋城经济技术开发区建设管理部" in hello.text
+    answer = widget_answer(driver, root, "区府办2025年一般公共服务支出预算是多少？")
+    assert answer.find_element(By.CSS_SELECTOR, ".lead").text.startswith("区政府办公室2025年")
+    link = answer.find_element(By.CSS_SELECTOR, ".src a.pdf")
+    href = link.get_attribute("href")
+    assert "/api/source?doc=" in href and re.search(r"#page=\d+$", href)
+    served = httpx.get(href.split("#")[0], timeout=30)
+    assert served.status_code == 200 and served.content[:5] == b"%PDF-"
+    assert "约合" in answer.find_element(By.CSS_SELECTOR, ".conv").text
+    thumbs = answer.find_elements(By.CSS_SELECTOR, "button.thumb")
+    assert [t.get_attribute("aria-label") for t in thumbs] == ["有帮助", "没帮助"]
+    thumbs[1].click()
+    why = wait_for(driver, lambda: answer.find_elements(By.CSS_SELECTOR, ".why input"), timeout=10)[0]
+    comment = f"数字不对（{size[0]}）"
+    why.send_keys(comment, Keys.ENTER)
+    wait_for(driver, lambda: answer.find_elements(By.CSS_SELECTOR, ".why .thanks"), timeout=20)
+    wait_for(driver, lambda: [r for r in feedback_rows(servers) if r["comment"] == comment], timeout=20)
+    shot(driver, f"widget-pdf-{size[0]}.png")
+    assert no_horizontal_scroll(driver)
+    viewport(driver, DESKTOP)
+
+
+def ingest_more_real_pdfs(servers) -> None:
+    from tests.conftest import REAL, need_shared
+    for name in ("shanghai-putuo-wanli-jiedao-2024-dept-budget.pdf", "shanghai-putuo-wanli-jiedao-2025-dept-budget.pdf"):
+        pdf = REAL / name
+        need_shared(pdf)
+        r = httpx.post(servers["api"] + "/api/ingest", headers={"Authorization": f"Bearer {TOKEN}"},
+                       files={"files": (pdf.name, pdf.read_bytes(), "application/pdf")}, timeout=300)
+        assert r.status_code == 200 and r.json()["results"][0]["ok"], r.text
+
+
+@pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["1280", "390"])
+def test_many_documents_fold_past_three_blocks_and_welcome_buttons_name_one_body(servers, driver, size):
+    ingest_real_pdf(servers)
+    ingest_more_real_pdfs(servers)
+    viewport(driver, size)
+    open_chat(driver, servers["app"])
+    chips = wait_for(driver, lambda: driver.find_elements(
+        By.CSS_SELECTOR, '[data-testid="stChatMessage"] [data-testid="stButtonGroup"] button'))
+    texts = [c.text for c in chips]
+    assert "哪个单位的住房公积金最多？" in texts
+    named = [t for t in texts if not t.startswith("哪个单位")]
+    assert named and all(re.match(r"^\S+?20\d\d年", t) for t in named), texts      # one body and its year
+    shot(driver, f"app-welcome-many-{size[0]}.png")
+    answer = ask_chat(driver, servers["app"], "住房公积金是多少？")
+    ans = answer.find_element(By.CSS_SELECTOR, ".bq-ans")
+    shown = [p for p in ans.find_elements(By.XPATH, "./div[@class='bq-part']")]
+    folded = ans.find_element(By.XPATH, "./details[contains(@class,'bq-fold')]")
+    assert len(shown) == 3 and "份文件的结果" in folded.find_element(By.TAG_NAME, "summary").text
+    heads = [p.find_element(By.CSS_SELECTOR, ".bq-part-h").text for p in shown]
+    assert all(re.search(r"20\d\d年", h) for h in heads) and not any("〇" in h for h in heads)
+    seen = driver.execute_script("""return [...arguments[0].querySelectorAll('.bq-card .bq-n')]
+        .filter(e => !e.closest('details')).map(e => e.textContent);""", ans)
+    assert seen == list("①②③④⑤⑥⑦⑧⑨⑩")[:len(seen)] and len(seen) >= 3, seen   # the sources shown: ①②③, no gap
+    question = driver.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[-2]
+    at_top(driver, question)
+    shot(driver, f"app-many-docs-{size[0]}.png")
+    if size == PHONE:
+        assert no_horizontal_scroll(driver)
     viewport(driver, DESKTOP)

@@ -97,7 +97,8 @@
     ".conv { margin: 3px 0 0; font-size: 12px; color: #5b6675; }",
     ".src a.pdf { display: inline-block; margin-top: 3px; color: #1f4e8c; }",
     ".actions { gap: 6px; align-items: center; }",
-    ".thumb { border: 1px solid #c5cfdd; background: #fff; border-radius: 6px; padding: 2px 8px; cursor: pointer; font-size: 14px; }",
+    ".thumb { border: 1px solid #c5cfdd; background: #fff; color: #3d4a5c; border-radius: 6px; padding: 3px 8px;",
+    "  cursor: pointer; line-height: 0; } .thumb svg { width: 16px; height: 16px; }",
     ".thumb[aria-pressed='true'] { background: #eef3fa; border-color: #1f4e8c; }",
     ".why { display: flex; gap: 6px; margin-top: 6px; } .why input { flex: 1; min-width: 0; padding: 4px 8px; font: inherit;",
     "  font-size: 13px; border: 1px solid #b9c2cf; border-radius: 6px; } .thanks { font-size: 13px; color: #3d6b2f; }",
@@ -530,8 +531,9 @@
         body: JSON.stringify({ id: id, rating: rating, comment: comment || "", answer: a })
       }).catch(function () { return null; });
     };
-    [["👍", 1, S.helpful], ["👎", 0, S.unhelpful]].forEach(function (t) {
-      var b = el("button", "thumb", t[0]);
+    [[false, 1, S.helpful], [true, 0, S.unhelpful]].forEach(function (t) {
+      var b = el("button", "thumb");
+      b.appendChild(thumbIcon(t[0]));           // drawn, not an emoji: every system shows it
       b.type = "button";
       b.setAttribute("aria-label", t[2]);
       b.title = t[2];
@@ -546,6 +548,20 @@
       });
       actions.appendChild(b);
     });
+  }
+
+  function thumbIcon(down) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("fill", "currentColor");
+    if (down) { svg.setAttribute("transform", "rotate(180)"); }
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("d", "M1 21h4V9H1v12zm22-11c0-1.1-.9-2-2-2h-6.31l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L14.17 1 " +
+      "7.59 7.59C7.22 7.95 7 8.45 7 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z");
+    svg.appendChild(path);
+    return svg;
   }
 
   function whyLine(post) {
