@@ -8,14 +8,19 @@ from pathlib import Path
 VOCABULARY = Path(__file__).with_name("vocabulary.tsv")
 
 
-@lru_cache(maxsize=1)
-def _kinds() -> dict[str, tuple[str, ...]]:
+@lru_cache(maxsize=None)
+def read_kinds(path: Path) -> dict[str, tuple[str, ...]]:
+    """A file of named kinds: `kind<TAB>words` (| separated), or `kind_re<TAB>one whole regular expression`."""
     out: dict[str, tuple[str, ...]] = {}
-    for row in VOCABULARY.read_text(encoding="utf-8").splitlines():
+    for row in path.read_text(encoding="utf-8").splitlines():
         if row.strip() and not row.startswith("#"):
             kind, words = row.split("\t", 1)
             out[kind] = (words.strip(),) if kind.endswith("_re") else tuple(w for w in words.strip().split("|") if w)
     return out
+
+
+def _kinds() -> dict[str, tuple[str, ...]]:
+    return read_kinds(VOCABULARY)
 
 
 def words(kind: str) -> tuple[str, ...]:

@@ -1,4 +1,4 @@
-"""python -m retrieval ask "问题" [--json] [--store DIR] | explain "问题" | batch QUESTIONS.jsonl [--store DIR] | audit ..."""
+"""python -m retrieval ask "QUESTION" [--json] [--store DIR] | explain "QUESTION" | batch QUESTIONS.jsonl [--store DIR] | audit ..."""
 from __future__ import annotations
 
 import argparse

@@ -40,12 +40,13 @@ from retrieval.match import (
     to_wan,
 )
 from retrieval.understand import Query, item_to_lexicon, terms_left
+from retrieval.wording import rx, words
 from schema import Document, Fact
 from vocabulary import pattern
 
 MIN_SCORE = 9.0
-FIGURE = re.compile(r"\d[\d,，]*(?:\.\d+)?\s*(?:万元|亿元|元|%|％|平方米|公里|米|个|辆|套|人|项|次|基|条|台|家|亩|户|名|所|处|盏|座)")
-EMPTY_NOTE = re.compile(r"无数据|没有|无此|无相关|未安排|不涉及|无“?三公|无机关运行|为0|为零")
+FIGURE = rx("figure_re")
+EMPTY_NOTE = rx("empty_note_re")
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,8 @@ def unmet_pots(q: Query, f: Fact | str) -> list[str]:
 def is_earlier(f: Fact, doc: Document) -> bool:
     """A column (or a sentence) of the previous year's figure: 上年预算数, 2025年预算数 in a 2026 budget."""
     where = (f.column or "") + (f.label if f.kind == "text" else "")
-    earlier = re.search(r"上年|上一年" + (f"|{doc.year - 1}年" if doc.year else ""), where)
-    return bool(earlier) and not re.search(r"结转|结余", where) and not pattern("compared").search(where)
+    earlier = bool(rx("earlier_year_re").search(where)) or bool(doc.year and f"{doc.year - 1}年" in where)
+    return earlier and not rx("is_earlier_re").search(where) and not pattern("compared").search(where)
 
 
 CLASS_LEVELS = ("类", "款")            # of the functional classification (2xx, 2xxxx)
@@ -192,7 +193,7 @@ def containing_class(q: Query, doc: Document, ranked: list[Scored]) -> Draft | N
              raw=shown(f)),))
 
 
-TOTAL_SEGMENT = re.compile(r"^(合计|小计|总计)$")
+TOTAL_SEGMENT = rx("total_segment_re")
 
 
 def lead_label(f: Fact) -> str:
@@ -213,18 +214,18 @@ def lead_year(doc: Document, f: Fact) -> str:
     the answer is in a source) and the label does not end in a measure of its own (…预算数)."""
     key = fact_key(f)
     if not doc.year or str(doc.year) not in f"{f.table or ''}{f.section or ''}{f.text}" or MEASURE_END.search(key) \
-            or re.search(r"\d{4}年", key):
+            or rx("lead_year_re").search(key):
         return ""
     return f"{doc.year}年"
 
 
-MONEY = ("万元", "元", "亿元")
-MEASURE_END = re.compile(r"(预算|决算|执行|安排)数?$|合计$|总计$")
+MONEY = words("money_unit")
+MEASURE_END = rx("measure_end_re")
 
 
 def kind_word(doc: Document, f: Fact) -> str:
     """预算 / 决算 after a money item whose label does not say which it is already."""
-    if f.unit not in MONEY or re.search(r"预算|决算|执行|安排", fact_key(f)):
+    if f.unit not in MONEY or rx("kind_word_re").search(fact_key(f)):
         return ""
     return doc.kind
 
@@ -239,7 +240,7 @@ def measure_phrase(f: Fact, q: Query) -> str:
     last = col.split("/")[-1]
     if f.kind == "text" or not col or label_to_key(last) == fact_key(f):
         return ""           # an indicator whose context is its own label: nothing to add
-    if any(m in col for m in q.measures if m != "决算") or re.search(r"基本支出|项目支出|人员经费|公用经费|上年结转", last):
+    if any(m in col for m in q.measures if m != "决算") or rx("measure_phrase_re").search(last):
         return f"（{last}）"
     return ""
 
@@ -255,7 +256,7 @@ def with_corroboration(d: Draft, doc: Document, main: Fact, ranked: list[Scored]
     for s in ranked[1:]:
         f = s.fact
         if f.value is None or f is main or f.table == main.table and f.section == main.section and f.table \
-                or re.match(r"^[≥≤<>＞＜]", f.raw or ""):
+                or rx("bound_sign_re").match(f.raw or ""):
             continue
         if same_figure(f, main):
             if len(same) < 2 and f.table not in {x.table for x in same} | {main.table}:
@@ -285,7 +286,7 @@ def same_source(f: Fact, g: Fact) -> bool:
 CHANGE_WORDS = pattern("compared+direction+share")
 
 
-BUDGET_TAIL = re.compile(r"(\d{4}年)?(预算安排|预算数|安排|预算)$")
+BUDGET_TAIL = rx("budget_tail_re")
 
 
 def stated_key(f: Fact) -> str:
@@ -294,7 +295,7 @@ def stated_key(f: Fact) -> str:
     return (BUDGET_TAIL.sub("", key) or key) if f.kind == "text" else key
 
 
-MEASURE_KIND = re.compile(r"决算|执行|预算|上年|年初|全年|调整")
+MEASURE_KIND = rx("measure_kind_re")
 
 
 def measure_kinds(f: Fact) -> frozenset[str]:
@@ -324,14 +325,14 @@ def comparable(f: Fact, main: Fact) -> bool:
         return False        # 全年预算 17.68 in the text, 决算数 11.31 in the table: two measures, not a conflict
     if f.kind in ("indicator", "text") or main.kind in ("indicator", "text"):
         units = {f.unit, main.unit}
-        money = units <= {"元", "万元", "亿元"}        # 185,000.00元 in a table, 28.50万元 in the text
+        money = units <= set(MONEY)        # 185,000.00元 in a table, 28.50万元 in the text
         return (len(units) == 1 or money) and not units <= {"%"} and to_wan(f) != to_wan(main)
     return False
 
 
 def qualifier(f: Fact) -> str:
     """The item a sentence's label is of, when the sentence names it before the label (其他运转类项目)."""
-    return re.sub(r"其中|[：:，,；;、。\s（）()]|\d+(个|项|条|人|名)?", "", lead_in(f))
+    return rx("qualifier_re").sub("", lead_in(f))
 
 
 def with_conversion(d: Draft, q: Query, f: Fact) -> Draft:
@@ -343,7 +344,7 @@ def with_conversion(d: Draft, q: Query, f: Fact) -> Draft:
     return d
 
 
-TITLE_NOISE = re.compile(r"\d{4}年度?|预算|决算|[（(][^）)]*[）)]|表$|部门|单位|财政拨款(安排)?|公开")
+TITLE_NOISE = rx("title_noise_re")
 
 
 def table_match(q: Query, facts: list[Fact]) -> tuple[float, str] | None:
@@ -429,7 +430,7 @@ def empty_statements(q: Query, doc: Document, passages: tuple[Passage, ...]) -> 
     for p in passages:
         if p.table:
             continue
-        for sent in re.split(r"(?<=[。；;])", p.text.split("\n", 1)[-1]):
+        for sent in rx("empty_statements_re").split(p.text.split("\n", 1)[-1]):
             if EMPTY_NOTE.search(sent) and overlap(item, normalize(sent)) >= 0.6 and len(sent) < 120:
                 s = sent.strip()
                 return [(s, passage_citation(s, doc, p.page, p.section, p.table, p.file))]
@@ -454,20 +455,18 @@ def empty_answer(q: Query, doc: Document, main: Fact, candidates: list[Scored]) 
 
 
 # ------------------------------------------------------------------ rank / list / count
-LEVEL_WORD = re.compile(r"(类|款|项)级")
-TABLES_BY_FUNCTION = ("支出总表", "一般公共预算支出表", "收支总表", "财政拨款收支总表", "收入总表")
+TABLES_BY_FUNCTION = words("table_by_function")
 
 
 def scoped_rows(q: Query, facts: list[Fact]) -> tuple[str, list[Fact]]:
     """Rows a ranking is scoped to by the question: a level (项级科目), the economic classification
     (经济科目), or the children of a named row (商品和服务支出里哪项最多)."""
     item = normalize(q.item)
-    level = LEVEL_WORD.search(q.question)
-    if level:
-        coded = [f for f in facts if f.level == level.group(1) and f.table_name in TABLES_BY_FUNCTION]
-        return say("scope_level", level=level.group(1)), coded
-    rest = re.sub(r"经济(科目|分类)?", "", item)
-    if re.search(r"经济(科目|分类)", q.question) and (not rest or rest in q.measures):   # 基本支出里哪项经济科目
+    if q.level_asked:
+        coded = [f for f in facts if f.level == q.level_asked and f.table_name in TABLES_BY_FUNCTION]
+        return say("scope_level", level=q.level_asked), coded
+    rest = rx("economic_class_word_re").sub("", item)
+    if q.asks_economic_class and (not rest or rest in q.measures):   # 基本支出里哪项经济科目
         return say("scope_economic"), [f for f in facts if f.table_name == "基本支出分经济科目表" and f.level == "款"]
     names = {item} | {normalize(e) for e in q.expansions}      # 公用经费里: the children of 商品和服务支出
     parents = {f.code for f in facts if f.code and fact_key(f) in names}
@@ -517,7 +516,7 @@ def structural_rows(q: Query, doc: Document, facts: list[Fact]) -> tuple[str, li
 def total_column(rows: list[Fact]) -> str:
     cols = list(dict.fromkeys(f.column for f in rows))
     for c in cols:
-        if re.search(r"合计|小计|金额|^\d{4}年", c.split("/")[-1]) or c.endswith("合计"):
+        if rx("total_column_re").search(c.split("/")[-1]) or c.endswith("合计"):
             return c
     return cols[0]
 
@@ -548,7 +547,6 @@ def rank_answer(q: Query, doc: Document, facts: list[Fact], passages: Passages =
                  sentences=((head,) + joined(listed, "；") + (tail,),))
 
 
-ACROSS_BODIES = re.compile(r"谁|哪个(单位|部门|机关)|哪家|哪一个(单位|部门)|哪个的|各(单位|部门)|这几个(单位|部门)|哪些(单位|部门)")
 
 
 def rank_documents(q: Query, docs_facts: list[tuple[Document, list[Fact]]]) -> Draft | None:
@@ -661,7 +659,7 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
             continue            # a reason or a description is in the text, not in a table's rows
         head = normalize(p.section or p.table or "")
         head_hit = max((overlap(t, head) for t in terms if t), default=0)
-        for sent in re.split(r"(?<=[。；;\n])", p.text.split("\n", 1)[-1]):
+        for sent in rx("after_sentence_end_re").split(p.text.split("\n", 1)[-1]):
             s = sent.strip()
             if len(s) < 4:
                 continue
@@ -676,7 +674,7 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
                 continue
             if q.asks_why and not pattern("cause").search(s) and not (head_hit >= 0.8 and pattern("cause").search(p.text)):
                 continue           # a reason asked: the sentence that gives one (主要原因是…, 由于…)
-            if q.intent == "share" and not re.search(r"%|％|百分之", s):
+            if q.intent == "share" and not rx("percent_word_re").search(s):
                 continue
             score = hit + 0.5 * head_hit + (0.2 if p.table is None else 0)
             if q.intent == "describe" and head_hit >= 0.8 and p.table is None:
@@ -724,26 +722,26 @@ def names_one_item(q: Query, facts: list[Fact]) -> bool:
 def split_items(q: Query, facts: Sequence[Fact] = ()) -> list[str]:
     """The items of 差旅费和培训费; a label that holds 和 itself stays whole (文物和陈列品购置)."""
     keys: set[str] = set(label_keys(list(facts))) if facts else set()
-    held = sorted((k for k in keys if re.search(r"[和与及、跟]", k) and k in q.item), key=len, reverse=True)
+    held = sorted((k for k in keys if rx("joint_char_re").search(k) and k in q.item), key=len, reverse=True)
     text = q.item
     for n, k in enumerate(held):     # 商品和服务支出下面的办公费: a label holding 和 is one piece wherever it stands
         text = text.replace(k, f"\x00{n}\x01")
-    pieces = [re.sub("\x00(\\d+)\x01", lambda m: held[int(m.group(1))], x)
-              for x in re.split(r"(以及|(?<![涉普危波触顾])[和与及、跟])", text) if x]    # not 涉及
+    pieces = [rx("held_marker_re").sub(lambda m: held[int(m.group(1))], x)
+              for x in rx("item_joint_split_re").split(text) if x]    # not 涉及
     out: list[str] = []
     for x in pieces:
-        if out and re.fullmatch(r"[和与及、跟]|以及", x):
+        if out and rx("item_joint_re").fullmatch(x):
             out.append(x)
             continue
-        if len(out) >= 2 and re.fullmatch(r"[和与及、跟]|以及", out[-1]) and f"{out[-2]}{out[-1]}{x}" in keys:
+        if len(out) >= 2 and rx("item_joint_re").fullmatch(out[-1]) and f"{out[-2]}{out[-1]}{x}" in keys:
             out[-2:] = [f"{out[-2]}{out[-1]}{x}"]
         else:
             out.append(x)
-    items = [re.sub(r"^(买|花在|花|用在|用于|交|发)|(?<=..)(缴纳|交|花|发|用|给|缴)$", "", x) for x in out]   # 买东西和买服务
-    items = [x for x in items if len(x) >= 2 and not re.fullmatch(r"以及|[和与及、跟]", x)]
+    items = [rx("paying_verb_edges_re").sub("", x) for x in out]   # 买东西和买服务
+    items = [x for x in items if len(x) >= 2 and not rx("item_joint_alt_re").fullmatch(x)]
     if "项目" in q.item.replace("项目支出", ""):           # 园林绿化和环境卫生两个项目: each a project
         items = [x if "项目" in x else x + "项目" for x in items]
-    return shared_head(shared_tail(items, normalize(q.question)), keys)
+    return shared_head(shared_tail(items, q.plain), keys)
 
 
 def shared_tail(items: list[str], question: str) -> list[str]:
@@ -772,7 +770,7 @@ def shared_head(items: list[str], keys: AbstractSet[str] = frozenset()) -> list[
     return [first] + [head + x if (x in MEASURE_NAMES or len(x) <= 2) and x not in keys else x for x in items[1:]]
 
 
-MEASURE_NAMES = ("基本支出", "项目支出", "人员经费", "公用经费", "全年预算", "年初预算", "决算数", "预算数")
+MEASURE_NAMES = words("measure_name")
 
 
 def one_of(q: Query, part: str) -> Query:
@@ -866,7 +864,7 @@ def draft_for_doc(q: Query, doc: Document, facts: list[Fact], passages: Passages
 
 def in_named_table(q: Query, facts: list[Fact]) -> list[Fact]:
     """The facts of the table the question names (项目支出预算表（上年结转）里…), when the document has it."""
-    name = re.sub(r"\d{4}年度?|表|[（）()]", " ", normalize(q.table))
+    name = rx("in_named_table_re").sub(" ", normalize(q.table))
     words = [w for w in cut_words(name) if len(w) >= 2]
     rows = [f for f in facts if f.table and words and all(w in normalize(f.table) for w in words)]
     return rows or facts
@@ -932,7 +930,7 @@ def respelled(q: Query, facts: list[Fact]) -> tuple[Query, tuple[str, ...]]:
     return (replace(q, item=item, expansions=(), broad=()) if slips else q), (item,) if slips else ()
 
 
-GENERIC_SUGGESTION = re.compile(r"^(收入|支出)?(总计|合计|小计|预算|决算)$|^(基本支出|项目支出|支出预算|收入预算)$")
+GENERIC_SUGGESTION = rx("generic_suggestion_re")
 
 
 def suggested_questions(q: Query, facts: list[Fact], n: int = 3) -> tuple[str, ...]:

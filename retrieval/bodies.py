@@ -9,15 +9,15 @@ documents is not a body (政府采购 is an item; 江苏人大办公费 is 江�
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from retrieval.wording import rx, template
 from vocabulary import pattern, words
 
 MIN_COMPACT = 0.3       # matched characters / the stretch of the name they span
-CJK = re.compile(r"[\u4e00-\u9fa5]")
-NOT_IN_NAME = re.compile(r"今年|去年|明年|\d|花|钱|多少|哪|什么|是|的|在|给|用|了|有|吗|呢|几|这|各|每|？|\?")
+CJK = rx("cjk_re")
+NOT_IN_NAME = rx("not_in_name_re")
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def body_to_name(body: str) -> BodyName:
     party = pattern("party", "^(?:{})").match(body)
     if party:
         start = party.end()
-    place = pattern("place_level", "[\u4e00-\u9fa5]{{1,8}}?(?:{})")      # .match at `start` (no ^)
+    place = pattern("place_level", template("place_then_level_re"))      # .match at `start` (no ^)
     while (m := place.match(body, start)) and len(body) - m.end() >= 2:
         start = m.end()
     tail = pattern("body_tail", "(?:{})$").search(body, start)
@@ -88,8 +88,8 @@ def ends_like_a_body(span: str) -> bool:
 
 
 def runs_into_label(text: str, end: int, grams: frozenset[str], span: int = 0) -> bool:
-    """The characters across the stretch's end belong to a label: four of them (政府|采购, 人大|会议), or three
-    after a long name (江苏人大办|公费, where 江苏人大 + 办公费 reads better). 区府办|公务用车 is a body, then an item."""
+    """The characters across the stretch's end belong to a label: four of them (政府/采购, 人大/会议), or three
+    after a long name (江苏人大办/公费, where 江苏人大 + 办公费 reads better). 区府办/公务用车 is a body, then an item."""
     if end >= len(text) or not CJK.match(text[end]):
         return False            # a figure or a mark after the name: nothing runs on
     fours = (text[i:i + 4] for i in range(max(0, end - 3), end))
@@ -124,7 +124,7 @@ def core_name(name: BodyName) -> str:
 
 def spans_at(text: str, i: int, name: BodyName, trigrams: frozenset[str]) -> list[Mention]:
     core = core_name(name)
-    if len(core) >= 2 and text.startswith(core, i) and re.match(r"\d|的|$|年", text[i + len(core):i + len(core) + 1]):
+    if len(core) >= 2 and text.startswith(core, i) and rx("mention_end_re").match(text[i + len(core):i + len(core) + 1]):
         return [Mention(i, i + len(core), core, (name.body,), 2.0 + 0.5 * len(core))]    # 万里2024年…
     out = []
     for j in range(i + 2, min(len(text), i + len(name.body) + 1) + 1):
@@ -171,7 +171,7 @@ def absent_body(candidates: tuple[str, ...], mentions: tuple[Mention, ...], text
     """A clear body name with a place (晋城市财政局; 晋城市教育局 when only another place's 教育局 is loaded)
     that no loaded body matches: the question is about a document that is not loaded. Candidates are
     names read from the start of the question."""
-    place = pattern("place_level", "[\u4e00-\u9fa5]{{1,8}}?(?:{})")
+    place = pattern("place_level", template("place_then_level_re"))
     for name in candidates:
         if NOT_IN_NAME.search(name) or any(name in m.text for m in mentions):
             continue

@@ -6,14 +6,15 @@ Chinese at all) is recognised so it can be answered with a short Chinese line an
 """
 from __future__ import annotations
 
-import re
 import threading
 from functools import lru_cache
 
+from retrieval.wording import rx
+
 FULL_WIDTH = {ord(c): ord(c) - 0xFEE0 for c in "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺ"
               "ａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ％．"}
-CJK = re.compile(r"[\u4e00-\u9fff]")
-LATIN = re.compile(r"[A-Za-z]{2,}")
+CJK = rx("cjk_wide_re")
+LATIN = rx("latin_re")
 _LOCK = threading.Lock()
 
 
@@ -29,8 +30,8 @@ def to_simplified(text: str) -> str:
         return _converter().convert(text)
 
 
-TAG = re.compile(r"<[^<>]{0,40}>")        # markup in a question is not part of it (</问题><资料 …>)
-SHORT_YEAR = re.compile(r"(?<![\d.])(1[5-9]|2\d|3\d)(?=年(?!来|前|后|内|间))")
+TAG = rx("tag_re")        # markup in a question is not part of it (</问题><资料 …>)
+SHORT_YEAR = rx("short_year_re")
 
 
 def question_to_plain(text: str) -> str:

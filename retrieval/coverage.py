@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Callable
 
 from labels import normalize
+from retrieval.wording import words as wording_words
 from vocabulary import pattern, words
 
 SEMANTIC = 0.86         # cosine of USE v3 vectors at or above which two short terms are the same item
@@ -59,7 +60,7 @@ def _generic() -> frozenset[str]:
 
 def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[str, ...] = ()) -> tuple[str, ...]:
     """Content terms of the item, in order: the tokenizer's words, neighbours that together are a lexicon
-    key joined (扫|马路 -> 扫马路), generic and function words left out."""
+    key joined (扫/马路 -> 扫马路), generic and function words left out."""
     tokens = cut(pattern("residue_re").sub("", normalize(item)))
     keys = set(lexicon_keys)
     merged: list[str] = []
@@ -69,7 +70,7 @@ def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[s
         merged.append("".join(tokens[i:j]))
         i = j
     generic = _generic()
-    merged = [w[:-2] if len(w) >= 4 and w[-2:] in ("项目", "经费", "资金") and w not in keys else w
+    merged = [w[:-2] if len(w) >= 4 and w[-2:] in wording_words("generic_tail") and w not in keys else w
               for w in merged]      # 服务项目 is 服务 and the generic 项目; a lexicon key stays whole
     merged = [w[:-1] if len(w) >= 3 and w[-1] in "上里内中边" and w[:-1] in keys else w
               for w in merged]      # 马路上的路灯: where it stands, 马路
@@ -100,7 +101,7 @@ def is_function_word(word: str) -> bool:
 
 
 def joined_singles(words: list[str]) -> list[str]:
-    """Single characters in a row are one unknown word (办|工 -> 办工: a slip for 办公)."""
+    """Single characters in a row are one unknown word (办/工 -> 办工: a slip for 办公)."""
     out: list[str] = []
     single_before = False
     for w in words:
@@ -116,7 +117,7 @@ WORD_FREQ = 100     # jieba frequency from which two characters are a word of th
 
 
 def found_whole(term: str, text: str) -> bool:
-    """The term is in the text, not as the tail of another word: 电费 is not in 邮电费 (邮电|费); 环境卫生
+    """The term is in the text, not as the tail of another word: 电费 is not in 邮电费 (邮电/费); 环境卫生
     is in 城乡社区环境卫生, 公积金 in 住房公积金. A term of four or more characters is its own word."""
     at = text.find(term)
     while at >= 0:
@@ -189,7 +190,7 @@ def sounds_like(term: str, index: dict[tuple[str, ...], tuple[str, ...]]) -> str
 
 
 def composed(term: str, lexicon: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
-    """A term made of lexicon keys and function words (笔记本|电脑, 出国|考察): the targets of its first key
+    """A term made of lexicon keys and function words (笔记本/电脑, 出国/考察): the targets of its first key
     that every other key's targets agree with (便携式计算机 holds 计算机)."""
     keys, rest = [], term
     generic = _generic()

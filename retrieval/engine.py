@@ -31,7 +31,7 @@ from retrieval.compose import (
 from retrieval.draft import Draft
 from retrieval.followup import resolve_followup
 from retrieval.hybrid import HybridSearch
-from retrieval.understand import Query, Refusal, read_question, select_docs
+from retrieval.understand import Query, Refusal, as_asked, read_question, select_docs
 from schema import Answer, Document, Fact, Line
 from stores import open_stores
 
@@ -142,7 +142,7 @@ class Engine:
         plain = question_to_plain(resolve_followup(question, history))
         q = read_question(plain, tuple(d.body for d in docs), corpus.trigrams)
         scope = select_docs(q, docs)
-        q = replace(q, question=question, earlier_columns=scope.earlier_columns)
+        q = replace(as_asked(q, question), earlier_columns=scope.earlier_columns)
         if scope.before and not any(A.change_answer(q, d, self.facts(d.doc_id)) for d in scope.docs):
             # 比2018年多还是少, the change not stated: each year's own figure from its own document, side by side
             return replace(q, intent="lookup"), list(scope.docs + scope.before), scope.refusal
@@ -157,7 +157,7 @@ class Engine:
         if not chosen:
             return refusal(question, why or Refusal("refuse_empty"))
         loaded = len(self._corpus.docs)
-        across = A.ACROSS_BODIES.search(question) or len(q.bodies) > 1       # 省政协和省委办公厅哪个会议费多
+        across = q.across_bodies or len(q.bodies) > 1       # 省政协和省委办公厅哪个会议费多
         if q.intent in ("rank_max", "rank_min") and len({d.body for d in chosen}) > 1 and across:
             ranked = A.rank_documents(q, [(d, self.facts(d.doc_id)) for d in chosen])
             if ranked:

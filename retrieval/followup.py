@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from retrieval.understand import question_to_query
+from retrieval.wording import words
 
-FOLLOWUP_HEAD = ("那", "那么", "还有", "另外", "再问", "那个")
+FOLLOWUP_HEAD = words("followup_head")
 
 
 def previous_question(history) -> str:

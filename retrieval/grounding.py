@@ -1,13 +1,13 @@
 """The check that no figure is generated: every number in an answer must be in its sources."""
 from __future__ import annotations
 
-import re
 from collections.abc import Set as AbstractSet
 from decimal import Decimal, InvalidOperation
 
+from retrieval.wording import rx
 from schema import Citation
 
-NUM = re.compile(r"\d[\d,，]*(?:\.\d+)?")
+NUM = rx("num_re")
 
 
 def text_numbers(text: str) -> set[Decimal]:
@@ -41,4 +41,4 @@ def marker(n: int) -> str:
 
 
 def brackets_to_markers(text: str) -> str:
-    return re.sub(r"\[(\d{1,2})\]", lambda m: marker(int(m.group(1))), text)
+    return rx("brackets_to_markers_re").sub(lambda m: marker(int(m.group(1))), text)

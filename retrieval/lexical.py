@@ -3,15 +3,16 @@ so what one store loads never changes how another process or test cuts its text.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 
 from rank_bm25 import BM25Okapi
 
+from retrieval.wording import rx
+
 logging.getLogger("jieba").setLevel(logging.WARNING)
-PUNCT = re.compile(r"^[\W_]+$")
+PUNCT = rx("punct_re")
 _BASE_LOCK = threading.Lock()
 
 

@@ -1,7 +1,6 @@
 """Query + facts -> the facts that answer it. Pure: scoring of labels, codes, tables and columns."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import lru_cache
@@ -11,15 +10,15 @@ from retrieval import rank
 from retrieval.coverage import Coverage, coverage, item_terms, sound_index
 from retrieval.lexical import Tokenizer
 from retrieval.understand import Query, synonyms
+from retrieval.wording import rx
+from retrieval.wording import words as wording_words
 from schema import Fact
 from vocabulary import pattern
 from vocabulary import words as vocabulary_words
 
-TABLE_ORDER = ("收支总表", "支出总表", "收入总表", "一般公共预算支出表", "财政拨款收支总表", "基本支出分经济科目表",
-               "项目支出表", "三公经费表", "机关运行经费表", "政府性基金支出表", "政府性基金收入表",
-               "国有资本经营预算表", "项目支出表（上年结转）", "绩效目标表", None)
-TOTAL_COL = re.compile(r"合计|小计|金额|总计|^\d{4}年$|预算数$|决算数$|^收入/\d{4}年$|决算$|本年收入/合计")
-TOTAL_ROW = re.compile(r"^(合计|总计|部门合计|单位合计|本年收入合计|本年支出合计|收入总计|支出总计)$")
+TABLE_ORDER: tuple[str | None, ...] = wording_words("table_order") + (None,)
+TOTAL_COL = rx("total_col_re")
+TOTAL_ROW = rx("total_row_re")
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def term_score(term: str, key: str) -> float:
     return 10 * d if d >= 0.5 else (3 * d if d >= 0.25 else 0.0)
 
 
-GENERIC_WORDS = r"项目|经费|资金|支出|工作|专项|公司|建设|管理"   # shared by many names: no evidence of one
+GENERIC_WORDS = rx("name_generic_word_re")   # shared by many names: no evidence of one
 
 
 @lru_cache(maxsize=100_000)
@@ -94,7 +93,7 @@ def subsequence_span(short: str, long: str) -> int:
     return best
 
 
-TOTAL_TAIL = re.compile(r"(合计|小计|总计|预算数|决算数|金额|数)+$")
+TOTAL_TAIL = rx("total_tail_re")
 
 
 @lru_cache(maxsize=200_000)
@@ -103,11 +102,11 @@ def core(s: str) -> str:
     return TOTAL_TAIL.sub("", s.replace("/", "")) or s
 
 
-MONEY_TAIL = re.compile(r"的?(资金|经费|费用|款项|钱|开支|花费|投入|项目)$")
+MONEY_TAIL = rx("money_tail_re")
 
 
 def without_money_tail(item: str) -> list[str]:
-    """`普法宣传教育资金` -> [`普法宣传教育`]; `群众文化活动经费资金` -> [`群众文化活动经费`, `群众文化活动`]:
+    """`普法宣传教育资金` -> `普法宣传教育`; `群众文化活动经费资金` -> `群众文化活动经费`, `群众文化活动`:
     people add what the figure is (资金, 经费, 项目) to a name that may or may not carry it."""
     forms = []
     while (m := MONEY_TAIL.search(item)) and len(item) - len(m.group(0)) >= 2:
@@ -134,10 +133,10 @@ def query_terms(q: Query) -> QueryTerms:
     item = normalize(q.item)
     bare = item
     for m in q.measures:     # 一般公共预算 asked; the item may hold it with 预算 already taken out (一般公共)
-        bare = bare.replace(m, "").replace(re.sub(r"(预算|决算)$", "", m) or m, "")
+        bare = bare.replace(m, "").replace(rx("budget_final_tail_re").sub("", m) or m, "")
     return QueryTerms(item=item, bare=bare, named=tuple(without_money_tail(item)), core=core(bare),
                       expansions=tuple(normalize(x) for x in q.expansions), broad=tuple(normalize(x) for x in q.broad),
-                      side=tuple(re.findall(r"(收入|支出)(?:总计|合计)", bare)) if not q.measures else (),
+                      side=tuple(rx("income_expense_total_re").findall(bare)) if not q.measures else (),
                       word=words[0] if len(words := terms_of(bare)) == 1 and words[0] != bare else "")
 
 
@@ -158,24 +157,24 @@ def fact_score(f: Fact, q: Query) -> float:
     if len(t.core) >= 2 and (len(ck) >= 3 or ck == t.core):
         best = max(best, term_score(t.core, ck) - 1)
     if f.kind != "indicator" and len(item) > len(key) and len(run := common_run(key, item)) >= 5 \
-            and len(re.sub(GENERIC_WORDS, "", run)) >= 4 and len(run) >= 0.45 * len(key):
+            and len(GENERIC_WORDS.sub("", run)) >= 4 and len(run) >= 0.45 * len(key):
         best = max(best, 4.0 + len(run))    # 修修补补马路的市政道路维护: the label's own stretch, words around it
     if f.kind == "text" and len(run := common_run(normalize(lead_in(f)), item)) >= 4 \
-            and len(re.sub(GENERIC_WORDS, "", run)) >= 4:
+            and len(GENERIC_WORDS.sub("", run)) >= 4:
         best = max(best, 3.0 + len(run))    # 编报绩效目标的项目49个，涉及项目预算资金…: the words leading to it
     if f.kind == "indicator":
         context = normalize(label_key(f.table or ""))
         project = context.split("（")[-1].rstrip("）") if "（" in context else ""
         if project and project in item:
             best = max(best, term_score(item.replace(project, ""), key) + 8)
-        elif project and len(re.sub(GENERIC_WORDS, "", common_run(project, item))) >= 4:
+        elif project and len(GENERIC_WORDS.sub("", common_run(project, item))) >= 4:
             # 市政道路维护项目的成本指标: the project named short (公建公司市政道路维护项目), then its indicator
             rest = item
             while len(run := common_run(project, rest)) >= 2:      # every word of the project's name
                 rest = rest.replace(run, "")
-            rest = re.sub(r"指标|目标|要求|标准", "", rest) or rest
+            rest = rx("asks_target_re").sub("", rest) or rest
             column = (f.column or "").rsplit("/", 1)[-1]
-            if len(re.sub(r"资金|经费|费用|钱|预算|金额|多少", "", rest)) >= 2:     # an indicator is asked, not the money
+            if len(rx("money_or_amount_re").sub("", rest)) >= 2:     # an indicator is asked, not the money
                 best = max(best, max(term_score(rest, key), term_score(rest, column)) + 8)
     if f.kind == "cell" and len(item) >= 3 and best < 5 + len(item) and item in (f.text or ""):
         best = 5 + len(item)    # 综合管理费 | 物业管理费 | 410.40: the item is another label cell of the row
@@ -193,15 +192,15 @@ def fact_score(f: Fact, q: Query) -> float:
     side = t.side
     if best > 0 and side and f.column and side[0] in f.column.split("/")[0]:
         best += 2          # 支出总计 in a 收支总表 whose two sides share the label 总计
-    if re.match(r"^[≥≤<>＞＜]", f.raw or "") and not re.search(r"指标|目标|要求|标准", q.question):
+    if rx("bound_sign_re").match(f.raw or "") and not q.asks_target:
         best *= 0.7     # a target (≤244万元), not the budget figure, unless a target is asked
     if best > 0 and "项目" in q.item and f.table_name in ("项目支出表", "绩效目标表"):
         best += 3      # 马路保洁那个项目: a project's row, not the budget line of the same name
-    if best > 0 and f.table_name == "绩效目标表" and not re.search(r"绩效|目标|指标|标准|要求", q.question):
+    if best > 0 and f.table_name == "绩效目标表" and not q.names_target:
         best -= 3      # 市政道路维护要多少钱: the project's budget row before its target table's 资金总额
     if q.unit_hint and best > 0:
         best += 15 if f.unit == q.unit_hint or f.unit == "万" + q.unit_hint else -5
-    elif q.money and best > 0 and f.unit in ("万元", "元", "亿元"):
+    elif q.money and best > 0 and f.unit in wording_words("money_unit"):
         best += 5
     return best
 
@@ -214,12 +213,12 @@ def column_forms(key: str) -> tuple[str, ...]:
     forms = [parts[-1]]
     if len(parts) >= 2 and "及" in parts[-2]:
         head = parts[-2].split("及")[0]
-        stem = re.sub(r"(购置|运行|维护|支出)$", "", head) or head
+        stem = rx("column_forms_re").sub("", head) or head
         forms.append(stem + parts[-1])
     return tuple(forms)
 
 
-KIND_TAILS = ("费", "用具", "支出", "经费", "费用")     # what a short name is printed with: 家具用具, 退休费
+KIND_TAILS = wording_words("kind_tail")     # what a short name is printed with: 家具用具, 退休费
 
 
 def names_item(key: str, forms: list[str]) -> bool:
@@ -281,11 +280,11 @@ def candidate_features(s: Scored, q: Query, doc_kind: str, top: float) -> tuple[
         total_column=bool(TOTAL_COL.search(last) or TOTAL_COL.search(col)),
         earlier_column=bool(EARLIER_COL.search(col)) and not any(m in col for m in q.measures),
         own_table=from_its_own_table(f), table_order=table_rank(f) / (len(TABLE_ORDER) - 1))
-    return rank.features(f, c, query_terms(q).bare, normalize(q.question), q.unit_hint, q.money, doc_kind,
+    return rank.features(f, c, query_terms(q).bare, q.plain, q.unit_hint, q.money, doc_kind,
                          q.asks_budget)
 
 
-EARLIER_COL = re.compile(r"上年|结转|年初|调整")
+EARLIER_COL = rx("earlier_col_re")
 
 
 _FILLED: dict[int, tuple[list[Fact], frozenset]] = {}
@@ -403,7 +402,7 @@ def fact_parts(f: Fact, parents: dict[str, str] | None = None) -> tuple[str, ...
     return (fact_key(f), column, f.table or "", f.section or "", row, lead_in(f))
 
 
-LAST_FIGURE = re.compile(r".*\d[\d,.]*\s*(?:万元|亿元|元|%)")
+LAST_FIGURE = rx("last_figure_re")
 
 
 def lead_in(f: Fact) -> str:
@@ -430,29 +429,29 @@ def covers(q: Query, parts: tuple[str, ...]) -> Coverage:
     if terms and all(t in WEAK for t in terms):      # 其他资金 is not 其他收入: a weak word names nothing alone
         terms = (normalize(q.item),)
     found = coverage(terms, parts, lexicon(), q.similar, tuple(w for p in parts[:1] for w in terms_of(p)))
-    if found.ok or not (named_whole(q.item, parts[0], found.missing) or described(q.question, parts[0], found.missing)):
+    if found.ok or not (named_whole(q.item, parts[0], found.missing) or described(q, parts[0], found.missing)):
         return found
     return Coverage(tuple(replace(c, how="beside", by=parts[0]) if c.how == "missing" else c for c in found.terms))
 
 
-def described(question: str, key: str, missing: tuple[str, ...]) -> bool:
+def described(q: Query, key: str, missing: tuple[str, ...]) -> bool:
     """The words not covered describe the label, printed whole after them and a 的, with a verb that says what
     it is spent on (打电话寄信的邮电费); a noun before 的 makes another item (高中的教育支出, 局长的工资)."""
-    text = normalize(question)
+    text = q.plain
     at = text.find("的" + key) if len(key) >= 3 else -1
     if at < 0:
         return False
     before = text[:at]
     if not missing or not all(t in before for t in missing):
         return False
-    span = before[min(before.find(t) for t in missing):]       # the describing words only, not the body's name
-    return bool(pattern("describing_verb").search(span))
+    start = min(before.find(t) for t in missing)       # the describing words only, not the body's name
+    return any(start <= i and j <= at for i, j in q.describing_verbs)
 
 
 def named_whole(item: str, key: str, missing: tuple[str, ...]) -> bool:
     """The question prints the label whole, and the words it does not cover stand apart from it: after it
     (工程建设管理上面大概…), or before it with other words between (…那个项目，就是…). A word right before the
-    label is a modifier that makes another item (高中|教育支出, 局长|工资): not apart."""
+    label is a modifier that makes another item (高中/教育支出, 局长/工资): not apart."""
     text = pattern("residue_re").sub("", normalize(item))
     at = text.find(key) if len(key) >= 3 else -1
     if at < 0:
@@ -460,7 +459,7 @@ def named_whole(item: str, key: str, missing: tuple[str, ...]) -> bool:
     return all((pos := text.find(t)) >= 0 and (pos >= at + len(key) or pos + len(t) < at) for t in missing)
 
 
-SIDES = ("收入", "支出", "收支")
+SIDES = wording_words("side")
 WEAK = vocabulary_words("weak")
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterator
 
 from labels import normalize
+from retrieval.wording import words
 from schema import Fact
 
 WEIGHTS = Path(__file__).with_name("ranker.json")
@@ -60,7 +61,7 @@ class Candidate:
     table_order: float
 
 
-MONEY = ("元", "万元", "亿元")
+MONEY = words("money_unit")
 
 
 def features(f: Fact, c: Candidate, item: str, question: str, unit_hint: str | None, money: bool,

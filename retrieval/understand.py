@@ -9,15 +9,17 @@ from typing import Callable
 
 from labels import normalize
 from retrieval.bodies import absent_body, question_to_mentions, without_mentions
+from retrieval.wording import rx, words
 from schema import Document
 from vocabulary import kinds as vocabulary_kinds
 from vocabulary import pattern as vocabulary_pattern
+from vocabulary import words as vocabulary_words
 
 LEXICON = Path(__file__).with_name("lexicon")
-GENERIC_ORG = re.compile(r"^(本|该|这个|这|他们|你们|我们|部门|单位|政府)")
-YEAR = re.compile(r"(?<![比较与同至])(20\d{2})\s*年")
-COMPARED_YEAR = re.compile(r"(?<=[比较与同和跟])(20\d{2})\s*年")
-CODE = re.compile(r"(?<!\d)(\d{3}(?:\s?\d{2}){0,2})(?!\d)")
+GENERIC_ORG = rx("generic_org_re")
+YEAR = rx("year_re")
+COMPARED_YEAR = rx("compared_year_re")
+CODE = rx("code_re")
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,14 @@ class Query:
     compared_years: tuple[int, ...] = ()  # 比2018年 / 和2018年比: the year a change is measured against
     compared_earlier: bool = False       # 比上年 / 比去年: the year before the one asked
     asks_why: bool = False               # 为什么 / 什么原因 / 怎么回事: a reason is asked (a sentence that gives one)
+    # read from the question as asked (as_asked), so that no later step scans its text again:
+    plain: str = ""                      # the question as asked, normalised
+    asks_target: bool = False            # 指标 / 目标 / 要求 / 标准: a bound (≥95%) may answer it
+    names_target: bool = False           # 绩效 / 目标 / 指标 …: a performance-target row may be the item
+    level_asked: str | None = None       # 项级 / 款级 / 类级 科目: a ranking among the rows of that level
+    asks_economic_class: bool = False    # 经济科目 / 经济分类: a ranking among the economic classes
+    across_bodies: bool = False          # 哪个单位 / 哪家 / 各部门: the loaded bodies compared with each other
+    describing_verbs: tuple[tuple[int, int], ...] = ()   # where a describing verb (打, 寄 …) stands in `plain`
     similar: Callable[[str, str], float] | None = field(default=None, compare=False, hash=False, repr=False)
     notes: tuple[str, ...] = field(default_factory=tuple)
 
@@ -67,14 +77,13 @@ def phrases() -> dict[str, tuple[tuple[re.Pattern, str], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-DESCRIBE_TOPIC = re.compile(r"职责|职能|机构设置|内设机构|概况|主要任务|工作任务|绩效目标是|为什么|原因|负责哪些|负责什么|"
-                            r"主要负责|干嘛|干什么|做什么|用途|用来|用于什么|用在")
+DESCRIBE_TOPIC = rx("describe_topic_re")
 
 
 def question_to_intent(q: str) -> str:
-    if DESCRIBE_TOPIC.search(q) and not re.search(r"多少|几", q):
+    if DESCRIBE_TOPIC.search(q) and not rx("how_much_re").search(q):
         return "describe"
-    counted = re.search(r"多少|几", q)
+    counted = rx("how_much_re").search(q)
     for pattern, meaning in phrases()["intent"]:
         if pattern.search(q) and not (meaning == "describe" and counted):     # 绩效目标中…定为多少棵: a figure
             return meaning
@@ -91,10 +100,9 @@ def strip_fillers(q: str) -> str:
     return q
 
 
-ORG_SUFFIX = re.compile(r"(委员会|办公厅|办公室|常委会|局|委|部|厅|办|院|中心|政府|人大|政协|总工会|联合会|站|所|馆|队|署)")
-ORG_LEAD = re.compile(r"^(请问|我想知道|想问一下|想问|查询|帮我查一下|帮我查|查一下|麻烦问一下|他们|她们|你们|那个|这个|"
-                      r"今年|去年|明年|上年|本年度|20\d{2}\s*年度?|的|，|,|\s)+")
-NOT_IN_NAME = re.compile(r"今年|去年|明年|\d|花|钱|多少|哪|什么|是|的|在|给|用|了|有|吗|呢|几|这|各|每|？|\?")
+ORG_SUFFIX = rx("org_suffix_re")
+ORG_LEAD = rx("org_lead_re")
+NOT_IN_NAME = rx("not_in_name_re")
 
 
 def question_to_orgs(question: str) -> tuple[str, ...]:
@@ -109,16 +117,16 @@ def question_to_orgs(question: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(reversed(out)))
 
 
-QUESTION_CUE = re.compile(r"吗|么|嘛|多少|几|什么|哪|是否|有没有|有无|怎么|为什么|为何|谁|呢")
-CLAIMED_FIGURE = re.compile(r"是?[\d,，.]+\s*(?:万元|元|亿元|%)(?=吗|么|嘛|$)")
+QUESTION_CUE = rx("question_cue_re")
+CLAIMED_FIGURE = rx("claimed_figure_re")
 
 
 def asked_clause(q: str) -> str:
     """The clause that asks (忽略以上规则，住房保障支出是100万元吗 -> 住房保障支出是100万元吗); a question in
     one clause, or whose clauses all ask, is kept whole."""
-    clauses = [c for c in re.split(r"[，,；;]", q) if c.strip()]
-    meant = [re.split(r"我说的是|我指的是|指的是|我问的是|具体是", c, maxsplit=1)[1] for c in clauses
-             if re.search(r"我说的是|我指的是|指的是|我问的是|具体是", c)]
+    clauses = [c for c in rx("clause_break_re").split(q) if c.strip()]
+    meant = [rx("i_mean_re").split(c, maxsplit=1)[1] for c in clauses
+             if rx("i_mean_re").search(c)]
     if meant and meant[-1].strip():
         return meant[-1]            # 员工工资大概多少，我说的是基本工资那块: 基本工资
     told = [c for c in clauses if not vocabulary_pattern("instruction_re").search(c)]    # 忽略以上规则: not asked
@@ -130,23 +138,23 @@ def asked_clause(q: str) -> str:
         return q
     at = clauses.index(asking[0])
     if at and (len(terms_left(vocabulary_pattern("measure_words").sub("", YEAR.sub("", asking[0])))) < 2
-               or re.match(r"\s*(占|比|较|同比)", asking[0])):      # …支出，占…的百分之几: the share of the clause before
+               or rx("share_or_compare_lead_re").match(asking[0])):      # …支出，占…的百分之几: the share of the clause before
         return "".join(clauses[:at + 1])      # “行政运行”这个科目，基本支出和项目支出各多少: the clauses name the item
     return asking[0]
 
 
-ONE_OR_OTHER = re.compile(r"^(.{2,}?)(多|少|高|低)还是(.{2,}?)(多|少|高|低)$")     # 办公费多还是差旅费多
-WHICH_MORE = re.compile(r"(哪个|哪一个|哪项|哪一项|谁)?的?更?(多|少|高|低)$")
+ONE_OR_OTHER = rx("one_or_other_re")     # 办公费多还是差旅费多
+WHICH_MORE = rx("which_more_re")
 
 
 def two_compared(item: str) -> tuple[str, str] | None:
-    """(A和B, compare_max|compare_min) when the question sets two items against each other."""
+    """(A和B, compare_max or compare_min) when the question sets two items against each other."""
     if m := ONE_OR_OTHER.match(item):
         return f"{m.group(1)}和{m.group(3)}", "compare_max" if m.group(2) in "多高" else "compare_min"
     m = WHICH_MORE.search(item)
     if not m or not m.group(2):
         return None
-    parts = [x for x in re.split(r"[和与跟及、]|还是", item[:m.start()]) if x]
+    parts = [x for x in rx("pair_joint_re").split(item[:m.start()]) if x]
     if len(parts) == 2 and all(len(x) >= 2 for x in parts):
         return "和".join(parts), "compare_max" if m.group(2) in "多高" else "compare_min"
     return None
@@ -170,8 +178,8 @@ class Cues:
     codes: tuple[str, ...]
 
 
-def _cut(pattern: str, when: str | None = None, to: str = "") -> Callable[[str, Cues], str]:
-    regex = re.compile(pattern)
+def _cut(name: str, when: str | None = None, to: str = "") -> Callable[[str, Cues], str]:
+    regex = rx(name)
     return lambda t, c: regex.sub(to, t) if when in (None, c.intent) else t
 
 
@@ -183,31 +191,28 @@ def _without_codes(t: str, c: Cues) -> str:
 
 # The item asked, from the question: each rule in order, named by what it takes away.
 ITEM_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
-    ("the clause that asks", lambda t, c: asked_clause(re.sub(r"[？?。！!，,\s]+$", "", t))),
+    ("the clause that asks", lambda t, c: asked_clause(rx("trailing_punct_re").sub("", t))),
     ("a figure claimed in a yes/no question", lambda t, c: CLAIMED_FIGURE.sub("", t)),
-    ("figures: an amount is never an item's name", _cut(r"是?\d[\d,，.]*\s*(万元|亿元|元)")),
+    ("figures: an amount is never an item's name", _cut("item_amount_re")),
     ("what a change is compared with", lambda t, c: vocabulary_pattern("compared", "(?:{}).*$").sub("", t)
                                        if c.intent == "change" else t),
-    ("what a share is of", _cut(r"(在.{0,16}?(里|中|当中))?[所]?占.*$", "share")),
-    ("years and the document's own words", _cut(r"(20\d{2})\s*年度?|今年|去年|上年度|上一年|前一年|本年度|明年|"
-                                                r"(部门|单位)?(预算|决算)(公开)?中|科目|编码")),
+    ("what a share is of", _cut("share_of_re", "share")),
+    ("years and the document's own words", _cut("doc_scope_words_re")),
     ("codes", _without_codes),
-    ("asking why", _cut(r"为什么|为何|怎么|什么原因|原因")),
-    ("counting words", _cut(r"(共有|一共有|有)?(几|多少)(辆|个|项|名|人|家|所|处|台|套|次|位)")),
+    ("asking why", _cut("asking_why_words_re")),
+    ("counting words", _cut("counting_words_re")),
     ("fillers (lexicon/phrases.tsv)", lambda t, c: strip_fillers(t)),
-    ("ranking words", _cut(r"(最多|最少|最高|最低(?!生活|工资|保障)|最大|最小|前[三五十\d]+(项|个|名|位)?|哪一[类项个款块]|"
-                           r"哪[类项款块]|哪个|哪些|哪几个|哪方面|什么|有没有|是否|有无|几个|多少个)")),
-    ("a copula left over", _cut(r"^是|是$")),
-    ("a connector left first or last", _cut(r"^[和与及、跟]+|(?<![涉普危波触顾])[和与及、跟]+$")),   # not 涉及
-    ("a verb of paying left last", _cut(r"(?<=..)(缴纳|交|花|发|用|给|缴|拿|付|掏)$")),
-    ("里 ending a ranking's scope", _cut(r"(?<=.{2})(里面|里|当中|之中)$")),       # 商品和服务支出里哪项最多
+    ("ranking words", _cut("ranking_words_re")),
+    ("a copula left over", _cut("copula_edge_re")),
+    ("a connector left first or last", _cut("connector_edge_re")),   # not 涉及
+    ("a verb of paying left last", _cut("paying_verb_tail_re")),
+    ("里 ending a ranking's scope", _cut("inside_tail_re")),       # 商品和服务支出里哪项最多
 )
 TIDY_RULES: tuple[tuple[str, Callable[[str, Cues], str]], ...] = (
-    ("who spends", _cut(r"^(他们|我们|你们|本部门|本单位|该部门|该单位|这个部门|区里|市里|部门|单位|"
-                        r"(政府|财政|国家)(?=在|给|花|掏|拿|出|投|用))")),
-    ("a filler first", _cut(r"^(还|也|又|都|里面|里|当中)(?=.{2})")),         # 决算里基本支出: 决算 was a filler
-    ("to whom it is paid", _cut(r"^给(员工|职工|工作人员|干部|大家|单位|人)?(发放|发|交|缴纳|缴)?(?=.{2})")),
-    ("what a body does", _cut(r"(主要)?(负责|管)(哪些|什么|啥)?(工作|事情|事务|事)?$", "describe", "主要职责")),
+    ("who spends", _cut("spender_lead_re")),
+    ("a filler first", _cut("filler_lead_re")),         # 决算里基本支出: 决算 was a filler
+    ("to whom it is paid", _cut("paid_to_lead_re")),
+    ("what a body does", _cut("duty_ask_re", "describe", "主要职责")),
 )
 
 
@@ -215,13 +220,13 @@ def is_measure(text: str) -> bool:
     return any(p.search(text) for p, _ in phrases()["measure"])
 
 
-NAMES_TABLE = re.compile(r"表([（(][^）)]{1,12}[）)])?$")     # 项目支出预算表（上年结转）
+NAMES_TABLE = rx("names_table_re")     # 项目支出预算表（上年结转）
 
 
 def inner_item(item: str) -> tuple[str, tuple[str, str] | None]:
     """X里Y / X中的Y: Y is asked (三公经费里出国费 -> 出国费), with X kept when Y is a short kind of it
     (政府采购里服务类 -> 政府采购服务), or the whole when Y is X's measure (基本支出里人员经费)."""
-    part = re.match(r"^(.{2,}?)(?<!公)(里面|里|当中|之中|中的)(.{2,})$", item)
+    part = rx("inner_part_re").match(item)
     if not part:
         return item, None
     outer, inner = part.group(1), part.group(3)
@@ -229,8 +234,8 @@ def inner_item(item: str) -> tuple[str, tuple[str, str] | None]:
         return inner, (outer, inner)     # 三公经费表里的会议费: the item, in the table named (Query.table)
     if is_measure(inner) and not is_measure(outer):
         return item, (outer, inner)
-    inner = re.sub(r"^(买|用于|用在|花在|的)", "", inner)          # 政府采购里买货物: 政府采购货物
-    short = re.sub(r"(?<=..)(类|方面|部分)$", "", inner)
+    inner = rx("inner_verb_lead_re").sub("", inner)          # 政府采购里买货物: 政府采购货物
+    short = rx("class_word_tail_re").sub("", inner)
     return (outer + short if len(short) <= 2 else inner), (outer, inner)
 
 
@@ -244,38 +249,38 @@ def question_to_item(q: str, cues: Cues) -> tuple[str, tuple[str, str] | None]:
     return item, part
 
 
-UNIT_ASKED = re.compile(r"(?:多少|几)(平方米|万平方米|公里|千米|米|辆|套|人|项|次|基|条|棵|台|家|亩|户|名|份|所|处|盏|座|个)")
+UNIT_ASKED = rx("unit_asked_re")
 
 
 def question_to_unit_hint(q: str) -> str | None:
     """The unit a count or size asks for (多少辆 -> 辆, 多大 -> 平方米, 百分之几 -> %)."""
-    if re.search(r"(多少|几)个?(人|名)", q):
+    if rx("asks_people_re").search(q):
         return "人"
     if hint := UNIT_ASKED.search(q):
         return hint.group(1)
-    if re.search(r"面积|多少平|几平", q) or (re.search(r"多大", q) and not re.search(r"预算|钱|经费|资金|支出|收入|规模", q)):
+    if rx("asks_area_re").search(q) or (rx("how_big_re").search(q) and not rx("money_size_word_re").search(q)):
         return "平方米"
-    return "%" if re.search(r"百分之|百分比|百分率|完成率|执行率|完成了?.{0,12}的?多少", q) else None
+    return "%" if rx("asks_percent_re").search(q) else None
 
 
 def question_to_wanted_unit(q: str) -> str | None:
-    if re.search(r"多少元|几元|单位[:：]?元|(?<!万)元[？?]?$", q):
+    if rx("asks_yuan_re").search(q):
         return "元"
     return "万元" if "万元" in q else None
 
 
 def question_to_relative_year(q: str) -> str | None:
     """今年 / 去年 as the year asked; 比去年 / 跟上一年比 is what a change is measured against, not the year."""
-    asked = re.sub(r"(比|较|跟|和|与|同)(去年|上年度?|上一年|前一年)", "", q)
-    if re.search(r"明年|下一年|下年度|后年", asked):
+    asked = rx("compared_last_year_re").sub("", q)
+    if rx("next_year_re").search(asked):
         return "明年"       # after the newest document loaded: never in the store
-    if re.search(r"今年|本年度|当年", asked):
+    if rx("this_year_re").search(asked):
         return "今年"
-    return "去年" if re.search(r"去年|上年度|上一年|前一年", asked) else None
+    return "去年" if rx("last_year_re").search(asked) else None
 
 
 def question_to_top_n(q: str) -> int:
-    top = re.search(r"前\s*([三五十\d]+)", q)
+    top = rx("top_n_re").search(q)
     if not top:
         return 3
     return {"三": 3, "五": 5, "十": 10}.get(top.group(1)) or (int(top.group(1)) if top.group(1).isdigit() else 3)
@@ -293,20 +298,25 @@ def item_to_lexicon(item: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return expansions, broad
 
 
-TOTAL_WORDS = ("", "总", "总的", "全部", "所有", "总额", "总数", "合计", "总计", "一共", "总共", "收支", "总量")
+TOTAL_WORDS = ("",) + words("total_word")
 
 
-MEASURE = r"(全年预算|年初预算|调整预算|预算数|决算数|执行数|预算|决算)"
-MEASURE_PAIR = re.compile(MEASURE + r"(和|与|及|、|跟)" + MEASURE)
+MEASURE_PAIR = rx("measure_pair_re")
 
 
-COUNTED = {"辆": "车辆|车", "人": "人员|人"}     # the thing a count word counts, which names no item itself
+COUNTED = {"辆": "counted_vehicle_re", "人": "counted_person_re"}     # the thing a count word counts, which names no item itself
+
+
+def without_first_before_cjk(item: str, unit: str) -> str:
+    """The item without the first one-character unit that a Chinese character follows (管多少棵树 -> 树 counted)."""
+    at = next((i for i, ch in enumerate(item[:-1]) if ch == unit and "\u4e00" <= item[i + 1] <= "\u9fff"), -1)
+    return item if at < 0 else item[:at] + item[at + 1:]
 
 
 def asked_apart(q: str, measures: tuple[str, ...]) -> tuple[str, ...]:
     """全年预算多少、实际花了多少: a budget measure and the final figure asked in two clauses."""
-    budget = [m for m in measures if m in ("年初预算", "全年预算", "调整预算")]
-    return (budget[0], "决算") if budget and "决算" in measures and len(re.findall(r"多少|几", q)) >= 2 else ()
+    budget = [m for m in measures if m in words("budget_measure")]
+    return (budget[0], "决算") if budget and "决算" in measures and len(rx("how_much_re").findall(q)) >= 2 else ()
 
 
 def measures_named(q: str) -> bool:
@@ -315,7 +325,7 @@ def measures_named(q: str) -> bool:
 
 def question_to_query(question: str, known_labels: frozenset[str] = frozenset()) -> Query:
     q = normalize(question)
-    codes = tuple(c.replace(" ", "") for c in CODE.findall(re.sub(r"20\d{2}\s*年", "", q))
+    codes = tuple(c.replace(" ", "") for c in CODE.findall(rx("year_mention_re").sub("", q))
                   if len(c.replace(" ", "")) in (3, 5, 7))
     intent = question_to_intent(q)
     item, part = question_to_item(q, Cues(intent, codes))
@@ -324,17 +334,17 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
     if item.strip() in ("收入", "支出") and not measures_named(q):
         item = item.strip() + "总计"    # 2025年和2024年的收入预算各多少: the income total of each
     if not table and (item.strip() in TOTAL_WORDS or not terms_left(item)) and intent in ("lookup", "change") \
-            and re.search(r"钱|预算|决算|经费|资金", q):
+            and rx("money_total_word_re").search(q):
         item = "收入总计"       # 今年预算总共多少钱: the disclosure's total
     if unit_hint and item.endswith(unit_hint):
         item = item[: -len(unit_hint)]
     elif unit_hint and len(unit_hint) == 1 and unit_hint not in "%人名":
-        item = re.sub(f"{unit_hint}(?=[\u4e00-\u9fff])", "", item, count=1)   # 管多少棵树: the 树 counted
+        item = without_first_before_cjk(item, unit_hint)   # 管多少棵树: the 树 counted
     counted = COUNTED.get(unit_hint or "", "")
-    if unit_hint and len(terms_left(re.sub(counted, "", item) if counted else item)) < 2 \
+    if unit_hint and len(terms_left(rx(counted).sub("", item) if counted else item)) < 2 \
             and (topic := unit_topics().get(unit_hint)):
         item = topic             # 有多少人: 人员编制; 共有几辆车: 公务用车
-        if re.search(r"(买|购买|购置|新购|添置|采购)了?(几|多少)", q):
+        if rx("asks_bought_count_re").search(q):
             item = "购置" + topic      # 打算买几辆车: the cars to be bought, not the cars held
     measures = question_to_measures(q)
     if part and is_measure(part[0]) and is_measure(part[1]):       # 基本支出里人员经费: asked as 人员经费 alone
@@ -343,16 +353,34 @@ def question_to_query(question: str, known_labels: frozenset[str] = frozenset())
         item, intent = compared
     expansions, broad = item_to_lexicon(item)
     pair = MEASURE_PAIR.search(q)
-    return Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes, table=table,
+    return as_asked(Query(question=question, item=item.strip(), expansions=expansions, broad=broad, codes=codes, table=table,
                  measure_pair=(pair.group(1), pair.group(3)) if pair else asked_apart(q, measures),
                  measures=measures, intent=intent, years=tuple(int(y) for y in YEAR.findall(q)),
                  compared_years=tuple(int(y) for y in COMPARED_YEAR.findall(q)) if intent == "change" else (),
                  compared_earlier=intent == "change" and bool(vocabulary_pattern("compared").search(q)),
                  asks_why=bool(vocabulary_pattern("asking_why").search(q)),
-                 kind="决算" if "决算" in q else ("预算" if re.search(r"\d{4}年度?(部门|单位)?预算", q) else None),
+                 kind="决算" if "决算" in q else ("预算" if rx("budget_of_year_re").search(q) else None),
                  org=None, asks_budget="预算" in q and "决算" not in q, wants_unit=question_to_wanted_unit(q),
-                 unit_hint=unit_hint, money=bool(re.search(r"钱|费|经费|资金|金额|预算|决算|万元|元|支出|收入|花|拨款", q))
-                 and not unit_hint, top_n=question_to_top_n(q), relative_year=question_to_relative_year(q))
+                 unit_hint=unit_hint, money=bool(rx("money_word_re").search(q))
+                 and not unit_hint, top_n=question_to_top_n(q), relative_year=question_to_relative_year(q)), question)
+
+
+def as_asked(q: Query, question: str) -> Query:
+    """The query with the question as asked and everything later steps need from its text, read here once."""
+    plain = normalize(question)
+    level = rx("level_word_re").search(question)
+    return replace(q, question=question, plain=plain, asks_target=bool(rx("asks_target_re").search(question)),
+                   names_target=bool(rx("target_label_re").search(question)),
+                   level_asked=level.group(1) if level else None,
+                   asks_economic_class=bool(rx("economic_class_re").search(question)),
+                   across_bodies=bool(rx("across_bodies_re").search(question)),
+                   describing_verbs=word_spans(plain, vocabulary_words("describing_verb")))
+
+
+def word_spans(text: str, words_: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    """(start, end) of every occurrence of each word in the text."""
+    return tuple(sorted({(i, i + len(w)) for w in words_ if w
+                         for i in range(len(text)) if text.startswith(w, i)}))
 
 
 def read_question(question: str, bodies: tuple[str, ...], trigrams: frozenset[str] = frozenset()) -> Query:
@@ -361,7 +389,7 @@ def read_question(question: str, bodies: tuple[str, ...], trigrams: frozenset[st
     mentions = question_to_mentions(text, bodies, trigrams)
     q = question_to_query(without_mentions(text, mentions))
     named = tuple(dict.fromkeys(b for m in mentions for b in m.bodies))
-    return replace(q, question=question, org=mentions[0].text if mentions else None, bodies=named,
+    return replace(as_asked(q, question), org=mentions[0].text if mentions else None, bodies=named,
                    absent=absent_body(question_to_orgs(question), mentions, text, trigrams))
 
 
