@@ -249,18 +249,26 @@ def table_rank(f: Fact) -> int:
 def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: list[Scored] | None = None) -> list[Scored]:
     """The candidates, best first: those within the ranker's band of the best recall score, ordered by the fitted
     ranker (rank.py; ties: canonical table order, then order of printing)."""
-    band = candidate_band(facts, q, scored, rank.current().band)
     r = rank.current()
+    band = candidate_band(facts, q, scored, r.band)
     top = band[0].score if band else 0.0
-    keyed = [(r.score(candidate_features(s, q, doc_kind, top)), s) for s in band]
-    return [s for _, s in sorted(keyed, key=lambda ks: (-ks[0], table_rank(ks[1].fact), ks[1].fact.row))]
+    described = [(candidate_features(s, q, doc_kind, top), s) for s in band]
+    unmet = rank.FEATURES.index("measure_unmet")
+    if any(not x[unmet] for x, _ in described):      # 项目支出 asked: a column of it, never the row's total for it
+        described = [(x, s) for x, s in described if not x[unmet]]
+    keyed = [(r.score(x), s) for x, s in described]
+    figure: dict = {}
+    for score, s in keyed:          # the ranker chooses the figure; the tables printing it are cited in their order
+        figure[to_wan(s.fact)] = max(score, figure.get(to_wan(s.fact), score))
+    return [s for _, s in sorted(keyed, key=lambda ks: (-figure[to_wan(ks[1].fact)], ks[1].fact.value is None,
+                                                         table_rank(ks[1].fact), -ks[0], ks[1].fact.row))]
 
 
 def candidate_band(facts: list[Fact], q: Query, scored: list[Scored] | None, band: float) -> list[Scored]:
     """The scored candidates within `band` of the best (an empty cell of a row that prints a figure left out)."""
     scored = score_facts(facts, q) if scored is None else scored
     filled = printed_rows(facts)
-    scored = [s for s in scored if s.fact.value is not None or (s.fact.table, s.fact.row) not in filled]
+    scored = [s for s in scored if s.fact.value is not None or (s.fact.table, s.fact.row, s.fact.label) not in filled]
     if not scored:
         return []
     top = scored[0].score
@@ -279,7 +287,7 @@ def candidate_features(s: Scored, q: Query, doc_kind: str, top: float) -> tuple[
         relative=s.score / top if top else 0.0, measure_in_column=in_column, measure_unmet=bool(asked) and not in_column,
         total_column=bool(TOTAL_COL.search(last) or TOTAL_COL.search(col)),
         earlier_column=bool(EARLIER_COL.search(col)) and not any(m in col for m in q.measures),
-        own_table=from_its_own_table(f), table_order=table_rank(f) / (len(TABLE_ORDER) - 1))
+        own_table=from_its_own_table(f))
     return rank.features(f, c, query_terms(q).bare, q.plain, q.unit_hint, q.money, doc_kind,
                          q.asks_budget)
 
@@ -291,12 +299,13 @@ _FILLED: dict[int, tuple[list[Fact], frozenset]] = {}
 
 
 def printed_rows(facts: list[Fact]) -> frozenset:
-    """The table rows that print a figure in some cell: an empty cell of such a row is a column the row does not
-    use (or a column read apart from its figure), never the item printed empty (kept for the last few lists)."""
+    """The items of table rows that print a figure in some cell: an empty cell of such an item is a column its row
+    does not use (or a column read apart from its figure), never the item printed empty. Keyed by the label too: a
+    two-sided row (收入总计 … 支出总计 …) holds two items (kept for the last few lists)."""
     hit = _FILLED.get(id(facts))
     if hit is not None and hit[0] is facts:
         return hit[1]
-    rows = frozenset((f.table, f.row) for f in facts if f.table and f.value is not None)
+    rows = frozenset((f.table, f.row, f.label) for f in facts if f.table and f.value is not None)
     if len(_FILLED) > 64:
         _FILLED.clear()
     _FILLED[id(facts)] = (facts, rows)

@@ -44,7 +44,6 @@ FEATURES = (
     "unit_asked",               # the unit the question counts in (辆, 平方米, %) is the candidate's
     "unit_other",               # a unit is asked and the candidate's is another
     "money_unit",               # money is asked and the candidate is in 元/万元
-    "table_order",              # the table's place in the standard order of a disclosure (0 first .. 1 last)
     "classified_row",           # the row carries a functional or economic code
 )
 
@@ -58,7 +57,6 @@ class Candidate:
     total_column: bool
     earlier_column: bool
     own_table: bool
-    table_order: float
 
 
 MONEY = words("money_unit")
@@ -87,7 +85,6 @@ def features(f: Fact, c: Candidate, item: str, question: str, unit_hint: str | N
         "unit_asked": float(bool(unit_hint) and f.unit in (unit_hint, "万" + (unit_hint or ""))),
         "unit_other": float(bool(unit_hint) and f.unit not in (unit_hint, "万" + (unit_hint or ""))),
         "money_unit": float(money and not unit_hint and f.unit in MONEY),
-        "table_order": c.table_order,
         "classified_row": float(bool(f.code)),
     }
     return tuple(values[n] for n in FEATURES)
