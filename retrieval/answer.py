@@ -123,9 +123,9 @@ def lookup(q: Query, doc: Document, facts: list[Fact], passages: Passages = None
         return containing_class(q, doc, best_facts(facts, q, doc.kind, everything))
     main = ranked[0].fact
     broad_only = bool(q.broad) and fact_score(main, replace(q, broad=())) < ranked[0].score - 0.01
-    tables = [s.fact for s in ranked if s.fact.table]
-    if main.kind == "text" and tables and all(f.value is None for f in tables):
-        main = tables[0]         # the tables print it empty, a sentence states it: both said, staff told (empty_answer)
+    cells = [s.fact for s in ranked if s.fact.table]
+    if main.kind == "text" and cells and all(f.value is None for f in cells):
+        main = cells[0]          # the tables print it empty, a sentence states it: both said, staff told (empty_answer)
     if main.value is None:
         return replace(empty_answer(q, doc, main, ranked + scored), broad_only=broad_only)
     cite = fact_citation(main, doc, role="main")
