@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from evaluation.inventory import Inventory
-from evaluation.names import short_names
+from evaluation.names import short_names, unambiguous_names
 from evaluation.records import Item, Probe
 from labels import label_to_key
 from schema import Document
@@ -58,9 +58,10 @@ def row_probes(s: Source) -> list[Probe]:
             for i in s.inventory.items]
 
 
-def named_probes(s: Source) -> list[Probe]:
-    """Each item asked with the body named, cycling through the body's full and short names."""
-    d, names = s.document, short_names(s.document.body)
+def named_probes(s: Source, bodies: set[str] = frozenset()) -> list[Probe]:
+    """Each item asked with the body named, cycling through the body's full and short names (those that name no
+    other loaded body too)."""
+    d, names = s.document, unambiguous_names(s.document.body, set(bodies))
     return [Probe(d.doc_id, "named", templates()["named"].format(who=who(names[n % len(names)], d), label=i.label),
                   (i.figures,), None, note=i.label, variant=names[n % len(names)])
             for n, i in enumerate(s.inventory.items)]
@@ -138,7 +139,8 @@ def documents_to_probes(sources: list[Source], lexicon) -> list[Probe]:
     out: list[Probe] = []
     for s in sources:
         others = [o for o in sources if o.document.doc_id != s.document.doc_id]
-        out += row_probes(s) + named_probes(s) + colloquial_probes(s, lexicon) + two_item_probes(s)
+        bodies = {o.document.body for o in others}
+        out += row_probes(s) + named_probes(s, bodies) + colloquial_probes(s, lexicon) + two_item_probes(s)
         out += other_item_probes(s, others) + people_and_plan_probes(s)
     return out
 

@@ -61,7 +61,7 @@ def path_to_label(label: str) -> str | None:
         return None
     if parts[-1] in TOTAL_WORDS:
         return parts[-2] if len(parts) >= 2 else None
-    return parts[-1] if len(parts[-1]) > 3 else None
+    return parts[-1] if len(parts[-1]) > 3 or len(parts) == 1 else None     # a column of its own is named by itself
 
 
 def column_part_reason(raw: str) -> str:

@@ -41,3 +41,10 @@ def short_names(body: str) -> tuple[str, ...]:
         else:
             names += [top.group("level") + rest] + ([] if rest.startswith("委") else [rest])
     return tuple(n for n in dict.fromkeys(names) if len(n) >= 3)
+
+
+def unambiguous_names(body: str, others: set[str]) -> tuple[str, ...]:
+    """The body's names that name no other loaded body as well (财政局 is both 上海市财政局 and 普陀区财政局:
+    a question naming it is rightly answered for both, so it asks nothing of one of them)."""
+    taken = {n for o in others if o != body for n in short_names(o)}
+    return tuple(n for n in short_names(body) if n not in taken) or (body,)

@@ -30,6 +30,7 @@ from retrieval.match import (
     label_keys,
     label_sounds,
     lead_in,
+    measure_in_item,
     parent_labels,
     parts_of,
     query_terms,
@@ -689,6 +690,8 @@ def passage_answer(q: Query, doc: Document, passages: tuple[Passage, ...], facts
     _, chosen, p, head_hit = best
     if q.intent != "describe" and not covers(q, (chosen, p.section or "", p.table or "")).ok:
         return None                  # a sentence about something else than all the item names
+    if measure_in_item(q) and not any(m in normalize(chosen) for m in q.measures):
+        return None                  # 离退休人员经费: a sentence on 离退休 that does not say 人员经费 is about another item
     body = (describe_body(p.text.split("\n", 1)[-1], [] if head_hit >= 0.8 else terms)   # a section on the topic: all of it
             if q.intent == "describe" and not p.table else chosen)
     d = Draft(found=True, sentences=(said("text", passage_citation(body, doc, p.page, p.section, p.table, p.file,),

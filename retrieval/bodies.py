@@ -90,8 +90,8 @@ def ends_like_a_body(span: str) -> bool:
 def runs_into_label(text: str, end: int, grams: frozenset[str], span: int = 0) -> bool:
     """The characters across the stretch's end belong to a label: four of them (政府/采购, 人大/会议), or three
     after a long name (江苏人大办/公费, where 江苏人大 + 办公费 reads better). 区府办/公务用车 is a body, then an item."""
-    if end >= len(text) or not CJK.match(text[end]):
-        return False            # a figure or a mark after the name: nothing runs on
+    if end >= len(text) or text[end].isdigit():
+        return False            # a figure after the name (江苏高院2018年): nothing runs on; a bracket may (办公厅（室）)
     fours = (text[i:i + 4] for i in range(max(0, end - 3), end))
     if any(len(g) == 4 and g in grams for g in fours):
         return True

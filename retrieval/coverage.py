@@ -89,13 +89,19 @@ def _tagger():
 
 
 @lru_cache(maxsize=8192)
+def tagged(text: str) -> tuple[tuple[str, str], ...]:
+    """The tagger's words of a text with their part of speech (jieba's own dictionary, no HMM guesses)."""
+    return tuple((w, flag) for w, flag in _tagger().lcut(text, HMM=False))
+
+
+@lru_cache(maxsize=8192)
 def is_function_word(word: str) -> bool:
     """A word of a closed class (pronoun, adverb, numeral, measure word, particle …: vocabulary kind closed_pos)
     names no item: 那边, 就要, 自己, 这些 are how people ask, not what. Words that qualify an item (其他:
     vocabulary kind weak) are kept."""
     if len(word) < 2:
         return False
-    tags = [flag for _, flag in _tagger().lcut(word, HMM=False)]
+    tags = [flag for _, flag in tagged(word)]
     closed = frozenset(words("closed_pos"))
     return bool(tags) and all(t in closed for t in tags) and word not in words("weak")
 

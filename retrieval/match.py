@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from labels import label_key, label_to_key, normalize
 from retrieval import rank
-from retrieval.coverage import Coverage, coverage, item_terms, sound_index
+from retrieval.coverage import Coverage, coverage, item_terms, sound_index, tagged
 from retrieval.lexical import Tokenizer
 from retrieval.understand import Query, synonyms
 from retrieval.wording import rx
@@ -256,12 +256,21 @@ def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: li
     unmet = rank.FEATURES.index("measure_unmet")
     if any(not x[unmet] for x, _ in described):      # 项目支出 asked: a column of it, never the row's total for it
         described = [(x, s) for x, s in described if not x[unmet]]
+    elif described and q.measures and measure_in_item(q):
+        return []           # 离退休人员经费: the measure is a word of the item, and no candidate holds it
     keyed = [(r.score(x), s) for x, s in described]
     figure: dict = {}
     for score, s in keyed:          # the ranker chooses the figure; the tables printing it are cited in their order
         figure[to_wan(s.fact)] = max(score, figure.get(to_wan(s.fact), score))
     return [s for _, s in sorted(keyed, key=lambda ks: (-figure[to_wan(ks[1].fact)], ks[1].fact.value is None,
                                                          table_rank(ks[1].fact), -ks[0], ks[1].fact.row))]
+
+
+def measure_in_item(q: Query) -> bool:
+    """A measure asked is printed inside the item's own words, not beside them (离退休人员经费, not 住房保障的项目支出)."""
+    item = normalize(q.item)
+    return any(0 < item.find(m) and item.find(m) + len(m) <= len(item) and item[item.find(m) - 1] != "的"
+               for m in q.measures if m in item and len(item) > len(m))
 
 
 def candidate_band(facts: list[Fact], q: Query, scored: list[Scored] | None, band: float) -> list[Scored]:
@@ -465,7 +474,15 @@ def named_whole(item: str, key: str, missing: tuple[str, ...]) -> bool:
     at = text.find(key) if len(key) >= 3 else -1
     if at < 0:
         return False
-    return all((pos := text.find(t)) >= 0 and (pos >= at + len(key) or pos + len(t) < at) for t in missing)
+    return all((pos := text.find(t)) >= 0 and (pos >= at + len(key) or apart(text[pos + len(t):at]))
+               for t in missing)
+
+
+def apart(between: str) -> bool:
+    """Words between a word and the label that make them two things (发的, 那个项目，就是), not one name whose
+    words run on (其他城乡社区|管理|事务支出: 管理 is part of the name): a verb, a particle or a mark among them."""
+    return bool(between) and (not all(ch.isalnum() for ch in between) or any(
+        flag in vocabulary_words("apart_pos") for _, flag in tagged(between)))
 
 
 SIDES = wording_words("side")
