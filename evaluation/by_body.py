@@ -103,10 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = [r for s in args.sets for r in score_set(engine, s, judge, bodies)]
     if args.generated:
         rows += score_generated(engine, args.generated)
-    print(table(rows))
-    for source in dict.fromkeys(r.source for r in rows):
-        print(line_of(source, [r for r in rows if r.source == source]))
+    print(report(rows))
     return 0
+
+
+def report(rows: list[Scored]) -> str:
+    """The per-body table, then one line per set."""
+    sources = dict.fromkeys(r.source for r in rows)
+    return "\n".join([table(rows)] + [line_of(s, [r for r in rows if r.source == s]) for s in sources])
 
 
 if __name__ == "__main__":

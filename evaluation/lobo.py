@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from evaluation.by_body import file_bodies, line_of, load_judge, score_generated, score_set, table
+from evaluation.by_body import file_bodies, line_of, load_judge, report, score_generated, score_set
 from evaluation.fit import collect, engines, fit
 
 
@@ -36,9 +36,7 @@ def main(argv: list[str] | None = None) -> int:
             held += score_generated(real, args.generated, body) if args.generated else []
         print(line_of(body, held), flush=True)
         rows += held
-    print(table(rows))
-    for source in dict.fromkeys(r.source for r in rows):
-        print(line_of(source, [r for r in rows if r.source == source]))
+    print(report(rows))
     return 0
 
 
