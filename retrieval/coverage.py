@@ -74,7 +74,7 @@ def item_terms(item: str, cut: Callable[[str], list[str]], lexicon_keys: tuple[s
               for w in merged]      # 服务项目 is 服务 and the generic 项目; a lexicon key stays whole
     merged = [w[:-1] if len(w) >= 3 and w[-1] in "上里内中边" and w[:-1] in keys else w
               for w in merged]      # 马路上的路灯: where it stands, 马路
-    content = [w for w in merged if w not in generic and w.strip() and not w.isdigit()
+    content = [w for w in merged if w not in generic and w.strip() and not w.isdigit() and not is_mark(w)
                and (w in keys or not is_function_word(w))]
     terms = joined_singles(content)
     return tuple(dict.fromkeys(w for w in terms if len(w) >= 2 or len(terms) == 1))
@@ -86,6 +86,11 @@ def _tagger():
     import jieba.posseg
     jieba.setLogLevel(60)
     return jieba.posseg
+
+
+def is_mark(word: str) -> bool:
+    """Brackets and other marks (（, ）, 、) are no word of an item: 空调机（总预算20万以下） is 空调机 … 以下."""
+    return not any(ch.isalnum() for ch in word)
 
 
 @lru_cache(maxsize=8192)

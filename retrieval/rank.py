@@ -101,7 +101,7 @@ class Ranker:
     names: tuple[str, ...]
     weights: tuple[float, ...]
     bias: float = 0.0
-    band: float = 0.6           # candidates within this share of the best recall score are ranked
+    band: float = 1.0           # candidates within this share of the best recall score are ranked
 
     def score(self, x: tuple[float, ...]) -> float:
         return self.bias + sum(w * v for w, v in zip(self.weights, x))
@@ -119,7 +119,7 @@ def ranker_from_json(text: str) -> Ranker:
     data = json.loads(text)
     weights = dict(zip(data["features"], data["weights"]))
     return Ranker(FEATURES, tuple(float(weights.get(n, 0.0)) for n in FEATURES), float(data.get("bias", 0.0)),
-                  float(data.get("band", 0.6)))
+                  float(data.get("band", 1.0)))
 
 
 def ranker_to_json(r: Ranker, about: dict) -> str:

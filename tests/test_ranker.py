@@ -94,7 +94,7 @@ def test_other_weights_change_the_answer_only_while_they_are_used(real_engine):
     question = "江苏省高级人民法院2018年部门预算的培训费是多少？"
     shipped = real_engine.ask(question).value
     own = FEATURES.index("own_table")
-    against = Ranker(FEATURES, tuple(-20.0 if i == own else 0.0 for i in range(len(FEATURES))), 0.0, 0.99)
+    against = Ranker(FEATURES, tuple(-20.0 if i == own else 0.0 for i in range(len(FEATURES))), 0.0, 1.0)
     with using(against):
         assert real_engine.ask(question).value != shipped
     assert real_engine.ask(question).value == shipped
