@@ -445,7 +445,8 @@ def empty_answer(q: Query, doc: Document, main: Fact, candidates: list[Scored]) 
     """The table's cell for the item is empty. A sentence that states the figure (收入预算总计37,188.34万元)
     is the answer, never "未安排"; a nonzero one means the cell may not have been read: staff are told."""
     others = [s.fact for s in candidates if s.fact.value is not None and s.fact.kind == "text"
-              and measure_kinds(s.fact) <= measure_kinds(main) | {"预算", "决算"}]
+              and measure_kinds(s.fact) <= measure_kinds(main) | {"预算", "决算"}
+              and all(m in s.fact.text for m in q.measures)]     # 基本支出 asked: a sentence of the total is not it
     d = Draft(found=True, value=None, unit=main.unit)
     if others:
         f = others[0]

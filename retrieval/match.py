@@ -269,7 +269,7 @@ def best_facts(facts: list[Fact], q: Query, doc_kind: str = "预算", scored: li
 def measure_in_item(q: Query) -> bool:
     """A measure asked is printed inside the item's own words, not beside them (离退休人员经费, not 住房保障的项目支出)."""
     item = normalize(q.item)
-    return any(0 < item.find(m) and item.find(m) + len(m) <= len(item) and item[item.find(m) - 1] != "的"
+    return any(0 < item.find(m) and item.find(m) + len(m) <= len(item) and item[item.find(m) - 1] not in "的中里"
                for m in q.measures if m in item and len(item) > len(m))
 
 
@@ -277,7 +277,8 @@ def candidate_band(facts: list[Fact], q: Query, scored: list[Scored] | None, ban
     """The scored candidates within `band` of the best (an empty cell of a row that prints a figure left out)."""
     scored = score_facts(facts, q) if scored is None else scored
     filled = printed_rows(facts)
-    scored = [s for s in scored if s.fact.value is not None or (s.fact.table, s.fact.row, s.fact.label) not in filled]
+    scored = [s for s in scored if s.fact.value is not None or (s.fact.table, s.fact.row, s.fact.label) not in filled
+              or any(m in (s.fact.column or "") for m in q.measures)]    # 基本支出 asked: its empty cell is the answer
     if not scored:
         return []
     top = scored[0].score
