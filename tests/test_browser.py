@@ -638,7 +638,7 @@ def test_view_table_on_a_phone_lists_the_row_boxes_the_cell_and_links_the_pdf_pa
     assert "12,029,501.84" in hit.text and "引用" in hit.text and len(card.find_elements(By.CSS_SELECTOR, ".bq-kv")) >= 2
     link = wait_for(driver, lambda: view.find_elements(By.CSS_SELECTOR, "a.bq-pdf"), timeout=60)[0]
     href = link.get_attribute("href")
-    assert re.search(r"#page=\d+$", href) and "第" in link.text
+    assert re.search(r"#page=\d+$", href) and "第" in link.get_attribute("textContent")   # scrolled out of view: .text is ""
     served = httpx.get(href.split("#")[0], timeout=30)
     assert served.status_code == 200 and served.content[:5] == b"%PDF-"
     images = wait_for(driver, lambda: view.find_elements(By.TAG_NAME, "img"), timeout=60)
