@@ -18,10 +18,12 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
+
+from evaluation.judge import to_decimal
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_EVAL = ROOT.parent / "shared" / "eval"
@@ -48,13 +50,6 @@ class Asked:
     question: str
     doc: str                    # a file name or a doc_id
     values: tuple[Decimal, ...]
-
-
-def to_decimal(text) -> Decimal | None:
-    try:
-        return Decimal(str(text).replace(",", "").replace("，", "")) if text not in (None, "") else None
-    except InvalidOperation:
-        return None
 
 
 def set_to_asked(path: Path, store: str) -> list[Asked]:
